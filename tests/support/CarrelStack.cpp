@@ -1,0 +1,70 @@
+#include "CarrelStack.hpp"
+
+#include <stdexcept>
+
+#include "TestEnv.hpp"
+
+namespace carrel::test {
+
+static bool isReady(const std::string& line) {
+  return line.find("\"event\":\"ready\"") != std::string::npos ||
+         line.find("\"event\": \"ready\"") != std::string::npos;
+}
+
+CarrelStack::CarrelStack(std::string dir, StackOptions o) : dir_(std::move(dir)) {
+  redis_ = std::make_unique<RedisServer>(dir_);
+  const std::string redisPort = std::to_string(redis_->port());
+  for (int i = 0; i < o.sfuNodes; ++i) {
+    std::string id = "sfu-test-" + std::to_string(i);
+    std::vector<std::string> argv{binary("carrel-sfu"), "--redis-host", "127.0.0.1",
+                                  "--redis-port", redisPort, "--node-id", id};
+    argv.insert(argv.end(), o.sfuArgs.begin(), o.sfuArgs.end());
+    auto p = std::make_unique<Process>(argv, dir_ + "/" + id + ".log",
+                                       std::vector<std::string>{"GST_DEBUG=carrel*:4,WARNING"});
+    if (p->waitForLine(isReady, std::chrono::seconds(20)).empty()) {
+      throw std::runtime_error("carrel-sfu did not get ready, see " + p->logPath());
+    }
+    sfus_.push_back(std::move(p));
+    sfuIds_.push_back(id);
+  }
+  for (int i = 0; i < o.controlNodes; ++i) {
+    int port = freePort();
+    std::string id = "ctl-test-" + std::to_string(i);
+    std::vector<std::string> argv{binary("carrel-control"), "--host", "127.0.0.1", "--port",
+                                  std::to_string(port), "--web-root", sourceDir() + "/web",
+                                  "--redis-host", "127.0.0.1", "--redis-port", redisPort,
+                                  "--node-id", id};
+    argv.insert(argv.end(), o.controlArgs.begin(), o.controlArgs.end());
+    auto p = std::make_unique<Process>(argv, dir_ + "/" + id + ".log");
+    if (p->waitForLine(isReady, std::chrono::seconds(20)).empty()) {
+      throw std::runtime_error("carrel-control did not get ready, see " + p->logPath());
+    }
+    controls_.push_back(std::move(p));
+    controlPorts_.push_back(port);
+  }
+}
+
+CarrelStack::~CarrelStack() {
+  // Clients first would be the caller's job; servers in reverse order of start.
+  controls_.clear();
+  sfus_.clear();
+  redis_.reset();
+}
+
+std::string CarrelStack::httpUrl(size_t i) const {
+  return "http://127.0.0.1:" + std::to_string(controlPorts_.at(i)) + "/";
+}
+
+std::string CarrelStack::wsUrl(size_t i) const {
+  return "ws://127.0.0.1:" + std::to_string(controlPorts_.at(i)) + "/ws";
+}
+
+std::unique_ptr<Process> CarrelStack::startPeer(const std::string& name,
+                                                std::vector<std::string> args,
+                                                size_t controlNode) {
+  std::vector<std::string> argv{binary("carrel-peer"), "--url", wsUrl(controlNode), "--name", name};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return std::make_unique<Process>(argv, dir_ + "/peer-" + name + ".log");
+}
+
+}  // namespace carrel::test
