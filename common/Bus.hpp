@@ -21,7 +21,9 @@ class BusResponder {
   BusResponder(std::weak_ptr<Bus*> bus, std::string id, std::string replyTo);
   // Not copyable (std::function needs copies): hold it in a shared_ptr to answer later.
   BusResponder(BusResponder&& o) noexcept
-      : bus_(std::move(o.bus_)), id_(std::move(o.id_)), replyTo_(std::move(o.replyTo_)),
+      : bus_(std::move(o.bus_)),
+        id_(std::move(o.id_)),
+        replyTo_(std::move(o.replyTo_)),
         done_(o.done_) {
     o.done_ = true;
   }

@@ -7,8 +7,12 @@
 
 namespace carrel::bus {
 
-std::string channelFor(std::string_view nodeId) { return "carrel:bus:" + std::string(nodeId); }
-std::string sfuNodeKey(std::string_view nodeId) { return "carrel:sfu:node:" + std::string(nodeId); }
+std::string channelFor(std::string_view nodeId) {
+  return "carrel:bus:" + std::string(nodeId);
+}
+std::string sfuNodeKey(std::string_view nodeId) {
+  return "carrel:sfu:node:" + std::string(nodeId);
+}
 std::string roomPlacementKey(std::string_view roomId) {
   return "carrel:room:" + std::string(roomId) + ":sfu";
 }
@@ -55,12 +59,9 @@ const std::map<std::string_view, std::span<const Field>>& methods() {
 
 const std::map<std::string_view, std::span<const Field>>& events() {
   static const std::map<std::string_view, std::span<const Field>> m{
-      {event::Candidate, kCandidateFields},
-      {event::SubscribeOffer, kSubscribeOffer},
-      {event::ConnectionState, kConnState},
-      {event::TrackPublished, kTrack},
-      {event::TrackEnded, kTrack},
-      {event::PeerFailed, kPeerFailed},
+      {event::Candidate, kCandidateFields}, {event::SubscribeOffer, kSubscribeOffer},
+      {event::ConnectionState, kConnState}, {event::TrackPublished, kTrack},
+      {event::TrackEnded, kTrack},          {event::PeerFailed, kPeerFailed},
   };
   return m;
 }
@@ -100,8 +101,12 @@ std::span<const Field> eventFields(std::string_view e) {
   auto it = events().find(e);
   return it == events().end() ? std::span<const Field>() : it->second;
 }
-bool isKnownMethod(std::string_view m) { return methods().count(m) != 0; }
-bool isKnownEvent(std::string_view e) { return events().count(e) != 0; }
+bool isKnownMethod(std::string_view m) {
+  return methods().count(m) != 0;
+}
+bool isKnownEvent(std::string_view e) {
+  return events().count(e) != 0;
+}
 
 std::string encode(const Request& r) {
   JsonObjectPtr holder;
@@ -143,14 +148,15 @@ std::variant<Message, Error> decode(std::string_view text, EnvelopeInfo* info) {
   }
   if (auto e = validateFields(o.get(), kEnvelope)) return Error{error::BadMessage, e->message};
   if (*json::getInt(o.get(), "v") != kBusVersion) {
-    return Error{error::VersionMismatch,
-                 "bus version " + std::to_string(*json::getInt(o.get(), "v")) + ", expected " +
-                     std::to_string(kBusVersion)};
+    return Error{error::VersionMismatch, "bus version " +
+                                             std::to_string(*json::getInt(o.get(), "v")) +
+                                             ", expected " + std::to_string(kBusVersion)};
   }
   std::string kind = *json::getString(o.get(), "kind");
   std::string from = *json::getString(o.get(), "from");
   if (kind == "request") {
-    if (auto e = validateFields(o.get(), kRequestEnvelope)) return Error{error::BadMessage, e->message};
+    if (auto e = validateFields(o.get(), kRequestEnvelope))
+      return Error{error::BadMessage, e->message};
     Request r{*json::getString(o.get(), "id"), *json::getString(o.get(), "method"), from,
               refObject(json::getObject(o.get(), "data"))};
     if (!isKnownMethod(r.method)) return Error{error::UnknownMethod, "unknown method " + r.method};
@@ -160,7 +166,8 @@ std::variant<Message, Error> decode(std::string_view text, EnvelopeInfo* info) {
     return Message(std::move(r));
   }
   if (kind == "response") {
-    if (auto e = validateFields(o.get(), kResponseEnvelope)) return Error{error::BadMessage, e->message};
+    if (auto e = validateFields(o.get(), kResponseEnvelope))
+      return Error{error::BadMessage, e->message};
     Response r;
     r.id = *json::getString(o.get(), "id");
     r.from = from;
@@ -178,7 +185,8 @@ std::variant<Message, Error> decode(std::string_view text, EnvelopeInfo* info) {
     return Message(std::move(r));
   }
   if (kind == "event") {
-    if (auto e = validateFields(o.get(), kEventEnvelope)) return Error{error::BadMessage, e->message};
+    if (auto e = validateFields(o.get(), kEventEnvelope))
+      return Error{error::BadMessage, e->message};
     Event ev{*json::getString(o.get(), "event"), from, refObject(json::getObject(o.get(), "data"))};
     if (!isKnownEvent(ev.name)) return Error{error::BadMessage, "unknown event " + ev.name};
     if (auto e = validateFields(ev.data.get(), eventFields(ev.name))) {

@@ -26,28 +26,28 @@ inline constexpr int kBusVersion = 1;
 inline constexpr size_t kMaxMessageBytes = 1024 * 1024;
 
 // --- Redis names --------------------------------------------------------------------------
-std::string channelFor(std::string_view nodeId);          // carrel:bus:<node>
+std::string channelFor(std::string_view nodeId);  // carrel:bus:<node>
 inline constexpr const char* kSfuNodesSet = "carrel:sfu:nodes";
-std::string sfuNodeKey(std::string_view nodeId);          // carrel:sfu:node:<id> (TTL'd load JSON)
-std::string roomPlacementKey(std::string_view roomId);    // carrel:room:<id>:sfu
+std::string sfuNodeKey(std::string_view nodeId);        // carrel:sfu:node:<id> (TTL'd load JSON)
+std::string roomPlacementKey(std::string_view roomId);  // carrel:room:<id>:sfu
 inline constexpr int kSfuHeartbeatMs = 1000;
 inline constexpr int kSfuNodeTtlMs = 5000;
 
 // --- Methods: control -> SFU requests -------------------------------------------------------
 namespace method {
-inline constexpr const char* PeerAdd = "peer.add";            // create publish+subscribe conns
-inline constexpr const char* PeerRemove = "peer.remove";      // tear a peer down
-inline constexpr const char* PublishOffer = "peer.publish_offer";      // -> {sdp: answer}
+inline constexpr const char* PeerAdd = "peer.add";                 // create publish+subscribe conns
+inline constexpr const char* PeerRemove = "peer.remove";           // tear a peer down
+inline constexpr const char* PublishOffer = "peer.publish_offer";  // -> {sdp: answer}
 inline constexpr const char* SubscribeAnswer = "peer.subscribe_answer";
-inline constexpr const char* Candidate = "peer.candidate";    // remote ICE candidate
+inline constexpr const char* Candidate = "peer.candidate";  // remote ICE candidate
 inline constexpr const char* RoomClose = "room.close";
-inline constexpr const char* NodeInfo = "node.info";          // load and rooms of the node
+inline constexpr const char* NodeInfo = "node.info";  // load and rooms of the node
 inline constexpr const char* DebugRecalculateLatency = "debug.recalculate_latency";
 }  // namespace method
 
 // --- Events: SFU -> the control node that added the peer -------------------------------------
 namespace event {
-inline constexpr const char* Candidate = "peer.candidate";         // local ICE candidate
+inline constexpr const char* Candidate = "peer.candidate";             // local ICE candidate
 inline constexpr const char* SubscribeOffer = "peer.subscribe_offer";  // SFU-initiated offer
 inline constexpr const char* ConnectionState = "peer.connection_state";
 inline constexpr const char* TrackPublished = "track.published";
@@ -57,7 +57,7 @@ inline constexpr const char* PeerFailed = "peer.failed";
 
 // --- Error codes (stable; also surfaced to clients) -------------------------------------------
 namespace error {
-inline constexpr const char* BadMessage = "bad_message";       // envelope or field invalid
+inline constexpr const char* BadMessage = "bad_message";  // envelope or field invalid
 inline constexpr const char* VersionMismatch = "version_mismatch";
 inline constexpr const char* UnknownMethod = "unknown_method";
 inline constexpr const char* NoSuchRoom = "no_such_room";

@@ -40,12 +40,13 @@ std::optional<FieldError> validateFields(JsonObject* object, std::span<const Fie
   for (const Field& f : fields) {
     JsonNode* n = object ? json_object_get_member(object, f.name) : nullptr;
     if (!n || JSON_NODE_HOLDS_NULL(n)) {
-      if (f.required) return FieldError{f.name, std::string("missing required field '") + f.name + "'"};
+      if (f.required)
+        return FieldError{f.name, std::string("missing required field '") + f.name + "'"};
       continue;
     }
     if (!hasType(n, f.type)) {
-      return FieldError{f.name, std::string("field '") + f.name + "' must be a " +
-                                    fieldTypeName(f.type)};
+      return FieldError{f.name,
+                        std::string("field '") + f.name + "' must be a " + fieldTypeName(f.type)};
     }
     int64_t measure = 0;
     const char* unit = "";

@@ -61,7 +61,9 @@ struct JsonArrayUnref {
 using JsonArrayPtr = std::unique_ptr<JsonArray, JsonArrayUnref>;
 
 // Takes a new reference: for keeping a borrowed object beyond its owner's lifetime.
-inline JsonObjectPtr refObject(JsonObject* o) { return JsonObjectPtr(o ? json_object_ref(o) : nullptr); }
+inline JsonObjectPtr refObject(JsonObject* o) {
+  return JsonObjectPtr(o ? json_object_ref(o) : nullptr);
+}
 
 // A GLib timeout owned by C++ scope: removed when the owner goes away.
 class TimeoutSource {

@@ -51,7 +51,8 @@ struct RedisSourceAccess {
     GIOCondition rev = g_source_query_unix_fd(base, s->tag);
     RedisConnection* owner = s->owner;
     if ((rev & (G_IO_OUT | G_IO_ERR | G_IO_HUP)) && owner->ac_) redisAsyncHandleWrite(owner->ac_);
-    if ((rev & (G_IO_IN | G_IO_ERR | G_IO_HUP)) && owner->ac_ && s->tag) redisAsyncHandleRead(owner->ac_);
+    if ((rev & (G_IO_IN | G_IO_ERR | G_IO_HUP)) && owner->ac_ && s->tag)
+      redisAsyncHandleRead(owner->ac_);
     return G_SOURCE_CONTINUE;
   }
   static GSource* create(RedisConnection* owner, redisAsyncContext* ac) {
@@ -112,7 +113,8 @@ void RedisConnection::connectNow() {
     return;
   }
   if (ac->err) {
-    g_debug("redis %s: connect to %s:%d failed: %s", name_.c_str(), host_.c_str(), port_, ac->errstr);
+    g_debug("redis %s: connect to %s:%d failed: %s", name_.c_str(), host_.c_str(), port_,
+            ac->errstr);
     redisAsyncFree(ac);
     scheduleReconnect();
     return;
@@ -204,7 +206,8 @@ void RedisConnection::onSubscriptionReply(redisAsyncContext*, void* reply, void*
   redisReply* ch = r->element[need - 2];
   redisReply* payload = r->element[need - 1];
   if (ch->type != REDIS_REPLY_STRING || payload->type != REDIS_REPLY_STRING) return;
-  if (s->onMessage) s->onMessage(std::string(ch->str, ch->len), std::string(payload->str, payload->len));
+  if (s->onMessage)
+    s->onMessage(std::string(ch->str, ch->len), std::string(payload->str, payload->len));
 }
 
 void RedisConnection::issueSubscription(Subscription* s) {

@@ -26,7 +26,9 @@ bool pumpUntil(const std::function<bool()>& done, int timeoutMs = 5000) {
 
 struct Node {
   Node(int port, const std::string& id)
-      : pub("127.0.0.1", port, id + "-pub"), sub("127.0.0.1", port, id + "-sub"), bus(pub, sub, id) {
+      : pub("127.0.0.1", port, id + "-pub"),
+        sub("127.0.0.1", port, id + "-sub"),
+        bus(pub, sub, id) {
     pub.start(100);
     sub.start(100);
   }
@@ -89,11 +91,14 @@ TEST_F(BusTest, HandlerErrorIsTyped) {
 
 TEST_F(BusTest, UnhandledMethodAndInvalidDataAreAnswered) {
   std::string code1, code2;
-  control->bus.request("sfu-a", bus::method::RoomClose, [] {
-    json::Object o;
-    o.set("room", "r");
-    return o.take();
-  }(), [&](const bus::Response& r) { code1 = r.ok ? "ok" : r.error.code; });
+  control->bus.request(
+      "sfu-a", bus::method::RoomClose,
+      [] {
+        json::Object o;
+        o.set("room", "r");
+        return o.take();
+      }(),
+      [&](const bus::Response& r) { code1 = r.ok ? "ok" : r.error.code; });
   // Invalid data (no peer) is refused by the receiving node's decoder, still with a response.
   json::Object bad;
   bad.set("room", "r");
@@ -110,8 +115,9 @@ TEST_F(BusTest, SilentNodeTimesOut) {
     held = std::make_shared<BusResponder>(std::move(resp));  // never answered
   });
   std::string code;
-  control->bus.request("sfu-a", bus::method::PeerAdd, roomPeer(),
-                       [&](const bus::Response& r) { code = r.ok ? "ok" : r.error.code; }, 300);
+  control->bus.request(
+      "sfu-a", bus::method::PeerAdd, roomPeer(),
+      [&](const bus::Response& r) { code = r.ok ? "ok" : r.error.code; }, 300);
   ASSERT_TRUE(pumpUntil([&] { return !code.empty(); }));
   EXPECT_EQ(code, bus::error::Timeout);
   // A late answer after the timeout is ignored without harm.
@@ -144,12 +150,10 @@ TEST_F(BusTest, EventsReachTheirNode) {
 TEST_F(BusTest, GarbageOnTheChannelDoesNotHurt) {
   control->pub.command({"PUBLISH", bus::channelFor("sfu-a"), "{garbage"});
   control->pub.command({"PUBLISH", bus::channelFor("sfu-a"), std::string(2 * 1024 * 1024, 'x')});
-  sfu->bus.handle(bus::method::NodeInfo,
-                  [](const bus::Request&, BusResponder resp) { resp.ok(); });
+  sfu->bus.handle(bus::method::NodeInfo, [](const bus::Request&, BusResponder resp) { resp.ok(); });
   bool answered = false;
-  control->bus.request("sfu-a", bus::method::NodeInfo, {}, [&](const bus::Response& r) {
-    answered = r.ok;
-  });
+  control->bus.request("sfu-a", bus::method::NodeInfo, {},
+                       [&](const bus::Response& r) { answered = r.ok; });
   ASSERT_TRUE(pumpUntil([&] { return answered; }));
 }
 
@@ -165,8 +169,8 @@ TEST_F(BusTest, ReconnectsAfterRedisRestart) {
 
   // Same port again: the nodes reconnect and resubscribe by themselves.
   auto dir = test::artifactDir("BusTest.Reconnect2");
-  test::Process again({"/usr/bin/redis-server", "--port", std::to_string(port), "--bind", "127.0.0.1",
-                       "--save", "", "--appendonly", "no", "--dir", dir},
+  test::Process again({"/usr/bin/redis-server", "--port", std::to_string(port), "--bind",
+                       "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir},
                       dir + "/redis.log");
   ASSERT_TRUE(test::waitForTcp(port, 10000));
   ASSERT_TRUE(pumpUntil([&] { return control->ready() && sfu->ready(); }, 10000));

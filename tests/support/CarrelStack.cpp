@@ -16,8 +16,13 @@ CarrelStack::CarrelStack(std::string dir, StackOptions o) : dir_(std::move(dir))
   const std::string redisPort = std::to_string(redis_->port());
   for (int i = 0; i < o.sfuNodes; ++i) {
     std::string id = "sfu-test-" + std::to_string(i);
-    std::vector<std::string> argv{binary("carrel-sfu"), "--redis-host", "127.0.0.1",
-                                  "--redis-port", redisPort, "--node-id", id};
+    std::vector<std::string> argv{binary("carrel-sfu"),
+                                  "--redis-host",
+                                  "127.0.0.1",
+                                  "--redis-port",
+                                  redisPort,
+                                  "--node-id",
+                                  id};
     argv.insert(argv.end(), o.sfuArgs.begin(), o.sfuArgs.end());
     auto p = std::make_unique<Process>(argv, dir_ + "/" + id + ".log",
                                        std::vector<std::string>{"GST_DEBUG=carrel*:4,WARNING"});
@@ -30,10 +35,19 @@ CarrelStack::CarrelStack(std::string dir, StackOptions o) : dir_(std::move(dir))
   for (int i = 0; i < o.controlNodes; ++i) {
     int port = freePort();
     std::string id = "ctl-test-" + std::to_string(i);
-    std::vector<std::string> argv{binary("carrel-control"), "--host", "127.0.0.1", "--port",
-                                  std::to_string(port), "--web-root", sourceDir() + "/web",
-                                  "--redis-host", "127.0.0.1", "--redis-port", redisPort,
-                                  "--node-id", id};
+    std::vector<std::string> argv{binary("carrel-control"),
+                                  "--host",
+                                  "127.0.0.1",
+                                  "--port",
+                                  std::to_string(port),
+                                  "--web-root",
+                                  sourceDir() + "/web",
+                                  "--redis-host",
+                                  "127.0.0.1",
+                                  "--redis-port",
+                                  redisPort,
+                                  "--node-id",
+                                  id};
     argv.insert(argv.end(), o.controlArgs.begin(), o.controlArgs.end());
     auto p = std::make_unique<Process>(argv, dir_ + "/" + id + ".log");
     if (p->waitForLine(isReady, std::chrono::seconds(20)).empty()) {
@@ -60,8 +74,7 @@ std::string CarrelStack::wsUrl(size_t i) const {
 }
 
 std::unique_ptr<Process> CarrelStack::startPeer(const std::string& name,
-                                                std::vector<std::string> args,
-                                                size_t controlNode) {
+                                                std::vector<std::string> args, size_t controlNode) {
   std::vector<std::string> argv{binary("carrel-peer"), "--url", wsUrl(controlNode), "--name", name};
   argv.insert(argv.end(), args.begin(), args.end());
   return std::make_unique<Process>(argv, dir_ + "/peer-" + name + ".log");

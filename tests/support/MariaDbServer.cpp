@@ -26,8 +26,11 @@ MariaDbServer::MariaDbServer(const std::string& dir)
     : dir_(dir), socket_(dir + "/mysql.sock"), port_(freePort()) {
   std::filesystem::create_directories(dir + "/data");
   int st = 0;
-  run("mariadb-install-db --no-defaults --datadir=" + dir + "/data --user=root"
-      " --auth-root-authentication-method=normal > " + dir + "/install.log 2>&1", &st);
+  run("mariadb-install-db --no-defaults --datadir=" + dir +
+          "/data --user=root"
+          " --auth-root-authentication-method=normal > " +
+          dir + "/install.log 2>&1",
+      &st);
   if (st != 0) throw std::runtime_error("mariadb-install-db failed, see " + dir + "/install.log");
   proc_ = std::make_unique<Process>(
       std::vector<std::string>{"/usr/sbin/mariadbd", "--no-defaults", "--datadir=" + dir + "/data",

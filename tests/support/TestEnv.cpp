@@ -46,8 +46,12 @@ int freePort() {
   throw std::runtime_error("no free port");
 }
 
-std::string buildDir() { return CARREL_BUILD_DIR; }
-std::string sourceDir() { return CARREL_SOURCE_DIR; }
+std::string buildDir() {
+  return CARREL_BUILD_DIR;
+}
+std::string sourceDir() {
+  return CARREL_SOURCE_DIR;
+}
 
 std::string binary(const std::string& name) {
   for (const char* sub : {"sfu", "control", "tests/peer", "recorder", "bench", "."}) {

@@ -7,8 +7,8 @@ namespace carrel::test {
 
 // A TCP (and UDP) port on 127.0.0.1 that was free a moment ago.
 int freePort();
-std::string buildDir();   // the CMake build folder
-std::string sourceDir();  // the repository
+std::string buildDir();                       // the CMake build folder
+std::string sourceDir();                      // the repository
 std::string binary(const std::string& name);  // build/<dir>/<name>, found by name
 // A fresh folder for this test's data and logs, under build/test-artifacts/<name>.
 std::string artifactDir(const std::string& testName);

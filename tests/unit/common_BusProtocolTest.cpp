@@ -27,7 +27,8 @@ std::string errorCode(const std::variant<Message, Error>& d) {
 }  // namespace
 
 TEST(BusProtocol, RequestRoundTrip) {
-  Request r{"abc", method::PeerAdd, "ctl-1", data({{"room", "algebra"}, {"peer", "p1"}, {"name", "Mina"}})};
+  Request r{"abc", method::PeerAdd, "ctl-1",
+            data({{"room", "algebra"}, {"peer", "p1"}, {"name", "Mina"}})};
   auto decoded = decode(encode(r));
   const auto& back = as<Request>(decoded);
   EXPECT_EQ(back.id, "abc");
@@ -72,9 +73,11 @@ TEST(BusProtocol, RejectsMalformedAndUnknown) {
   EXPECT_EQ(errorCode(decode("{not json")), error::BadMessage);
   EXPECT_EQ(errorCode(decode("[1,2]")), error::BadMessage);
   EXPECT_EQ(errorCode(decode("{\"v\":1,\"kind\":\"request\"}")), error::BadMessage);
-  EXPECT_EQ(errorCode(decode(R"({"v":2,"kind":"event","from":"x","event":"track.ended","data":{}})")),
-            error::VersionMismatch);
-  EXPECT_EQ(errorCode(decode(R"({"v":1,"kind":"request","from":"x","id":"1","method":"peer.fly","data":{}})")),
+  EXPECT_EQ(
+      errorCode(decode(R"({"v":2,"kind":"event","from":"x","event":"track.ended","data":{}})")),
+      error::VersionMismatch);
+  EXPECT_EQ(errorCode(decode(
+                R"({"v":1,"kind":"request","from":"x","id":"1","method":"peer.fly","data":{}})")),
             error::UnknownMethod);
   EXPECT_EQ(errorCode(decode(R"({"v":1,"kind":"gossip","from":"x"})")), error::BadMessage);
   EXPECT_EQ(errorCode(decode(std::string("{\"v\":1,\"x\":\"\xff\xfe\"}"))), error::BadMessage);
@@ -82,22 +85,26 @@ TEST(BusProtocol, RejectsMalformedAndUnknown) {
 
 TEST(BusProtocol, ValidatesDataAgainstDeclaredFields) {
   // peer.add without a peer
-  auto missing = decode(R"({"v":1,"kind":"request","from":"c","id":"1","method":"peer.add","data":{"room":"r"}})");
+  auto missing = decode(
+      R"({"v":1,"kind":"request","from":"c","id":"1","method":"peer.add","data":{"room":"r"}})");
   EXPECT_EQ(errorCode(missing), error::BadMessage);
   EXPECT_NE(std::get<Error>(missing).message.find("peer"), std::string::npos);
   // room id too long
   std::string longRoom(65, 'a');
-  auto tooLong = decode(R"({"v":1,"kind":"request","from":"c","id":"1","method":"peer.remove","data":{"room":")" +
-                        longRoom + R"(","peer":"p"}})");
+  auto tooLong = decode(
+      R"({"v":1,"kind":"request","from":"c","id":"1","method":"peer.remove","data":{"room":")" +
+      longRoom + R"(","peer":"p"}})");
   EXPECT_EQ(errorCode(tooLong), error::BadMessage);
   // wrong type
-  auto wrongType = decode(R"({"v":1,"kind":"request","from":"c","id":"1","method":"peer.candidate","data":{"room":"r","peer":"p","conn":"publish","candidate":"c","sdp_mline_index":"0"}})");
+  auto wrongType = decode(
+      R"({"v":1,"kind":"request","from":"c","id":"1","method":"peer.candidate","data":{"room":"r","peer":"p","conn":"publish","candidate":"c","sdp_mline_index":"0"}})");
   EXPECT_EQ(errorCode(wrongType), error::BadMessage);
 }
 
 TEST(BusProtocol, EnvelopeInfoSurvivesValidationFailure) {
   EnvelopeInfo info;
-  auto d = decode(R"({"v":1,"kind":"request","from":"ctl-7","id":"42","method":"peer.add","data":{}})", &info);
+  auto d = decode(
+      R"({"v":1,"kind":"request","from":"ctl-7","id":"42","method":"peer.add","data":{}})", &info);
   EXPECT_EQ(errorCode(d), error::BadMessage);
   EXPECT_EQ(info.kind, "request");
   EXPECT_EQ(info.id, "42");
@@ -110,14 +117,15 @@ TEST(BusProtocol, RefusesOversizedMessages) {
 }
 
 TEST(BusProtocol, EveryDeclaredNameHasFields) {
-  for (const char* m : {method::PeerAdd, method::PeerRemove, method::PublishOffer, method::SubscribeAnswer,
-                        method::Candidate, method::RoomClose, method::DebugRecalculateLatency}) {
+  for (const char* m :
+       {method::PeerAdd, method::PeerRemove, method::PublishOffer, method::SubscribeAnswer,
+        method::Candidate, method::RoomClose, method::DebugRecalculateLatency}) {
     EXPECT_TRUE(isKnownMethod(m)) << m;
     EXPECT_FALSE(methodFields(m).empty()) << m;
   }
   EXPECT_TRUE(isKnownMethod(method::NodeInfo));
-  for (const char* e : {event::Candidate, event::SubscribeOffer, event::ConnectionState, event::TrackPublished,
-                        event::TrackEnded, event::PeerFailed}) {
+  for (const char* e : {event::Candidate, event::SubscribeOffer, event::ConnectionState,
+                        event::TrackPublished, event::TrackEnded, event::PeerFailed}) {
     EXPECT_TRUE(isKnownEvent(e)) << e;
     EXPECT_FALSE(eventFields(e).empty()) << e;
   }

@@ -8,11 +8,10 @@
 using namespace carrel;
 
 namespace {
-constexpr std::array kFields{Field{"name", FieldType::String, true, 1, 8},
-                             Field{"age", FieldType::Int, false, 0, 150},
-                             Field{"tags", FieldType::Array, false, 0, 2},
-                             Field{"opts", FieldType::Object, false},
-                             Field{"on", FieldType::Bool, false}};
+constexpr std::array kFields{
+    Field{"name", FieldType::String, true, 1, 8}, Field{"age", FieldType::Int, false, 0, 150},
+    Field{"tags", FieldType::Array, false, 0, 2}, Field{"opts", FieldType::Object, false},
+    Field{"on", FieldType::Bool, false}};
 
 std::optional<FieldError> check(const char* text) {
   std::string err;
