@@ -1,0 +1,131 @@
+// The video grid: one tile per participant (ours first, muted and mirrored), each labelled
+// with the participant's name and showing an initial while there is no video.
+
+function initial(name) {
+  return (name.trim()[0] ?? '?').toUpperCase();
+}
+
+class Tile {
+  constructor(id, name, self) {
+    this.id = id;
+    this.el = document.createElement('figure');
+    this.el.className = self ? 'tile self' : 'tile remote';
+    this.el.setAttribute('role', 'listitem');
+    this.el.dataset.participant = id;
+
+    this.video = document.createElement('video');
+    this.video.autoplay = true;
+    this.video.playsInline = true;
+    this.video.muted = self; // never play our own microphone back
+    this.video.dataset.participant = id;
+
+    this.placeholder = document.createElement('div');
+    this.placeholder.className = 'placeholder';
+    this.placeholder.setAttribute('aria-hidden', 'true');
+
+    this.caption = document.createElement('figcaption');
+    this.el.append(this.video, this.placeholder, this.caption);
+    this.tracks = [];
+    this.setName(name, self);
+  }
+
+  setName(name, self = this.el.classList.contains('self')) {
+    this.name = name;
+    this.caption.textContent = self ? `${name} (you)` : name;
+    this.placeholder.textContent = initial(name);
+    this.video.setAttribute('aria-label', self ? 'Your camera' : `${name}'s video`);
+  }
+
+  setTracks(tracks) {
+    const same =
+      tracks.length === this.tracks.length && tracks.every((t, i) => t === this.tracks[i]);
+    this.el.classList.toggle('has-video', tracks.some((t) => t.kind === 'video'));
+    if (same) return;
+    this.tracks = tracks;
+    this.video.srcObject = tracks.length ? new MediaStream(tracks) : null;
+    if (tracks.length) this.#play();
+  }
+
+  // Browsers refuse to start sound without a user gesture: fall back to a silent picture
+  // and offer a button that brings the sound back.
+  #play() {
+    this.video.play().catch((err) => {
+      if (err.name !== 'NotAllowedError' || this.video.muted) return;
+      this.video.muted = true;
+      this.video.play().catch(() => {});
+      this.#offerUnmute();
+    });
+  }
+
+  #offerUnmute() {
+    if (this.el.querySelector('.unmute')) return;
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'unmute';
+    button.textContent = 'Turn sound on';
+    button.setAttribute('aria-label', `Turn on ${this.name}'s sound`);
+    button.onclick = () => {
+      this.video.muted = false;
+      this.video.play().catch(() => {});
+      button.remove();
+    };
+    this.el.append(button);
+  }
+
+  remove() {
+    this.video.srcObject = null;
+    this.el.remove();
+  }
+}
+
+export class VideoGrid {
+  #tiles = new Map();
+  #selfId = null;
+
+  constructor(container) {
+    this.container = container;
+  }
+
+  setSelf(name, stream) {
+    this.removeSelf();
+    const tile = new Tile('self', name, true);
+    this.#selfId = 'self';
+    this.#tiles.set('self', tile);
+    this.container.prepend(tile.el);
+    tile.setTracks(stream.getVideoTracks());
+  }
+
+  removeSelf() {
+    if (this.#selfId) this.remove(this.#selfId);
+    this.#selfId = null;
+  }
+
+  upsert(id, name) {
+    let tile = this.#tiles.get(id);
+    if (!tile) {
+      tile = new Tile(id, name, false);
+      this.#tiles.set(id, tile);
+      this.container.append(tile.el);
+    } else if (tile.name !== name) {
+      tile.setName(name);
+    }
+    return tile;
+  }
+
+  // byParticipant: Map id -> [MediaStreamTrack]; participants missing from it show no video.
+  setRemoteTracks(byParticipant) {
+    for (const [id, tile] of this.#tiles) {
+      if (id === this.#selfId) continue;
+      tile.setTracks(byParticipant.get(id) ?? []);
+    }
+  }
+
+  remove(id) {
+    this.#tiles.get(id)?.remove();
+    this.#tiles.delete(id);
+  }
+
+  clearRemote() {
+    for (const id of [...this.#tiles.keys()]) if (id !== this.#selfId) this.remove(id);
+  }
+}
