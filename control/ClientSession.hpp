@@ -1,0 +1,80 @@
+// One client WebSocket: who it is (participant id, name), where it is (room, SFU node), and
+// how to talk to it. Owned by the ControlNode; asynchronous work holds it by weak_ptr, so a
+// client that disconnects mid-operation is noticed (closed()) rather than touched after free.
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include <string>
+#include <vector>
+
+#include "GPtr.hpp"
+#include "Json.hpp"
+
+namespace carrel::control {
+
+enum class RoomState { None, Joining, InRoom };
+
+class ClientSession {
+ public:
+  ClientSession(SoupWebsocketConnection* conn, std::string participant, std::string peerAddress);
+  ~ClientSession();
+  ClientSession(const ClientSession&) = delete;
+  ClientSession& operator=(const ClientSession&) = delete;
+
+  SoupWebsocketConnection* connection() const { return conn_.get(); }
+  const std::string& participant() const { return participant_; }
+  const std::string& peerAddress() const { return peerAddress_; }
+
+  bool helloDone() const { return helloDone_; }
+  const std::string& name() const { return name_; }
+  void setHello(std::string name) {
+    name_ = std::move(name);
+    helloDone_ = true;
+  }
+
+  RoomState roomState() const { return roomState_; }
+  const std::string& room() const { return room_; }
+  const std::string& sfuNode() const { return sfuNode_; }
+  void startJoining(std::string room) {
+    room_ = std::move(room);
+    roomState_ = RoomState::Joining;
+  }
+  void setSfuNode(std::string node) { sfuNode_ = std::move(node); }
+  // Becomes InRoom and sends what arrived for the room while joining, minus announcements of
+  // participants the client already has from the "joined" list.
+  void enterRoom(const std::vector<std::string>& alreadyKnown);
+  void clearRoom();
+  // Room broadcasts: queued while joining, sent once in the room.
+  void deliverRoomEvent(const std::string& text);
+
+  // The participant's published tracks, as stored in the room directory.
+  JsonArray* tracks() const { return tracks_.get(); }
+  bool addTrack(const std::string& track, const std::string& kind);
+  bool removeTrack(const std::string& track);
+
+  // The socket went away (or is going); pending work must undo instead of continue.
+  bool closed() const { return closed_; }
+  void markClosed() { closed_ = true; }
+
+  void send(const std::string& text);
+  void send(const json::Object& msg) { send(msg.str()); }
+  void sendError(const char* code, const std::string& message, const std::string& ref);
+  // Close with a WebSocket status code (after the frames already queued).
+  void close(gushort code, const char* reason);
+
+ private:
+  GObjectPtr<SoupWebsocketConnection> conn_;
+  std::string participant_;
+  std::string peerAddress_;
+  bool helloDone_ = false;
+  std::string name_;
+  RoomState roomState_ = RoomState::None;
+  std::string room_;
+  std::string sfuNode_;
+  JsonArrayPtr tracks_;
+  std::vector<std::string> pendingEvents_;
+  bool closed_ = false;
+};
+
+}  // namespace carrel::control

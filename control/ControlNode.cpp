@@ -1,0 +1,393 @@
+#include "ControlNode.hpp"
+
+#include <map>
+
+#include "ClientErrors.hpp"
+
+namespace carrel::control {
+
+namespace {
+
+// libsoup drops a frame over its own limit by closing the socket without a word; up to this
+// size we read the frame ourselves and refuse it with a typed error and close code 1009.
+constexpr guint64 kHardFrameLimit = 4 * 1024 * 1024;
+
+struct MessageUnref {
+  void operator()(SoupServerMessage* m) const { g_object_unref(m); }
+};
+
+void respondJson(SoupServerMessage* msg, guint status, const json::Object& body) {
+  std::string text = body.str();
+  soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Cache-Control",
+                               "no-cache");
+  soup_server_message_set_status(msg, status, nullptr);
+  soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_COPY, text.data(),
+                                   text.size());
+}
+
+}  // namespace
+
+ControlNode::ControlNode(ControlOptions options) : options_(std::move(options)) {}
+
+ControlNode::~ControlNode() {
+  alive_.reset();
+  for (auto& [conn, s] : sessions_) g_signal_handlers_disconnect_by_data(conn, this);
+  http_.reset();
+  sessions_.clear();
+}
+
+std::string ControlNode::url() const {
+  return "http://127.0.0.1:" + std::to_string(port()) + "/";
+}
+
+bool ControlNode::start(std::string* error, std::function<void()> onReady) {
+  onReady_ = std::move(onReady);
+  redis_ = std::make_unique<RedisConnection>(options_.redisHost, options_.redisPort, "control");
+  sub_ = std::make_unique<RedisConnection>(options_.redisHost, options_.redisPort, "control-sub");
+  bus_ = std::make_unique<Bus>(*redis_, *sub_, options_.nodeId);
+  bus_->onEvent([this](const bus::Event& ev) { onBusEvent(ev); });
+  rooms_ = std::make_unique<RoomDirectory>(
+      *redis_, *sub_, [this](const std::string& room, const std::string& exclude, JsonObject* msg) {
+        onRoomEvent(room, exclude, msg);
+      });
+  placement_ = std::make_unique<SfuPlacement>(*redis_);
+  files_ = std::make_unique<StaticFiles>(options_.webRoot);
+  handlers_ = std::make_unique<MessageHandlers>(*this);
+  http_ = std::make_unique<HttpServer>(
+      [this](SoupServerMessage* m) { onHealthz(m); },
+      [this](SoupServerMessage* m) { files_->serve(m); },
+      [this](SoupServerMessage* m, SoupWebsocketConnection* c) { onWebSocket(m, c); });
+  if (!http_->listen(options_.host, options_.port, error)) return false;
+  redis_->onConnected = [this] { maybeReady(); };
+  sub_->onConnected = [this] { maybeReady(); };
+  redis_->start();
+  sub_->start();
+  g_message("node %s listening on %s:%d, Redis at %s:%d", nodeId().c_str(), options_.host.c_str(),
+            port(), options_.redisHost.c_str(), options_.redisPort);
+  return true;
+}
+
+void ControlNode::maybeReady() {
+  if (ready_ || !redis_->connected() || !sub_->connected()) return;
+  ready_ = true;
+  if (onReady_) onReady_();
+}
+
+std::shared_ptr<ClientSession> ControlNode::find(SoupWebsocketConnection* conn) const {
+  auto it = sessions_.find(conn);
+  return it == sessions_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<ClientSession> ControlNode::sessionFor(const std::string& participant) const {
+  auto it = byParticipant_.find(participant);
+  return it == byParticipant_.end() ? nullptr : it->second.lock();
+}
+
+void ControlNode::onWebSocket(SoupServerMessage* msg, SoupWebsocketConnection* conn) {
+  if (shuttingDown_) {
+    soup_websocket_connection_close(conn, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "shutting down");
+    return;
+  }
+  soup_websocket_connection_set_max_incoming_payload_size(conn, kHardFrameLimit);
+  const char* host = soup_server_message_get_remote_host(msg);
+  std::string participant = bus::newId();
+  participant.resize(16);
+  participant.insert(participant.begin(), 'p');
+  auto s = std::make_shared<ClientSession>(conn, participant, host ? host : "?");
+  sessions_[conn] = s;
+  byParticipant_[participant] = s;
+  g_signal_connect(conn, "message",
+                   G_CALLBACK(+[](SoupWebsocketConnection* c, gint type, GBytes* m, gpointer self) {
+                     static_cast<ControlNode*>(self)->onWsMessage(c, type, m);
+                   }),
+                   this);
+  g_signal_connect(conn, "error",
+                   G_CALLBACK(+[](SoupWebsocketConnection* c, GError* e, gpointer self) {
+                     static_cast<ControlNode*>(self)->onWsError(c, e);
+                   }),
+                   this);
+  g_signal_connect(conn, "closed", G_CALLBACK(+[](SoupWebsocketConnection* c, gpointer self) {
+                     static_cast<ControlNode*>(self)->onWsClosed(c);
+                   }),
+                   this);
+  g_info("%s connected from %s", participant.c_str(), s->peerAddress().c_str());
+}
+
+void ControlNode::onWsMessage(SoupWebsocketConnection* conn, gint type, GBytes* message) {
+  auto s = find(conn);
+  if (!s || s->closed()) return;
+  gsize size = 0;
+  const char* data = static_cast<const char*>(g_bytes_get_data(message, &size));
+  if (size > kMaxFrameBytes) {
+    g_warning("%s sent a frame of %zu bytes: refused, closing", s->participant().c_str(), size);
+    s->sendError(code::TooLarge, "a frame is at most 262144 bytes", "");
+    s->close(SOUP_WEBSOCKET_CLOSE_TOO_BIG, "frame too large");
+    return;
+  }
+  if (type != SOUP_WEBSOCKET_DATA_TEXT) {
+    s->sendError(code::BadJson, "binary frames are not accepted: send JSON in text frames", "");
+    return;
+  }
+  handlers_->dispatch(s, std::string_view(data ? data : "", size));
+}
+
+void ControlNode::onWsError(SoupWebsocketConnection* conn, GError* error) {
+  auto s = find(conn);
+  if (!s) return;
+  g_info("%s: websocket error: %s", s->participant().c_str(), error ? error->message : "?");
+  if (!error || error->domain != SOUP_WEBSOCKET_ERROR) return;
+  // libsoup closes the socket right after this signal; a typed error still fits in before.
+  if (error->code == SOUP_WEBSOCKET_CLOSE_TOO_BIG) {
+    s->sendError(code::TooLarge, "a frame is at most 262144 bytes", "");
+    s->close(SOUP_WEBSOCKET_CLOSE_TOO_BIG, "frame too large");
+  } else if (error->code == SOUP_WEBSOCKET_CLOSE_BAD_DATA) {
+    s->sendError(code::BadJson, "the frame is not valid UTF-8", "");
+  }
+}
+
+void ControlNode::forget(SoupWebsocketConnection* conn) {
+  auto it = sessions_.find(conn);
+  if (it == sessions_.end()) return;
+  g_signal_handlers_disconnect_by_data(conn, this);
+  byParticipant_.erase(it->second->participant());
+  sessions_.erase(it);
+}
+
+void ControlNode::onWsClosed(SoupWebsocketConnection* conn) {
+  auto s = find(conn);
+  if (!s) return;
+  s->markClosed();
+  g_info("%s disconnected (code %d)", s->participant().c_str(),
+         static_cast<int>(soup_websocket_connection_get_close_code(conn)));
+  if (s->roomState() == RoomState::InRoom) leaveRoom(s, "disconnected", false);
+  forget(conn);
+}
+
+void ControlNode::removePeer(const std::string& sfuNode, const std::string& room,
+                             const std::string& participant, std::function<void()> done) {
+  if (sfuNode.empty() || !bus_) {
+    if (done) done();
+    return;
+  }
+  bus_->request(
+      sfuNode, bus::method::PeerRemove,
+      [&] {
+        json::Object d;
+        d.set("room", room).set("peer", participant);
+        return d.take();
+      }(),
+      [participant, room, sfuNode, done](const bus::Response& r) {
+        if (!r.ok) {
+          g_info("peer.remove %s in room %s on %s: %s: %s", participant.c_str(), room.c_str(),
+                 sfuNode.c_str(), r.error.code.c_str(), r.error.message.c_str());
+        }
+        if (done) done();
+      },
+      static_cast<guint>(options_.sfuTimeoutMs));
+}
+
+void ControlNode::leaveRoom(const std::shared_ptr<ClientSession>& s, const char* reason,
+                            bool tellClient, const std::string& ref, std::function<void()> done) {
+  if (s->roomState() != RoomState::InRoom) {
+    if (done) done();
+    return;
+  }
+  std::string room = s->room();
+  std::string sfu = s->sfuNode();
+  s->clearRoom();
+  // Both the SFU and Redis must answer before done: count them down.
+  auto remaining = std::make_shared<int>(2);
+  auto step = [remaining, done] {
+    if (--*remaining == 0 && done) done();
+  };
+  removePeer(sfu, room, s->participant(), step);
+  json::Object left;
+  left.set("type", "participant_left").set("participant", s->participant()).set("reason", reason);
+  rooms_->leave(room, s->participant(), left.get(), [step](bool) { step(); });
+  if (tellClient) {
+    json::Object l;
+    l.set("type", "left").set("room", room);
+    if (!ref.empty()) l.set("ref", ref);
+    s->send(l);
+  }
+  g_message("%s ('%s') left room %s (%s)", s->participant().c_str(), s->name().c_str(),
+            room.c_str(), reason);
+}
+
+void ControlNode::onRoomEvent(const std::string& room, const std::string& exclude,
+                              JsonObject* msg) {
+  std::string text = json::stringify(msg);
+  for (auto& [conn, s] : sessions_) {
+    if (s->roomState() == RoomState::None || s->room() != room) continue;
+    if (!exclude.empty() && s->participant() == exclude) continue;
+    s->deliverRoomEvent(text);
+  }
+}
+
+void ControlNode::onHealthz(SoupServerMessage* msg) {
+  auto body = [this](bool redisUp, int64_t nodes) {
+    json::Object o;
+    o.set("status", redisUp ? "ok" : "degraded").set("node", nodeId()).setBool("redis", redisUp);
+    o.set("sfu_nodes", nodes);
+    return o;
+  };
+  if (!redis_ || !redis_->connected()) {
+    respondJson(msg, SOUP_STATUS_SERVICE_UNAVAILABLE, body(false, 0));
+    return;
+  }
+  std::shared_ptr<SoupServerMessage> held(static_cast<SoupServerMessage*>(g_object_ref(msg)),
+                                          MessageUnref());
+  soup_server_message_pause(msg);
+  std::weak_ptr<int> alive = alive_;
+  placement_->liveNodes([alive, held, body](std::optional<std::vector<SfuNodeLoad>> live) {
+    if (!alive.lock()) return;
+    if (live) {
+      respondJson(held.get(), SOUP_STATUS_OK, body(true, static_cast<int64_t>(live->size())));
+    } else {
+      respondJson(held.get(), SOUP_STATUS_SERVICE_UNAVAILABLE, body(false, 0));
+    }
+    soup_server_message_unpause(held.get());
+  });
+}
+
+void ControlNode::onBusEvent(const bus::Event& ev) {
+  JsonObject* d = ev.data.get();
+  std::string peer = json::getString(d, "peer").value_or("");
+  std::string room = json::getString(d, "room").value_or("");
+  auto s = sessionFor(peer);
+  // Events for a peer that has left (or moved rooms) are late, not wrong: drop them quietly.
+  if (!s || s->closed() || s->roomState() != RoomState::InRoom || s->room() != room) {
+    g_debug("bus event %s from %s for %s in %s: no such session here", ev.name.c_str(),
+            ev.from.c_str(), peer.c_str(), room.c_str());
+    return;
+  }
+  using Route = void (*)(ControlNode&, const std::shared_ptr<ClientSession>&, const bus::Event&);
+  static const std::map<std::string_view, Route> routes{
+      {bus::event::Candidate,
+       [](ControlNode&, const std::shared_ptr<ClientSession>& s, const bus::Event& ev) {
+         JsonObject* d = ev.data.get();
+         json::Object c;
+         c.set("type", "candidate")
+             .set("conn", *json::getString(d, "conn"))
+             .set("candidate", *json::getString(d, "candidate"))
+             .set("sdp_mline_index", *json::getInt(d, "sdp_mline_index"));
+         s->send(c);
+       }},
+      {bus::event::SubscribeOffer,
+       [](ControlNode&, const std::shared_ptr<ClientSession>& s, const bus::Event& ev) {
+         JsonObject* d = ev.data.get();
+         JsonArrayPtr tracks(json_array_new());
+         JsonArray* in = json::getArray(d, "tracks");
+         for (guint i = 0; in && i < json_array_get_length(in); ++i) {
+           JsonNode* n = json_array_get_element(in, i);
+           if (!n || !JSON_NODE_HOLDS_OBJECT(n)) continue;
+           JsonObject* t = json_node_get_object(n);
+           json::Object out;
+           out.set("mid", json::getString(t, "mid").value_or(""))
+               .set("participant", json::getString(t, "peer").value_or(""))
+               .set("track", json::getString(t, "track").value_or(""))
+               .set("kind", json::getString(t, "kind").value_or(""));
+           json_array_add_object_element(tracks.get(), out.take().release());
+         }
+         json::Object o;
+         o.set("type", "subscribe_offer")
+             .set("sdp", *json::getString(d, "sdp"))
+             .set("tracks", tracks.get());
+         s->send(o);
+       }},
+      {bus::event::ConnectionState,
+       [](ControlNode&, const std::shared_ptr<ClientSession>& s, const bus::Event& ev) {
+         JsonObject* d = ev.data.get();
+         json::Object o;
+         o.set("type", "connection_state")
+             .set("conn", *json::getString(d, "conn"))
+             .set("state", *json::getString(d, "state"));
+         s->send(o);
+       }},
+      {bus::event::TrackPublished, [](ControlNode& n, const std::shared_ptr<ClientSession>& s,
+                                      const bus::Event& ev) { n.onTrackEvent(s, ev, true); }},
+      {bus::event::TrackEnded, [](ControlNode& n, const std::shared_ptr<ClientSession>& s,
+                                  const bus::Event& ev) { n.onTrackEvent(s, ev, false); }},
+      {bus::event::PeerFailed,
+       [](ControlNode& n, const std::shared_ptr<ClientSession>& s, const bus::Event& ev) {
+         std::string reason = json::getString(ev.data.get(), "reason").value_or("");
+         g_warning("%s: media failed in room %s: %s", s->participant().c_str(), s->room().c_str(),
+                   reason.c_str());
+         s->sendError(code::MediaUnavailable, "the media connection failed: " + reason, "");
+         n.leaveRoom(s, "disconnected", true);
+       }},
+  };
+  auto r = routes.find(ev.name);
+  if (r != routes.end()) r->second(*this, s, ev);
+}
+
+void ControlNode::onTrackEvent(const std::shared_ptr<ClientSession>& s, const bus::Event& ev,
+                               bool published) {
+  JsonObject* d = ev.data.get();
+  std::string track = *json::getString(d, "track");
+  std::string kind = *json::getString(d, "kind");
+  bool changed = published ? s->addTrack(track, kind) : s->removeTrack(track);
+  if (!changed) return;
+  ParticipantEntry self{s->participant(), s->name(), nodeId(),
+                        JsonArrayPtr(json_array_ref(s->tracks()))};
+  json::Object o;
+  o.set("type", published ? "track_published" : "track_ended")
+      .set("participant", s->participant())
+      .set("track", track)
+      .set("kind", kind);
+  rooms_->update(s->room(), self, o.get());
+  g_message("%s %s %s track %s in room %s", s->participant().c_str(),
+            published ? "published" : "ended", kind.c_str(), track.c_str(), s->room().c_str());
+}
+
+void ControlNode::shutdown(std::function<void()> done) {
+  if (shuttingDown_) return;
+  shuttingDown_ = true;
+  g_message("node %s shutting down: leaving %zu session(s)", nodeId().c_str(), sessions_.size());
+  struct State {
+    int pending = 1;
+    bool finished = false;
+    std::function<void()> done;
+    TimeoutSource deadline;
+  };
+  auto st = std::make_shared<State>();
+  st->done = std::move(done);
+  auto finish = [st] {
+    if (st->finished) return;
+    st->finished = true;
+    st->deadline.cancel();
+    if (st->done) st->done();
+  };
+  auto step = [st, finish] {
+    if (--st->pending == 0) finish();
+  };
+  std::vector<std::shared_ptr<ClientSession>> all;
+  for (auto& [conn, s] : sessions_) all.push_back(s);
+  for (auto& s : all) {
+    s->markClosed();
+    if (s->roomState() == RoomState::InRoom) {
+      ++st->pending;
+      leaveRoom(s, "disconnected", false, "", step);
+    }
+    s->close(SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "server shutting down");
+  }
+  // Whatever has not answered in time is left to the TTLs and the SFU's own cleanup.
+  struct Holder {
+    std::function<void()> fn;
+  };
+  st->deadline.reset(g_timeout_add_full(
+      G_PRIORITY_DEFAULT, 3000,
+      [](gpointer h) -> gboolean {
+        static_cast<Holder*>(h)->fn();
+        return G_SOURCE_REMOVE;
+      },
+      new Holder{[st, finish] {
+        st->deadline.release();
+        g_warning("shutdown: not every leave was answered in time");
+        finish();
+      }},
+      [](gpointer h) { delete static_cast<Holder*>(h); }));
+  step();
+}
+
+}  // namespace carrel::control

@@ -1,0 +1,88 @@
+// One carrel-control node: its Redis connections and bus node, the shared room directory, SFU
+// placement, the HTTP/WebSocket server and the client sessions connected to it. Keeps no room
+// state of its own beyond its sessions: everything shared lives in Redis.
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "Bus.hpp"
+#include "ClientSession.hpp"
+#include "ControlOptions.hpp"
+#include "HttpServer.hpp"
+#include "MessageHandlers.hpp"
+#include "RedisConnection.hpp"
+#include "RoomDirectory.hpp"
+#include "SfuPlacement.hpp"
+#include "StaticFiles.hpp"
+
+namespace carrel::control {
+
+class ControlNode {
+ public:
+  explicit ControlNode(ControlOptions options);
+  ~ControlNode();
+  ControlNode(const ControlNode&) = delete;
+  ControlNode& operator=(const ControlNode&) = delete;
+
+  // Listens and connects to Redis; onReady runs once both are up (the caller prints the line).
+  bool start(std::string* error, std::function<void()> onReady);
+  // Leaves every room (telling the SFU), closes every socket, then runs done (at most ~3 s).
+  void shutdown(std::function<void()> done);
+
+  const ControlOptions& options() const { return options_; }
+  const std::string& nodeId() const { return options_.nodeId; }
+  int port() const { return http_ ? http_->port() : 0; }
+  std::string url() const;
+
+  Bus& bus() { return *bus_; }
+  RoomDirectory& rooms() { return *rooms_; }
+  SfuPlacement& placement() { return *placement_; }
+  std::shared_ptr<ClientSession> sessionFor(const std::string& participant) const;
+
+  // Leaves the session's room: tells the SFU, removes the entry, announces participant_left.
+  // With tellClient the client also gets "left" (ref echoes its leave's id).
+  // done runs when the SFU and Redis have both answered (or failed).
+  void leaveRoom(const std::shared_ptr<ClientSession>& s, const char* reason, bool tellClient,
+                 const std::string& ref = "", std::function<void()> done = {});
+  // Fire-and-forget removal of a peer the SFU may hold (logs a failure).
+  void removePeer(const std::string& sfuNode, const std::string& room,
+                  const std::string& participant, std::function<void()> done = {});
+
+ private:
+  void onWebSocket(SoupServerMessage* msg, SoupWebsocketConnection* conn);
+  void onWsMessage(SoupWebsocketConnection* conn, gint type, GBytes* message);
+  void onWsError(SoupWebsocketConnection* conn, GError* error);
+  void onWsClosed(SoupWebsocketConnection* conn);
+  void onHealthz(SoupServerMessage* msg);
+  void onRoomEvent(const std::string& room, const std::string& exclude, JsonObject* msg);
+  void onBusEvent(const bus::Event& ev);
+  void onTrackEvent(const std::shared_ptr<ClientSession>& s, const bus::Event& ev, bool published);
+  void maybeReady();
+  std::shared_ptr<ClientSession> find(SoupWebsocketConnection* conn) const;
+  void forget(SoupWebsocketConnection* conn);
+
+  ControlOptions options_;
+  // Declared first so they go last: callbacks they run while closing find the rest gone and
+  // return (every user of them guards its callbacks with a liveness token).
+  std::unique_ptr<RedisConnection> redis_;
+  std::unique_ptr<RedisConnection> sub_;
+  std::unique_ptr<Bus> bus_;
+  std::unique_ptr<RoomDirectory> rooms_;
+  std::unique_ptr<SfuPlacement> placement_;
+  std::unique_ptr<StaticFiles> files_;
+  std::unique_ptr<MessageHandlers> handlers_;
+  std::map<SoupWebsocketConnection*, std::shared_ptr<ClientSession>> sessions_;
+  std::map<std::string, std::weak_ptr<ClientSession>> byParticipant_;
+  std::unique_ptr<HttpServer> http_;
+  std::function<void()> onReady_;
+  bool ready_ = false;
+  bool shuttingDown_ = false;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+};
+
+}  // namespace carrel::control

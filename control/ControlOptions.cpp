@@ -1,0 +1,96 @@
+#include "ControlOptions.hpp"
+
+#include <glib.h>
+#include <unistd.h>
+
+#include "GPtr.hpp"
+
+namespace carrel::control {
+
+namespace {
+
+struct StrOpt {
+  gchar* value = nullptr;
+  ~StrOpt() { g_free(value); }
+  void into(std::string& out) const {
+    if (value) out = value;
+  }
+};
+
+}  // namespace
+
+std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::string* error) {
+  ControlOptions o;
+  o.webRoot = CARREL_DEFAULT_WEB_ROOT;
+  o.migrationsDir = CARREL_DEFAULT_MIGRATIONS_DIR;
+  StrOpt host, webRoot, redisHost, nodeId, myHost, mySocket, myUser, myPassword, myDb, migrations;
+  int port = o.port, redisPort = o.redisPort, timeout = o.sfuTimeoutMs, myPort = o.mysqlPort;
+  GOptionEntry entries[] = {
+      {"host", 0, 0, G_OPTION_ARG_STRING, &host.value, "Address to listen on (127.0.0.1)", "ADDR"},
+      {"port", 0, 0, G_OPTION_ARG_INT, &port, "HTTP/WebSocket port (8080; 0 = any free port)",
+       "PORT"},
+      {"web-root", 0, 0, G_OPTION_ARG_FILENAME, &webRoot.value, "Folder of the web client's files",
+       "DIR"},
+      {"redis-host", 0, 0, G_OPTION_ARG_STRING, &redisHost.value, "Redis host (127.0.0.1)", "HOST"},
+      {"redis-port", 0, 0, G_OPTION_ARG_INT, &redisPort, "Redis port (6379)", "PORT"},
+      {"node-id", 0, 0, G_OPTION_ARG_STRING, &nodeId.value,
+       "This node's id on the bus (ctl-<hostname>-<pid>)", "ID"},
+      {"sfu-timeout-ms", 0, 0, G_OPTION_ARG_INT, &timeout,
+       "How long to wait for the SFU to answer a request (5000)", "MS"},
+      {"mysql-host", 0, 0, G_OPTION_ARG_STRING, &myHost.value, "MySQL/MariaDB host (127.0.0.1)",
+       "HOST"},
+      {"mysql-port", 0, 0, G_OPTION_ARG_INT, &myPort, "MySQL/MariaDB port (3306)", "PORT"},
+      {"mysql-socket", 0, 0, G_OPTION_ARG_FILENAME, &mySocket.value,
+       "MySQL/MariaDB Unix socket (used instead of host and port when given)", "PATH"},
+      {"mysql-user", 0, 0, G_OPTION_ARG_STRING, &myUser.value, "MySQL/MariaDB user (root)", "USER"},
+      {"mysql-password", 0, 0, G_OPTION_ARG_STRING, &myPassword.value, "MySQL/MariaDB password",
+       "PASSWORD"},
+      {"mysql-database", 0, 0, G_OPTION_ARG_STRING, &myDb.value,
+       "Database to use (created if missing); without it the server runs without MySQL", "NAME"},
+      {"migrations-dir", 0, 0, G_OPTION_ARG_FILENAME, &migrations.value,
+       "Folder of numbered schema migrations NNN_name.sql", "DIR"},
+      {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
+  struct ContextFree {
+    void operator()(GOptionContext* c) const { g_option_context_free(c); }
+  };
+  std::unique_ptr<GOptionContext, ContextFree> ctx(
+      g_option_context_new("- Carrel control plane (HTTP, client WebSocket, rooms)"));
+  g_option_context_add_main_entries(ctx.get(), entries, nullptr);
+  GError* raw = nullptr;
+  if (!g_option_context_parse(ctx.get(), &argc, &argv, &raw)) {
+    GErrorPtr err(raw);
+    if (error) *error = err ? err->message : "bad command line";
+    return std::nullopt;
+  }
+  host.into(o.host);
+  webRoot.into(o.webRoot);
+  redisHost.into(o.redisHost);
+  nodeId.into(o.nodeId);
+  myHost.into(o.mysqlHost);
+  mySocket.into(o.mysqlSocket);
+  myUser.into(o.mysqlUser);
+  myPassword.into(o.mysqlPassword);
+  myDb.into(o.mysqlDatabase);
+  migrations.into(o.migrationsDir);
+  o.port = port;
+  o.redisPort = redisPort;
+  o.sfuTimeoutMs = timeout;
+  o.mysqlPort = myPort;
+  auto bad = [&](const char* why) {
+    if (error) *error = why;
+    return std::optional<ControlOptions>();
+  };
+  if (o.port < 0 || o.port > 65535) return bad("--port must be 0..65535");
+  if (o.redisPort <= 0 || o.redisPort > 65535) return bad("--redis-port must be 1..65535");
+  if (o.mysqlPort <= 0 || o.mysqlPort > 65535) return bad("--mysql-port must be 1..65535");
+  if (o.sfuTimeoutMs <= 0) return bad("--sfu-timeout-ms must be positive");
+  if (o.nodeId.empty()) {
+    char hostname[256] = {0};
+    if (gethostname(hostname, sizeof hostname - 1) != 0)
+      g_strlcpy(hostname, "host", sizeof hostname);
+    o.nodeId = "ctl-" + std::string(hostname) + "-" + std::to_string(getpid());
+  }
+  return o;
+}
+
+}  // namespace carrel::control

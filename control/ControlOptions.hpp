@@ -1,0 +1,29 @@
+// carrel-control's command line (GOptionContext, with --help text).
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace carrel::control {
+
+struct ControlOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0: any free port
+  std::string webRoot;
+  std::string redisHost = "127.0.0.1";
+  int redisPort = 6379;
+  std::string nodeId;  // default ctl-<hostname>-<pid>
+  int sfuTimeoutMs = 5000;
+  std::string mysqlHost = "127.0.0.1";
+  int mysqlPort = 3306;
+  std::string mysqlSocket;
+  std::string mysqlUser = "root";
+  std::string mysqlPassword;
+  std::string mysqlDatabase;  // empty: run without MySQL
+  std::string migrationsDir;
+};
+
+// Parses argv; on a bad command line returns nullopt and the reason in *error.
+std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::string* error);
+
+}  // namespace carrel::control

@@ -1,0 +1,285 @@
+#include "MessageHandlers.hpp"
+
+#include "BusProtocol.hpp"
+#include "ClientErrors.hpp"
+#include "ControlNode.hpp"
+
+namespace carrel::control {
+
+namespace {
+
+int64_t nowMs() {
+  return g_get_real_time() / 1000;
+}
+
+json::Object reply(const char* type, const std::string& ref) {
+  json::Object o;
+  o.set("type", type);
+  if (!ref.empty()) o.set("ref", ref);
+  return o;
+}
+
+JsonObjectPtr peerData(const std::string& room, const std::string& peer) {
+  json::Object d;
+  d.set("room", room).set("peer", peer);
+  return d.take();
+}
+
+}  // namespace
+
+const std::map<std::string_view, MessageHandlers::Handler>& MessageHandlers::table() {
+  static const std::map<std::string_view, Handler> t{
+      {"hello", &MessageHandlers::onHello},
+      {"ping", &MessageHandlers::onPing},
+      {"join", &MessageHandlers::onJoin},
+      {"leave", &MessageHandlers::onLeave},
+      {"publish_offer", &MessageHandlers::onPublishOffer},
+      {"subscribe_answer", &MessageHandlers::onSubscribeAnswer},
+      {"candidate", &MessageHandlers::onCandidate},
+      {"chat", &MessageHandlers::onChat},
+  };
+  return t;
+}
+
+void MessageHandlers::dispatch(const Session& s, std::string_view text) {
+  auto parsed = parseClientMessage(text);
+  if (auto* e = std::get_if<ClientError>(&parsed)) {
+    g_info("%s: %s: %s", s->participant().c_str(), e->code, e->message.c_str());
+    s->sendError(e->code, e->message, e->ref);
+    return;
+  }
+  const ClientMessage& m = std::get<ClientMessage>(parsed);
+  const MessageSpec& spec = *m.spec;
+  if (spec.needsHello && !s->helloDone()) {
+    s->sendError(code::NotHello, "send hello first", m.id);
+    return;
+  }
+  if (!spec.needsHello && s->helloDone()) {
+    s->sendError(code::AlreadyHello, "hello was already sent on this connection", m.id);
+    return;
+  }
+  if (auto e = validateMessage(spec, m.object.get())) {
+    s->sendError(code::InvalidField, e->message, m.id);
+    return;
+  }
+  if (spec.room == RoomRule::MustBeIn && s->roomState() != RoomState::InRoom) {
+    s->sendError(code::NotInRoom, std::string(m.type) + " needs a room: join one first", m.id);
+    return;
+  }
+  if (spec.room == RoomRule::MustBeOut && s->roomState() != RoomState::None) {
+    s->sendError(code::AlreadyInRoom, "already in room '" + s->room() + "': leave first", m.id);
+    return;
+  }
+  auto h = table().find(m.type);
+  if (h == table().end()) {  // a message declared without a handler: a bug, not the client's
+    g_warning("no handler for declared message type %s", m.type.c_str());
+    s->sendError(code::Internal, "this message is not handled yet", m.id);
+    return;
+  }
+  (this->*(h->second))(s, m);
+}
+
+void MessageHandlers::onHello(const Session& s, const ClientMessage& m) {
+  s->setHello(*json::getString(m.object.get(), "name"));
+  JsonArrayPtr ice(json_array_new());
+  auto w = reply("welcome", m.id);
+  w.set("participant", s->participant())
+      .set("protocol", 1)
+      .set("server_time", nowMs())
+      .set("ice_servers", ice.get());
+  s->send(w);
+  g_message("%s from %s says hello as '%s'", s->participant().c_str(), s->peerAddress().c_str(),
+            s->name().c_str());
+}
+
+void MessageHandlers::onPing(const Session& s, const ClientMessage& m) {
+  auto p = reply("pong", m.id);
+  p.set("server_time", nowMs());
+  s->send(p);
+}
+
+void MessageHandlers::onJoin(const Session& s, const ClientMessage& m) {
+  std::string room = *json::getString(m.object.get(), "room");
+  s->startJoining(room);
+  std::weak_ptr<ClientSession> weak = s;
+  std::string ref = m.id;
+  node_.placement().place(room, [this, weak, room, ref](std::optional<std::string> sfu,
+                                                        const std::string& why) {
+    auto s = weak.lock();
+    if (!s) return;
+    if (s->closed()) {
+      s->clearRoom();
+      return;
+    }
+    if (!sfu) {
+      g_warning("%s cannot join room %s: %s", s->participant().c_str(), room.c_str(), why.c_str());
+      s->clearRoom();
+      s->sendError(code::MediaUnavailable, "no media server can take this room: " + why, ref);
+      return;
+    }
+    joinOnNode(s, room, *sfu, ref);
+  });
+}
+
+void MessageHandlers::joinOnNode(const Session& s, const std::string& room,
+                                 const std::string& sfuNode, const std::string& ref) {
+  s->setSfuNode(sfuNode);
+  JsonObjectPtr data = peerData(room, s->participant());
+  json_object_set_string_member(data.get(), "name", s->name().c_str());
+  std::weak_ptr<ClientSession> weak = s;
+  std::string participant = s->participant();
+  node_.bus().request(
+      sfuNode, bus::method::PeerAdd, std::move(data),
+      [this, weak, room, sfuNode, participant, ref](const bus::Response& r) {
+        auto s = weak.lock();
+        if (!r.ok) {
+          g_warning("%s: peer.add in room %s on %s failed: %s: %s", participant.c_str(),
+                    room.c_str(), sfuNode.c_str(), r.error.code.c_str(), r.error.message.c_str());
+          if (s && !s->closed()) {
+            s->clearRoom();
+            s->sendError(clientCodeForBusError(r.error.code),
+                         clientMessageForBusError(r.error.code, r.error.message), ref);
+          }
+          return;
+        }
+        if (!s || s->closed()) {  // the client left while the SFU was adding it
+          node_.removePeer(sfuNode, room, participant);
+          if (s) s->clearRoom();
+          return;
+        }
+        enterDirectory(s, room, sfuNode, ref);
+      },
+      static_cast<guint>(node_.options().sfuTimeoutMs));
+}
+
+void MessageHandlers::enterDirectory(const Session& s, const std::string& room,
+                                     const std::string& sfuNode, const std::string& ref) {
+  ParticipantEntry self{s->participant(), s->name(), node_.nodeId(),
+                        JsonArrayPtr(json_array_new())};
+  json::Object announce;
+  announce.set("type", "participant_joined")
+      .set("participant", s->participant())
+      .set("name", s->name());
+  std::weak_ptr<ClientSession> weak = s;
+  std::string participant = s->participant();
+  node_.rooms().join(
+      room, self, announce.get(),
+      [this, weak, room, sfuNode, participant, ref](bool ok, std::vector<ParticipantEntry> others) {
+        auto s = weak.lock();
+        if (!ok) {
+          g_warning("%s: could not enter room %s in Redis", participant.c_str(), room.c_str());
+          node_.removePeer(sfuNode, room, participant);
+          if (s && !s->closed()) {
+            s->clearRoom();
+            s->sendError(code::Internal, "the room directory is not reachable", ref);
+          }
+          return;
+        }
+        if (!s || s->closed()) {
+          json::Object left;
+          left.set("type", "participant_left")
+              .set("participant", participant)
+              .set("reason", "disconnected");
+          node_.rooms().leave(room, participant, left.get());
+          node_.removePeer(sfuNode, room, participant);
+          if (s) s->clearRoom();
+          return;
+        }
+        JsonArrayPtr list(json_array_new());
+        std::vector<std::string> known;
+        for (auto& e : others) {
+          json::Object p;
+          p.set("participant", e.participant).set("name", e.name).set("tracks", e.tracks.get());
+          json_array_add_object_element(list.get(), p.take().release());
+          known.push_back(e.participant);
+        }
+        auto joined = reply("joined", ref);
+        joined.set("room", room).set("participants", list.get());
+        s->send(joined);
+        s->enterRoom(known);
+        g_message("%s ('%s') joined room %s on media node %s (%zu others there)",
+                  s->participant().c_str(), s->name().c_str(), room.c_str(), sfuNode.c_str(),
+                  others.size());
+      });
+}
+
+void MessageHandlers::onLeave(const Session& s, const ClientMessage& m) {
+  node_.leaveRoom(s, "left", true, m.id);
+}
+
+void MessageHandlers::relay(const Session& s, const char* method, JsonObjectPtr data,
+                            const std::string& ref,
+                            std::function<void(const Session&, JsonObject*)> onOk) {
+  std::weak_ptr<ClientSession> weak = s;
+  std::string room = s->room();
+  std::string what = method;
+  node_.bus().request(
+      s->sfuNode(), method, std::move(data),
+      [weak, room, what, ref, onOk = std::move(onOk)](const bus::Response& r) {
+        auto s = weak.lock();
+        if (!s || s->closed()) return;
+        if (!r.ok) {
+          g_info("%s: %s failed: %s: %s", s->participant().c_str(), what.c_str(),
+                 r.error.code.c_str(), r.error.message.c_str());
+          s->sendError(clientCodeForBusError(r.error.code),
+                       clientMessageForBusError(r.error.code, r.error.message), ref);
+          return;
+        }
+        // An answer for a room the client has since left is of no use to it.
+        if (s->roomState() != RoomState::InRoom || s->room() != room) return;
+        if (onOk) onOk(s, r.data.get());
+      },
+      static_cast<guint>(node_.options().sfuTimeoutMs));
+}
+
+void MessageHandlers::onPublishOffer(const Session& s, const ClientMessage& m) {
+  JsonObjectPtr data = peerData(s->room(), s->participant());
+  json_object_set_string_member(data.get(), "sdp", json::getString(m.object.get(), "sdp")->c_str());
+  std::string ref = m.id;
+  relay(s, bus::method::PublishOffer, std::move(data), ref,
+        [ref](const Session& s, JsonObject* resp) {
+          auto sdp = json::getString(resp, "sdp");
+          if (!sdp || sdp->empty()) {
+            g_warning("%s: the SFU answered publish_offer without an sdp",
+                      s->participant().c_str());
+            s->sendError(code::Internal, "the media server gave no answer", ref);
+            return;
+          }
+          auto a = reply("publish_answer", ref);
+          a.set("sdp", *sdp);
+          s->send(a);
+        });
+}
+
+void MessageHandlers::onSubscribeAnswer(const Session& s, const ClientMessage& m) {
+  JsonObjectPtr data = peerData(s->room(), s->participant());
+  json_object_set_string_member(data.get(), "sdp", json::getString(m.object.get(), "sdp")->c_str());
+  relay(s, bus::method::SubscribeAnswer, std::move(data), m.id, {});
+}
+
+void MessageHandlers::onCandidate(const Session& s, const ClientMessage& m) {
+  JsonObjectPtr data = peerData(s->room(), s->participant());
+  JsonObject* o = m.object.get();
+  json_object_set_string_member(data.get(), "conn", json::getString(o, "conn")->c_str());
+  json_object_set_string_member(data.get(), "candidate", json::getString(o, "candidate")->c_str());
+  json_object_set_int_member(data.get(), "sdp_mline_index", *json::getInt(o, "sdp_mline_index"));
+  relay(s, bus::method::Candidate, std::move(data), m.id, {});
+}
+
+void MessageHandlers::onChat(const Session& s, const ClientMessage& m) {
+  json::Object from;
+  from.set("participant", s->participant()).set("name", s->name());
+  json::Object chat;
+  chat.set("type", "chat")
+      .set("from", from.get())
+      .set("text", *json::getString(m.object.get(), "text"))
+      .set("ts", nowMs());
+  std::weak_ptr<ClientSession> weak = s;
+  std::string ref = m.id;
+  node_.rooms().broadcast(s->room(), "", chat.get(), [weak, ref](bool ok) {
+    auto s = weak.lock();
+    if (!ok && s) s->sendError(code::Internal, "the chat could not be delivered", ref);
+  });
+}
+
+}  // namespace carrel::control
