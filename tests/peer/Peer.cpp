@@ -1,0 +1,413 @@
+#include "Peer.hpp"
+
+#include <array>
+
+#include "FieldTable.hpp"
+
+namespace carrel::peer {
+
+namespace {
+
+// What this client relies on in each server message; anything else in them is ignored.
+constexpr std::array kWelcome{Field{"participant", FieldType::String, true, 1, 128}};
+constexpr std::array kJoined{Field{"room", FieldType::String, true, 1, 64},
+                             Field{"participants", FieldType::Array, true}};
+constexpr std::array kParticipant{Field{"participant", FieldType::String, true, 1, 128}};
+constexpr std::array kTrack{Field{"participant", FieldType::String, true, 1, 128},
+                            Field{"track", FieldType::String, true, 1, 128},
+                            Field{"kind", FieldType::String, false, 1, 16}};
+constexpr std::array kSdp{Field{"sdp", FieldType::String, true, 1, 256 * 1024}};
+constexpr std::array kSubscribeOffer{Field{"sdp", FieldType::String, true, 1, 256 * 1024},
+                                     Field{"tracks", FieldType::Array, true}};
+constexpr std::array kOfferTrack{Field{"mid", FieldType::String, true, 1, 64},
+                                 Field{"participant", FieldType::String, true, 1, 128},
+                                 Field{"track", FieldType::String, true, 1, 128},
+                                 Field{"kind", FieldType::String, true, 1, 16}};
+constexpr std::array kCandidate{Field{"conn", FieldType::String, true, 1, 16},
+                                Field{"candidate", FieldType::String, true, 0, 1024},
+                                Field{"sdp_mline_index", FieldType::Int, true, 0, 1024}};
+constexpr std::array kError{Field{"code", FieldType::String, true, 1, 64},
+                            Field{"message", FieldType::String, false}};
+constexpr std::array kChat{Field{"text", FieldType::String, true, 0, 4000},
+                           Field{"from", FieldType::Object, false}};
+
+// The server message without its "type": what the report line carries.
+JsonObjectPtr withoutType(JsonObject* m) {
+  JsonObjectPtr copy(json_object_new());
+  GList* names = json_object_get_members(m);
+  for (GList* n = names; n; n = n->next) {
+    auto* name = static_cast<const char*>(n->data);
+    if (std::string_view(name) == "type") continue;
+    json_object_set_member(copy.get(), name, json_object_dup_member(m, name));
+  }
+  g_list_free(names);
+  return copy;
+}
+
+}  // namespace
+
+Peer::Peer(PeerOptions options, NetworkFilter filter, Output& out, std::function<void()> quit)
+    : options_(std::move(options)),
+      filter_(std::move(filter)),
+      out_(out),
+      quit_(std::move(quit)),
+      ws_(SignalingClient::Handlers{
+          .connected =
+              [this] {
+                json::Object hello;
+                hello.set("type", "hello").set("name", options_.name);
+                send(hello);
+              },
+          .connectFailed = [this](const std::string& e) { fail(kConnection, "connect", e); },
+          .message = [this](const std::string& text) { onMessage(text); },
+          .closed =
+              [this](int code, const std::string& reason) {
+                if (stopping_) {
+                  finish();
+                  return;
+                }
+                fail(kConnection, "closed",
+                     "server closed the WebSocket (" + std::to_string(code) + " " + reason + ")");
+              },
+      }) {}
+
+Peer::~Peer() = default;
+
+int64_t Peer::sinceStart() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(TrackTable::Clock::now() - start_)
+      .count();
+}
+
+void Peer::start() {
+  ws_.connect(options_.url);
+  if (options_.durationSec > 0) {
+    durationTimer_.reset(g_timeout_add_seconds(
+        static_cast<guint>(options_.durationSec),
+        [](gpointer data) -> gboolean {
+          auto* self = static_cast<Peer*>(data);
+          self->durationTimer_.release();
+          self->stop(kOk);
+          return G_SOURCE_REMOVE;
+        },
+        this));
+  }
+  if (options_.statsIntervalMs > 0) {
+    statsTimer_.reset(g_timeout_add(
+        static_cast<guint>(options_.statsIntervalMs),
+        [](gpointer data) -> gboolean {
+          static_cast<Peer*>(data)->emitStats();
+          return G_SOURCE_CONTINUE;
+        },
+        this));
+  }
+}
+
+const std::map<std::string, Peer::Handler>& Peer::handlers() {
+  static const std::map<std::string, Handler> table{
+      {"welcome", &Peer::onWelcome},
+      {"joined", &Peer::onJoined},
+      {"left", &Peer::onLeft},
+      {"participant_joined", &Peer::onParticipantJoined},
+      {"participant_left", &Peer::onParticipantLeft},
+      {"track_published", &Peer::onTrackPublished},
+      {"track_ended", &Peer::onTrackEnded},
+      {"publish_answer", &Peer::onPublishAnswer},
+      {"subscribe_offer", &Peer::onSubscribeOffer},
+      {"candidate", &Peer::onCandidate},
+      {"connection_state", &Peer::onConnectionState},
+      {"chat", &Peer::onChat},
+      {"error", &Peer::onError},
+      {"pong", &Peer::onPong},
+  };
+  return table;
+}
+
+void Peer::onMessage(const std::string& text) {
+  if (finished_) return;
+  std::string err;
+  JsonObjectPtr m = json::parseObject(text, &err);
+  auto type = m ? json::getString(m.get(), "type") : std::nullopt;
+  if (!type) {
+    fail(kServerError, "bad_server_message", "server sent an unreadable frame: " + err);
+    return;
+  }
+  auto it = handlers().find(*type);
+  if (it == handlers().end()) {
+    g_printerr("carrel-peer: ignoring server message of type '%s'\n", type->c_str());
+    return;
+  }
+  (this->*(it->second))(m.get());
+}
+
+void Peer::send(json::Object& message) {
+  if (!ws_.send(message.str())) {
+    g_printerr("carrel-peer: not connected, dropped %s\n", message.str().c_str());
+  }
+}
+
+void Peer::fail(int code, const std::string& errorCode, const std::string& message) {
+  json::Object o;
+  o.set("code", errorCode).set("message", message);
+  out_.emit("error", o.get());
+  stop(code, message);
+}
+
+#define CARREL_REQUIRE(m, table)                                                 \
+  if (auto bad = validateFields((m), (table))) {                                 \
+    fail(kServerError, "bad_server_message", "server message: " + bad->message); \
+    return;                                                                      \
+  }
+
+void Peer::onWelcome(JsonObject* m) {
+  CARREL_REQUIRE(m, kWelcome);
+  participant_ = *json::getString(m, "participant");
+  out_.emit("welcome", withoutType(m).get());
+  json::Object join;
+  join.set("type", "join").set("room", options_.room);
+  send(join);
+}
+
+void Peer::onJoined(JsonObject* m) {
+  CARREL_REQUIRE(m, kJoined);
+  inRoom_ = true;
+  tracks_.setJoined(TrackTable::Clock::now());
+  JsonObjectPtr fields = withoutType(m);
+  json_object_set_int_member(fields.get(), "t_ms", sinceStart());
+  out_.emit("joined", fields.get());
+  if (options_.publish && (options_.audio || options_.video)) startPublishing();
+  if (!options_.chat.empty()) {
+    json::Object chat;
+    chat.set("type", "chat").set("text", options_.chat);
+    send(chat);
+  }
+}
+
+void Peer::onLeft(JsonObject*) {
+  inRoom_ = false;
+  if (stopping_) {
+    leaveTimer_.cancel();
+    finish();
+  }
+}
+
+void Peer::onParticipantJoined(JsonObject* m) {
+  CARREL_REQUIRE(m, kParticipant);
+  out_.emit("participant_joined", withoutType(m).get());
+}
+
+void Peer::onParticipantLeft(JsonObject* m) {
+  CARREL_REQUIRE(m, kParticipant);
+  out_.emit("participant_left", withoutType(m).get());
+  for (const TrackSnapshot& s : tracks_.endParticipant(*json::getString(m, "participant"))) {
+    emitTrackEnded(s);
+  }
+}
+
+void Peer::onTrackPublished(JsonObject* m) {
+  CARREL_REQUIRE(m, kTrack);
+  out_.emit("track_published", withoutType(m).get());
+}
+
+void Peer::onTrackEnded(JsonObject* m) {
+  CARREL_REQUIRE(m, kTrack);
+  auto ended = tracks_.endTrack(*json::getString(m, "participant"), *json::getString(m, "track"));
+  // A track this peer never received (or one already ended by a new offer) is still worth
+  // reporting: the server said it ended.
+  if (ended.empty()) out_.emit("track_ended", withoutType(m).get());
+  for (const TrackSnapshot& s : ended) emitTrackEnded(s);
+}
+
+void Peer::emitTrackEnded(const TrackSnapshot& s) {
+  out_.emit("track_ended", TrackTable::toJson(s).get());
+}
+
+WebRtcConnection::Handlers Peer::connectionHandlers(const std::string& conn) {
+  return WebRtcConnection::Handlers{
+      .localCandidate =
+          [this, conn](guint mline, const std::string& candidate) {
+            json::Object c;
+            c.set("type", "candidate")
+                .set("conn", conn)
+                .set("candidate", candidate)
+                .set("sdp_mline_index", mline);
+            send(c);
+          },
+      .iceState =
+          [this, conn](const std::string& state) {
+            json::Object o;
+            o.set("conn", conn).set("state", state).set("t_ms", sinceStart());
+            out_.emit("ice_state", o.get());
+            if (state == "failed") fail(kMedia, "ice_failed", conn + " ICE failed");
+          },
+      .failed = [this](const std::string& e) { fail(kMedia, "media", e); },
+  };
+}
+
+void Peer::startPublishing() {
+  if (publish_) return;
+  publish_ = std::make_unique<PublishConnection>(
+      options_, filter_, connectionHandlers("publish"), [this](const std::string& sdp) {
+        json::Object offer;
+        offer.set("type", "publish_offer").set("sdp", sdp);
+        send(offer);
+      });
+  std::string err;
+  if (!publish_->start(&err)) fail(kMedia, "media", "publish: " + err);
+}
+
+void Peer::onPublishAnswer(JsonObject* m) {
+  CARREL_REQUIRE(m, kSdp);
+  if (!publish_) {
+    fail(kServerError, "bad_server_message", "publish_answer without a publish_offer");
+    return;
+  }
+  publish_->applyAnswer(*json::getString(m, "sdp"));
+}
+
+void Peer::onSubscribeOffer(JsonObject* m) {
+  CARREL_REQUIRE(m, kSubscribeOffer);
+  std::vector<TrackInfo> tracks;
+  JsonArray* array = json::getArray(m, "tracks");
+  for (guint i = 0; i < json_array_get_length(array); ++i) {
+    JsonNode* n = json_array_get_element(array, i);
+    JsonObject* t = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : nullptr;
+    if (!t || validateFields(t, kOfferTrack)) {
+      fail(kServerError, "bad_server_message", "subscribe_offer: bad entry in tracks");
+      return;
+    }
+    tracks.push_back(TrackInfo{*json::getString(t, "mid"), *json::getString(t, "participant"),
+                               *json::getString(t, "track"), *json::getString(t, "kind")});
+  }
+  if (!subscribe_) {
+    subscribe_ = std::make_unique<SubscribeConnection>(
+        options_, filter_, tracks_, connectionHandlers("subscribe"),
+        SubscribeConnection::Events{
+            .answer =
+                [this](const std::string& sdp) {
+                  json::Object answer;
+                  answer.set("type", "subscribe_answer").set("sdp", sdp);
+                  send(answer);
+                },
+            .trackFlowing =
+                [this](const TrackSnapshot& s) { out_.emit("track", TrackTable::toJson(s).get()); },
+            .trackEnded = [this](const TrackSnapshot& s) { emitTrackEnded(s); },
+        });
+    std::string err;
+    if (!subscribe_->start(&err)) {
+      fail(kMedia, "media", "subscribe: " + err);
+      return;
+    }
+  }
+  subscribe_->applyOffer(*json::getString(m, "sdp"), std::move(tracks));
+}
+
+void Peer::onCandidate(JsonObject* m) {
+  CARREL_REQUIRE(m, kCandidate);
+  std::string conn = *json::getString(m, "conn");
+  WebRtcConnection* target = nullptr;
+  if (conn == "publish") target = publish_.get();
+  if (conn == "subscribe") target = subscribe_.get();
+  if (!target) {
+    fail(kServerError, "bad_server_message",
+         "candidate for connection '" + conn + "' we do not have");
+    return;
+  }
+  target->addRemoteCandidate(static_cast<guint>(*json::getInt(m, "sdp_mline_index")),
+                             *json::getString(m, "candidate"));
+}
+
+void Peer::onConnectionState(JsonObject* m) {
+  out_.emit("connection_state", withoutType(m).get());
+}
+
+void Peer::onChat(JsonObject* m) {
+  CARREL_REQUIRE(m, kChat);
+  out_.emit("chat", withoutType(m).get());
+}
+
+void Peer::onError(JsonObject* m) {
+  CARREL_REQUIRE(m, kError);
+  out_.emit("error", withoutType(m).get());
+  stop(kServerError, "server error " + *json::getString(m, "code"));
+}
+
+void Peer::onPong(JsonObject*) {}
+
+JsonObjectPtr Peer::published() const {
+  json::Object p;
+  p.set("video_frames",
+        static_cast<int64_t>(publish_ ? publish_->videoFrames() : videoFramesAtStop_))
+      .set("audio_buffers",
+           static_cast<int64_t>(publish_ ? publish_->audioBuffers() : audioBuffersAtStop_));
+  return p.take();
+}
+
+void Peer::emitStats() {
+  json::Object o;
+  o.set("t_ms", sinceStart());
+  JsonArrayPtr all = TrackTable::toJson(tracks_.snapshot());
+  o.set("tracks", all.get());
+  JsonObjectPtr pub = published();
+  o.set("published", pub.get());
+  out_.emit("stats", o.get());
+}
+
+void Peer::stop(int exitCode, const std::string& why) {
+  if (exitCode_ == kOk) exitCode_ = exitCode;
+  if (!why.empty()) g_printerr("carrel-peer: stopping: %s\n", why.c_str());
+  if (stopping_) {
+    finish();
+    return;
+  }
+  stopping_ = true;
+  if (!ws_.open()) {
+    finish();
+    return;
+  }
+  if (inRoom_) {
+    json::Object leave;
+    leave.set("type", "leave");
+    send(leave);
+    // Wait for "left", but not forever.
+    leaveTimer_.reset(g_timeout_add(
+        2000,
+        [](gpointer data) -> gboolean {
+          auto* self = static_cast<Peer*>(data);
+          self->leaveTimer_.release();
+          g_printerr("carrel-peer: no 'left' from the server in 2 s\n");
+          self->finish();
+          return G_SOURCE_REMOVE;
+        },
+        this));
+    return;
+  }
+  finish();
+}
+
+void Peer::finish() {
+  if (finished_) return;
+  finished_ = true;
+  statsTimer_.cancel();
+  durationTimer_.cancel();
+  leaveTimer_.cancel();
+  ws_.close();
+  if (publish_) {
+    videoFramesAtStop_ = publish_->videoFrames();
+    audioBuffersAtStop_ = publish_->audioBuffers();
+  }
+  // Pipelines stop before the summary, so its counters are final.
+  subscribe_.reset();
+  publish_.reset();
+  json::Object o;
+  o.set("t_ms", sinceStart()).set("exit_code", exitCode_);
+  if (!participant_.empty()) o.set("participant", participant_);
+  JsonArrayPtr all = TrackTable::toJson(tracks_.snapshot());
+  o.set("tracks", all.get());
+  JsonObjectPtr pub = published();
+  o.set("published", pub.get());
+  o.set("unattributed_packets", static_cast<int64_t>(tracks_.unattributedPackets()));
+  out_.emit("summary", o.get());
+  quit_();
+}
+
+}  // namespace carrel::peer

@@ -1,0 +1,89 @@
+// One participant: the WebSocket session with carrel-control (hello, join, chat, leave),
+// the publish and subscribe connections, and the report on stdout. Main thread only.
+#pragma once
+
+#include <glib.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "GPtr.hpp"
+#include "Json.hpp"
+#include "NetworkFilter.hpp"
+#include "Output.hpp"
+#include "PeerOptions.hpp"
+#include "PublishConnection.hpp"
+#include "SignalingClient.hpp"
+#include "SubscribeConnection.hpp"
+#include "TrackTable.hpp"
+
+namespace carrel::peer {
+
+class Peer {
+ public:
+  enum ExitCode { kOk = 0, kConnection = 1, kServerError = 2, kMedia = 3 };
+
+  // quit is called once, when the peer has left and printed its summary.
+  Peer(PeerOptions options, NetworkFilter filter, Output& out, std::function<void()> quit);
+  ~Peer();
+
+  void start();
+  // Leaves the room cleanly (leave, wait for left, close), then quits. A second call while
+  // leaving finishes at once.
+  void stop(int exitCode, const std::string& why = {});
+  int exitCode() const { return exitCode_; }
+
+ private:
+  using Handler = void (Peer::*)(JsonObject*);
+  static const std::map<std::string, Handler>& handlers();
+
+  void onMessage(const std::string& text);
+  void onWelcome(JsonObject* m);
+  void onJoined(JsonObject* m);
+  void onLeft(JsonObject* m);
+  void onParticipantJoined(JsonObject* m);
+  void onParticipantLeft(JsonObject* m);
+  void onTrackPublished(JsonObject* m);
+  void onTrackEnded(JsonObject* m);
+  void onPublishAnswer(JsonObject* m);
+  void onSubscribeOffer(JsonObject* m);
+  void onCandidate(JsonObject* m);
+  void onConnectionState(JsonObject* m);
+  void onChat(JsonObject* m);
+  void onError(JsonObject* m);
+  void onPong(JsonObject* m);
+
+  void send(json::Object& message);
+  void fail(int code, const std::string& errorCode, const std::string& message);
+  void startPublishing();
+  WebRtcConnection::Handlers connectionHandlers(const std::string& conn);
+  void emitTrackEnded(const TrackSnapshot& s);
+  JsonObjectPtr published() const;
+  void emitStats();
+  void finish();
+  int64_t sinceStart() const;
+
+  PeerOptions options_;
+  NetworkFilter filter_;
+  Output& out_;
+  std::function<void()> quit_;
+  const TrackTable::Clock::time_point start_ = TrackTable::Clock::now();
+  TrackTable tracks_{start_};
+  SignalingClient ws_;
+  std::unique_ptr<PublishConnection> publish_;
+  std::unique_ptr<SubscribeConnection> subscribe_;
+  std::string participant_;
+  bool inRoom_ = false;
+  bool stopping_ = false;
+  bool finished_ = false;
+  int exitCode_ = kOk;
+  uint64_t videoFramesAtStop_ = 0;
+  uint64_t audioBuffersAtStop_ = 0;
+  TimeoutSource statsTimer_;
+  TimeoutSource durationTimer_;
+  TimeoutSource leaveTimer_;
+};
+
+}  // namespace carrel::peer

@@ -1,0 +1,128 @@
+#include "PeerOptions.hpp"
+
+#include <glib.h>
+
+#include <memory>
+
+#include "GPtr.hpp"
+
+namespace carrel::peer {
+
+namespace {
+
+struct OptionContextFree {
+  void operator()(GOptionContext* c) const { g_option_context_free(c); }
+};
+struct StrvFree {
+  void operator()(gchar** v) const { g_strfreev(v); }
+};
+using StrvPtr = std::unique_ptr<gchar*, StrvFree>;
+
+std::vector<std::string> toVector(gchar** v) {
+  std::vector<std::string> out;
+  for (gchar** p = v; p && *p; ++p) out.emplace_back(*p);
+  return out;
+}
+
+}  // namespace
+
+std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string* error) {
+  PeerOptions o;
+  gchar* url = nullptr;
+  gchar* name = nullptr;
+  gchar* room = nullptr;
+  gchar* chat = nullptr;
+  gchar** ice = nullptr;
+  gchar** allow = nullptr;
+  gboolean noDecode = FALSE, noPublish = FALSE, noAudio = FALSE, noVideo = FALSE;
+  gboolean json = FALSE, noKeyframeRequests = FALSE;
+  gint duration = o.durationSec, width = o.width, height = o.height, fps = o.fps;
+  gint kbps = o.videoKbps, statsMs = o.statsIntervalMs, latency = o.latencyMs;
+
+  GOptionEntry entries[] = {
+      {"url", 0, 0, G_OPTION_ARG_STRING, &url, "carrel-control WebSocket (required)",
+       "ws://127.0.0.1:PORT/ws"},
+      {"name", 0, 0, G_OPTION_ARG_STRING, &name, "Display name (default carrel-peer)", "NAME"},
+      {"room", 0, 0, G_OPTION_ARG_STRING, &room, "Room to join (default lobby)", "ROOM"},
+      {"duration", 0, 0, G_OPTION_ARG_INT, &duration,
+       "Seconds to stay, then leave cleanly (0: until SIGINT/SIGTERM)", "SEC"},
+      {"no-decode", 0, 0, G_OPTION_ARG_NONE, &noDecode,
+       "Count received RTP packets and bytes only (load mode)", nullptr},
+      {"no-publish", 0, 0, G_OPTION_ARG_NONE, &noPublish, "Subscribe only", nullptr},
+      {"no-audio", 0, 0, G_OPTION_ARG_NONE, &noAudio, "Publish no microphone", nullptr},
+      {"no-video", 0, 0, G_OPTION_ARG_NONE, &noVideo, "Publish no camera", nullptr},
+      {"width", 0, 0, G_OPTION_ARG_INT, &width, "Camera width (default 320)", "PX"},
+      {"height", 0, 0, G_OPTION_ARG_INT, &height, "Camera height (default 240)", "PX"},
+      {"fps", 0, 0, G_OPTION_ARG_INT, &fps, "Camera frame rate (default 30)", "N"},
+      {"video-kbps", 0, 0, G_OPTION_ARG_INT, &kbps, "VP8 target bitrate (default 300)", "KBPS"},
+      {"json", 0, 0, G_OPTION_ARG_NONE, &json, "One JSON object per line on stdout", nullptr},
+      {"stats-interval-ms", 0, 0, G_OPTION_ARG_INT, &statsMs,
+       "Stats line every N ms (default 1000, 0: none)", "MS"},
+      {"latency-ms", 0, 0, G_OPTION_ARG_INT, &latency,
+       "Receive jitterbuffer latency (default 200, webrtcbin's)", "MS"},
+      {"no-keyframe-requests", 0, 0, G_OPTION_ARG_NONE, &noKeyframeRequests,
+       "Never ask for a keyframe when the decoder has none (the SFU must)", nullptr},
+      {"ice-address", 0, 0, G_OPTION_ARG_STRING_ARRAY, &ice,
+       "Local address to gather on (repeatable; default 127.0.0.1)", "ADDR"},
+      {"allow-network", 0, 0, G_OPTION_ARG_STRING_ARRAY, &allow,
+       "Network candidates may use (repeatable; default 127.0.0.0/8)", "CIDR"},
+      {"chat", 0, 0, G_OPTION_ARG_STRING, &chat, "Send one chat message after joining", "TEXT"},
+      {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
+
+  std::unique_ptr<GOptionContext, OptionContextFree> ctx(
+      g_option_context_new("- a Carrel test participant"));
+  g_option_context_set_summary(
+      ctx.get(),
+      "Joins a Carrel room over carrel-control's WebSocket, publishes a synthetic camera and\n"
+      "microphone, receives everyone else and reports what arrives.");
+  g_option_context_add_main_entries(ctx.get(), entries, nullptr);
+  GError* raw = nullptr;
+  bool parsed = g_option_context_parse(ctx.get(), &argc, &argv, &raw);
+  GErrorPtr err(raw);
+  GCharPtr urlOwned(url), nameOwned(name), roomOwned(room), chatOwned(chat);
+  StrvPtr iceOwned(ice), allowOwned(allow);
+  auto fail = [&](std::string why) {
+    if (error) *error = std::move(why);
+    return std::nullopt;
+  };
+  if (!parsed) return fail(err ? err->message : "bad arguments");
+  if (argc > 1) return fail(std::string("unexpected argument '") + argv[1] + "'");
+  if (!url) return fail("--url is required");
+  o.url = url;
+  if (!o.url.starts_with("ws://") && !o.url.starts_with("wss://")) {
+    return fail("--url must be a ws:// or wss:// URL");
+  }
+  if (name) o.name = name;
+  if (room) o.room = room;
+  if (chat) o.chat = chat;
+  if (o.name.empty() || o.name.size() > 64) return fail("--name must be 1..64 bytes");
+  if (o.room.empty() || o.room.size() > 64) return fail("--room must be 1..64 bytes");
+  if (duration < 0) return fail("--duration must be >= 0");
+  if (width < 16 || height < 16 || width > 4096 || height > 4096) {
+    return fail("--width/--height must be 16..4096");
+  }
+  if (fps < 1 || fps > 120) return fail("--fps must be 1..120");
+  if (kbps < 10 || kbps > 20000) return fail("--video-kbps must be 10..20000");
+  if (statsMs < 0) return fail("--stats-interval-ms must be >= 0");
+  if (latency < 0 || latency > 5000) return fail("--latency-ms must be 0..5000");
+  o.durationSec = duration;
+  o.width = width;
+  o.height = height;
+  o.fps = fps;
+  o.videoKbps = kbps;
+  o.statsIntervalMs = statsMs;
+  o.latencyMs = latency;
+  o.decode = !noDecode;
+  o.publish = !noPublish;
+  o.audio = !noAudio;
+  o.video = !noVideo;
+  o.json = json;
+  o.keyframeRequests = !noKeyframeRequests;
+  o.iceAddresses = toVector(ice);
+  o.allowNetworks = toVector(allow);
+  if (o.iceAddresses.empty()) o.iceAddresses.push_back("127.0.0.1");
+  if (o.allowNetworks.empty()) o.allowNetworks.push_back("127.0.0.0/8");
+  return o;
+}
+
+}  // namespace carrel::peer

@@ -1,0 +1,36 @@
+// carrel-peer's command line.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace carrel::peer {
+
+struct PeerOptions {
+  std::string url;
+  std::string name = "carrel-peer";
+  std::string room = "lobby";
+  int durationSec = 0;  // 0: until SIGINT/SIGTERM
+  bool decode = true;
+  bool publish = true;
+  bool audio = true;
+  bool video = true;
+  int width = 320;
+  int height = 240;
+  int fps = 30;
+  int videoKbps = 300;
+  bool json = false;
+  int statsIntervalMs = 1000;
+  int latencyMs = 200;  // webrtcbin's receive jitterbuffer
+  bool keyframeRequests = true;
+  std::vector<std::string> iceAddresses;   // defaults to 127.0.0.1
+  std::vector<std::string> allowNetworks;  // defaults to 127.0.0.0/8
+  std::string chat;
+
+  // Parses argv (GOptionContext, so --help works). On failure returns nullopt with the
+  // message in *error; --help prints and exits as GLib does.
+  static std::optional<PeerOptions> parse(int argc, char** argv, std::string* error);
+};
+
+}  // namespace carrel::peer

@@ -1,0 +1,187 @@
+#include "PublishConnection.hpp"
+
+#include <random>
+
+namespace carrel::peer {
+
+namespace {
+
+guint32 randomSsrc() {
+  std::random_device rd;
+  std::uniform_int_distribution<guint32> dist(1, 0xFFFFFFFEu);
+  return dist(rd);
+}
+
+// Builds a chain from a gst-launch description and adds it to the bin; returns its last
+// element (the bin owns them all).
+GstElement* addChain(GstElement* bin, const std::string& description, std::string* error) {
+  GError* raw = nullptr;
+  GstElement* chain = gst_parse_bin_from_description(description.c_str(), TRUE, &raw);
+  GErrorPtr err(raw);
+  if (!chain) {
+    if (error) *error = "cannot build '" + description + "': " + (err ? err->message : "?");
+    return nullptr;
+  }
+  gst_bin_add(GST_BIN(bin), chain);
+  return chain;
+}
+
+}  // namespace
+
+PublishConnection::PublishConnection(const PeerOptions& options, const NetworkFilter& filter,
+                                     Handlers handlers,
+                                     std::function<void(const std::string&)> offer)
+    : WebRtcConnection("publish", options, filter, std::move(handlers)), offer_(std::move(offer)) {}
+
+bool PublishConnection::start(std::string* error) {
+  if (!createPipeline(error)) return false;
+  g_signal_connect(webrtc(), "on-negotiation-needed", G_CALLBACK(&onNegotiationNeeded), this);
+  if (options_.video && !addVideo(error)) return false;
+  if (options_.audio && !addAudio(error)) return false;
+  return play(error);
+}
+
+bool PublishConnection::addVideo(std::string* error) {
+  const guint32 ssrc = randomSsrc();
+  std::string d = "videotestsrc is-live=true pattern=ball ! video/x-raw,width=" +
+                  std::to_string(options_.width) + ",height=" + std::to_string(options_.height) +
+                  ",framerate=" + std::to_string(options_.fps) +
+                  "/1 ! queue max-size-buffers=2 leaky=downstream"
+                  " ! vp8enc name=venc deadline=1 cpu-used=8 end-usage=cbr threads=1"
+                  " keyframe-max-dist=300 target-bitrate=" +
+                  std::to_string(options_.videoKbps * 1000) +
+                  " ! rtpvp8pay pt=96 picture-id-mode=15-bit mtu=1200";
+  GstElement* bin = addChain(pipeline(), d, error);
+  if (!bin) return false;
+  GstElementPtr enc(gst_bin_get_by_name(GST_BIN(bin), "venc"));
+  countBuffers(enc.get(), &videoFrames_);
+  std::string caps =
+      "application/x-rtp,media=video,encoding-name=VP8,payload=96,"
+      "clock-rate=90000,ssrc=(uint)" +
+      std::to_string(ssrc);
+  return linkToWebrtc(bin, caps,
+                      ",rtcp-fb-nack=(boolean)true,rtcp-fb-nack-pli=(boolean)true,"
+                      "rtcp-fb-ccm-fir=(boolean)true",
+                      error);
+}
+
+bool PublishConnection::addAudio(std::string* error) {
+  const guint32 ssrc = randomSsrc();
+  std::string d =
+      "audiotestsrc is-live=true wave=sine ! audioconvert ! audioresample"
+      " ! opusenc name=aenc ! rtpopuspay pt=111 mtu=1200";
+  GstElement* bin = addChain(pipeline(), d, error);
+  if (!bin) return false;
+  GstElementPtr enc(gst_bin_get_by_name(GST_BIN(bin), "aenc"));
+  countBuffers(enc.get(), &audioBuffers_);
+  std::string caps =
+      "application/x-rtp,media=audio,encoding-name=OPUS,payload=111,"
+      "clock-rate=48000,ssrc=(uint)" +
+      std::to_string(ssrc);
+  return linkToWebrtc(bin, caps, ",encoding-params=(string)2", error);
+}
+
+bool PublishConnection::linkToWebrtc(GstElement* chain, const std::string& capsText,
+                                     const std::string& negotiationFields, std::string* error) {
+  GstCapsPtr caps(gst_caps_from_string(capsText.c_str()));
+  GstCapsPtr preferences(gst_caps_from_string((capsText + negotiationFields).c_str()));
+  GstElement* filter = gst_element_factory_make("capsfilter", nullptr);
+  if (!caps || !preferences || !filter) {
+    if (error) *error = "cannot make caps " + capsText;
+    return false;
+  }
+  g_object_set(filter, "caps", caps.get(), nullptr);
+  gst_bin_add(GST_BIN(pipeline()), filter);
+  GstPadPtr sink(gst_element_request_pad_simple(webrtc(), "sink_%u"));
+  if (!gst_element_link(chain, filter) || !sink) {
+    if (error) *error = "cannot link the " + capsText + " chain";
+    return false;
+  }
+  GstPadPtr src(gst_element_get_static_pad(filter, "src"));
+  if (gst_pad_link(src.get(), sink.get()) != GST_PAD_LINK_OK) {
+    if (error) *error = "cannot link to webrtcbin";
+    return false;
+  }
+  GstWebRTCRTPTransceiver* rawTrans = nullptr;
+  g_object_get(sink.get(), "transceiver", &rawTrans, nullptr);
+  GstPtr<GstWebRTCRTPTransceiver> trans(rawTrans);
+  if (!trans) {
+    if (error) *error = "webrtcbin pad has no transceiver";
+    return false;
+  }
+  // Without codec preferences the offer carries no codec and no rtcp-fb lines.
+  g_object_set(trans.get(), "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
+               "codec-preferences", preferences.get(), "do-nack", TRUE, nullptr);
+  return true;
+}
+
+void PublishConnection::countBuffers(GstElement* element, std::atomic<uint64_t>* counter) {
+  if (!element) return;
+  GstPadPtr pad(gst_element_get_static_pad(element, "src"));
+  gst_pad_add_probe(
+      pad.get(), GST_PAD_PROBE_TYPE_BUFFER,
+      [](GstPad*, GstPadProbeInfo*, gpointer data) {
+        static_cast<std::atomic<uint64_t>*>(data)->fetch_add(1, std::memory_order_relaxed);
+        return GST_PAD_PROBE_OK;
+      },
+      counter, nullptr);
+}
+
+void PublishConnection::onNegotiationNeeded(GstElement* webrtc, gpointer data) {
+  auto* self = static_cast<PublishConnection*>(data);
+  // The publish connection negotiates once; later renegotiation requests have nothing new.
+  if (self->offered_.exchange(true)) return;
+  std::weak_ptr<bool> alive = self->aliveToken();
+  g_signal_emit_by_name(webrtc, "create-offer", nullptr,
+                        promise([self, alive](const GstStructure* reply) {
+                          if (alive.lock()) self->onOfferCreated(reply);
+                        }));
+}
+
+void PublishConnection::onOfferCreated(const GstStructure* reply) {
+  std::string err = promiseError(reply);
+  GstWebRTCSessionDescription* raw = nullptr;
+  if (err.empty()) {
+    gst_structure_get(reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &raw, nullptr);
+    if (!raw) err = "create-offer gave no offer";
+  }
+  GstSessionDescriptionPtr offer(raw);
+  if (!err.empty()) {
+    postToMain([this, err] { handlers_.failed("publish: " + err); });
+    return;
+  }
+  g_signal_emit_by_name(webrtc(), "set-local-description", offer.get(), nullptr);
+  GCharPtr text(gst_sdp_message_as_text(offer->sdp));
+  std::string sdp = text.get();
+  postToMain([this, sdp] { offer_(sdp); });
+}
+
+void PublishConnection::applyAnswer(const std::string& text) {
+  if (answered_) {
+    g_printerr("carrel-peer: publish: ignoring a second publish_answer\n");
+    return;
+  }
+  std::string err;
+  GstSdpMessagePtr sdp = parseRemoteSdp(text, &err);
+  if (!sdp) {
+    handlers_.failed("publish_answer: " + err);
+    return;
+  }
+  answered_ = true;
+  GstSessionDescriptionPtr answer(
+      gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER, sdp.release()));
+  std::weak_ptr<bool> alive = aliveToken();
+  g_signal_emit_by_name(webrtc(), "set-remote-description", answer.get(),
+                        promise([this, alive](const GstStructure* reply) {
+                          std::string e = promiseError(reply);
+                          post(alive, [this, e] {
+                            if (!e.empty()) {
+                              handlers_.failed("publish: set-remote-description: " + e);
+                              return;
+                            }
+                            remoteApplied();
+                          });
+                        }));
+}
+
+}  // namespace carrel::peer

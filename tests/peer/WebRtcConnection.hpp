@@ -1,0 +1,81 @@
+// One webrtcbin in its own pipeline, with what publish and subscribe share: ICE set-up,
+// remote candidates kept until the remote description is applied, local candidates
+// filtered and handed to the main thread, and a watched bus.
+#pragma once
+
+#include <gst/gst.h>
+#include <gst/webrtc/webrtc.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "GPtr.hpp"
+#include "GstPtr.hpp"
+#include "NetworkFilter.hpp"
+#include "PeerOptions.hpp"
+
+namespace carrel::peer {
+
+class WebRtcConnection {
+ public:
+  // Every handler runs on the main thread.
+  struct Handlers {
+    // A local candidate inside the allowed networks; "" ends gathering.
+    std::function<void(guint mline, const std::string& candidate)> localCandidate;
+    std::function<void(const std::string& state)> iceState;
+    std::function<void(const std::string& error)> failed;
+  };
+
+  WebRtcConnection(std::string name, const PeerOptions& options, const NetworkFilter& filter,
+                   Handlers handlers);
+  virtual ~WebRtcConnection();
+  WebRtcConnection(const WebRtcConnection&) = delete;
+  WebRtcConnection& operator=(const WebRtcConnection&) = delete;
+
+  const std::string& name() const { return name_; }
+  // Main thread. Dropped when outside the allowed networks; kept until the remote
+  // description is applied.
+  void addRemoteCandidate(guint mline, const std::string& candidate);
+
+ protected:
+  // Creates the pipeline and webrtcbin (not yet playing).
+  bool createPipeline(std::string* error);
+  bool play(std::string* error);
+  GstElement* pipeline() const { return pipeline_.get(); }
+  GstElement* webrtc() const { return webrtc_; }
+  // Main thread: the remote description is in; pending candidates go to webrtcbin.
+  void remoteApplied();
+  // Runs fn on the main thread unless this connection is gone by then. The static form is
+  // for webrtcbin's promise callbacks, which may outlive this object.
+  void postToMain(std::function<void()> fn) { post(alive_, std::move(fn)); }
+  static void post(std::weak_ptr<bool> alive, std::function<void()> fn);
+  std::weak_ptr<bool> aliveToken() const { return alive_; }
+  // A promise whose reply (possibly nullptr) is passed to fn on webrtcbin's thread.
+  static GstPromise* promise(std::function<void(const GstStructure* reply)> fn);
+  // Parses SDP text, dropping candidates outside the allowed networks.
+  GstSdpMessagePtr parseRemoteSdp(const std::string& text, std::string* error) const;
+  static std::string promiseError(const GstStructure* reply);
+
+  const PeerOptions& options_;
+  const NetworkFilter& filter_;
+  Handlers handlers_;
+
+ private:
+  static void onIceCandidate(GstElement*, guint mline, gchar* candidate, gpointer self);
+  static void onGatheringState(GObject*, GParamSpec*, gpointer self);
+  static void onIceConnectionState(GObject*, GParamSpec*, gpointer self);
+  static gboolean onBusMessage(GstBus*, GstMessage* message, gpointer self);
+
+  std::string name_;
+  GstElementPtr pipeline_;
+  GstElement* webrtc_ = nullptr;  // owned by pipeline_
+  guint busWatch_ = 0;
+  bool remoteApplied_ = false;
+  std::vector<std::pair<guint, std::string>> pendingCandidates_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace carrel::peer
