@@ -1,0 +1,195 @@
+#include "Room.hpp"
+
+#include "BusProtocol.hpp"
+#include "Json.hpp"
+#include "WebrtcCall.hpp"
+
+GST_DEBUG_CATEGORY_STATIC(carrel_sfu_room);
+#define GST_CAT_DEFAULT carrel_sfu_room
+
+namespace carrel::sfu {
+
+Room::Room(std::string id, IceSettings ice, EmitFn emit)
+    : id_(std::move(id)), ice_(std::move(ice)), emit_(std::move(emit)) {
+  static gsize once = 0;
+  if (g_once_init_enter(&once)) {
+    GST_DEBUG_CATEGORY_INIT(carrel_sfu_room, "carrel-sfu-room", 0, "Carrel SFU rooms");
+    g_once_init_leave(&once, 1);
+  }
+}
+
+Room::~Room() {
+  closeAll();
+  if (busWatch_) {
+    GstBusPtr bus(gst_element_get_bus(pipeline_.get()));
+    gst_bus_remove_watch(bus.get());
+  }
+  if (pipeline_) gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+  GST_INFO("room %s: closed", id_.c_str());
+}
+
+bool Room::start(std::string* error) {
+  std::string name = "room-" + id_;
+  GstElement* p = gst_pipeline_new(name.c_str());
+  pipeline_.reset(GST_ELEMENT(gst_object_ref_sink(p)));
+  GstBusPtr bus(gst_element_get_bus(p));
+  busWatch_ = gst_bus_add_watch(bus.get(), &Room::onBusMessage, this);
+  if (gst_element_set_state(p, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    *error = "room pipeline did not start";
+    return false;
+  }
+  GST_INFO("room %s: started", id_.c_str());
+  return true;
+}
+
+Participant* Room::find(const std::string& peer) {
+  auto it = participants_.find(peer);
+  return it == participants_.end() ? nullptr : it->second.get();
+}
+
+bool Room::addPeer(const std::string& peer, const std::string& owner, std::string* error) {
+  PeerContext ctx{this, id_, peer, owner};
+  auto p = std::make_unique<Participant>(ctx);
+  if (!p->start(pipeline_.get(), ice_)) {
+    *error = "could not create the peer's webrtcbins";
+    return false;
+  }
+  Participant* added = p.get();
+  participants_[peer] = std::move(p);
+  for (auto& [otherId, other] : participants_) {
+    if (otherId == peer) continue;
+    for (const auto& [trackId, track] : other->publish().tracks()) {
+      added->subscribe().addTrack(otherId, track);
+    }
+  }
+  GST_INFO("room %s: peer %s added (owner %s)", id_.c_str(), peer.c_str(), owner.c_str());
+  return true;
+}
+
+bool Room::removePeer(const std::string& peer) {
+  auto it = participants_.find(peer);
+  if (it == participants_.end()) return false;
+  std::unique_ptr<Participant> p = std::move(it->second);
+  participants_.erase(it);
+  for (auto& [otherId, other] : participants_) other->subscribe().removeTracksOf(peer);
+  for (const auto& [trackId, track] : p->publish().tracks()) {
+    json::Object d;
+    d.set("room", id_).set("peer", peer).set("track", trackId).set("kind", track->kind());
+    emit(p->owner(), bus::event::TrackEnded, d.take());
+  }
+  p->stop();
+  GST_INFO("room %s: peer %s removed", id_.c_str(), peer.c_str());
+  return true;
+}
+
+void Room::closeAll() {
+  while (!participants_.empty()) removePeer(participants_.begin()->first);
+}
+
+size_t Room::streamCount() const {
+  size_t n = 0;
+  for (const auto& [id, p] : participants_) n += p->subscribe().trackCount();
+  return n;
+}
+
+void Room::recalculateLatency() {
+  if (pipeline_) gst_bin_recalculate_latency(GST_BIN(pipeline_.get()));
+}
+
+void Room::emit(const std::string& owner, const char* event, JsonObjectPtr data) {
+  if (emit_) emit_(owner, event, std::move(data));
+}
+
+void Room::onTrackPublished(const std::string& publisher,
+                            const std::shared_ptr<TrackForwarder>& track) {
+  Participant* pub = find(publisher);
+  if (!pub) return;
+  json::Object d;
+  d.set("room", id_)
+      .set("peer", publisher)
+      .set("track", track->trackId())
+      .set("kind", track->kind());
+  emit(pub->owner(), bus::event::TrackPublished, d.take());
+  for (auto& [otherId, other] : participants_) {
+    if (otherId != publisher) other->subscribe().addTrack(publisher, track);
+  }
+}
+
+void Room::schedulePeerFailure(const std::string& peer, std::string reason) {
+  std::weak_ptr<Room> weak = weak_from_this();
+  postToMain([weak, peer, reason]() {
+    auto self = weak.lock();
+    if (!self) return;
+    Participant* p = self->find(peer);
+    if (!p) return;
+    GST_WARNING("room %s: peer %s failed: %s", self->id_.c_str(), peer.c_str(), reason.c_str());
+    json::Object d;
+    d.set("room", self->id_).set("peer", peer).set("reason", reason.substr(0, 1000));
+    self->emit(p->owner(), bus::event::PeerFailed, d.take());
+    self->removePeer(peer);
+  });
+}
+
+Participant* Room::ownerOf(GstObject* src) {
+  // Find the pipeline's direct child that contains the element that posted.
+  GstObject* top = src ? GST_OBJECT(gst_object_ref(src)) : nullptr;
+  while (top) {
+    GstObject* parent = gst_object_get_parent(top);
+    if (!parent) break;
+    if (parent == GST_OBJECT(pipeline_.get())) {
+      gst_object_unref(parent);
+      break;
+    }
+    gst_object_unref(top);
+    top = parent;
+  }
+  GstPtr<GstObject> topOwner(top);
+  if (!top || !GST_IS_ELEMENT(top)) return nullptr;
+  for (auto& [id, p] : participants_) {
+    if (p->owns(GST_ELEMENT(top))) return p.get();
+  }
+  return nullptr;
+}
+
+void Room::handleError(GstMessage* message) {
+  GError* raw = nullptr;
+  gchar* debug = nullptr;
+  gst_message_parse_error(message, &raw, &debug);
+  GErrorPtr err(raw);
+  GCharPtr debugOwner(debug);
+  std::string what = err ? err->message : "unknown error";
+  Participant* p = ownerOf(GST_MESSAGE_SRC(message));
+  GST_WARNING("room %s: error from %s: %s (%s)", id_.c_str(), GST_MESSAGE_SRC_NAME(message),
+              what.c_str(), debug ? debug : "");
+  if (p) {
+    schedulePeerFailure(p->id(), "media error: " + what);
+  }
+}
+
+gboolean Room::onBusMessage(GstBus*, GstMessage* message, gpointer data) {
+  auto* self = static_cast<Room*>(data);
+  switch (GST_MESSAGE_TYPE(message)) {
+    case GST_MESSAGE_ERROR:
+      self->handleError(message);
+      break;
+    case GST_MESSAGE_WARNING: {
+      GError* raw = nullptr;
+      gst_message_parse_warning(message, &raw, nullptr);
+      GErrorPtr err(raw);
+      GST_WARNING("room %s: warning from %s: %s", self->id_.c_str(), GST_MESSAGE_SRC_NAME(message),
+                  err ? err->message : "?");
+      break;
+    }
+    case GST_MESSAGE_LATENCY:
+      // The usual reaction, and exactly what would arm the clocksync trap (see
+      // SubscribeConnection): forwarding must stay undelayed after it.
+      GST_DEBUG("room %s: latency changed, recalculating", self->id_.c_str());
+      self->recalculateLatency();
+      break;
+    default:
+      break;
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+}  // namespace carrel::sfu

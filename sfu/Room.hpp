@@ -1,0 +1,61 @@
+// One room: one GstPipeline holding every participant's webrtcbins, tees and branches. It
+// routes tracks from publishers to subscribers, watches the pipeline's bus (one peer's
+// error tears down that peer alone) and sends events to each peer's control node.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "GPtr.hpp"
+#include "GstPtr.hpp"
+#include "IceSettings.hpp"
+#include "Participant.hpp"
+
+namespace carrel::sfu {
+
+class Room : public std::enable_shared_from_this<Room> {
+ public:
+  using EmitFn =
+      std::function<void(const std::string& owner, const char* event, JsonObjectPtr data)>;
+
+  Room(std::string id, IceSettings ice, EmitFn emit);
+  ~Room();
+  Room(const Room&) = delete;
+  Room& operator=(const Room&) = delete;
+
+  bool start(std::string* error);
+  const std::string& id() const { return id_; }
+  GstElement* pipeline() const { return pipeline_.get(); }
+
+  Participant* find(const std::string& peer);
+  bool addPeer(const std::string& peer, const std::string& owner, std::string* error);
+  // Tears the peer down and tells its owner its tracks ended. False if there is no such peer.
+  bool removePeer(const std::string& peer);
+  void closeAll();
+  size_t peerCount() const { return participants_.size(); }
+  // Forwarded streams (subscriber branches): the node's load.
+  size_t streamCount() const;
+  void recalculateLatency();
+
+  // From the connections (main context).
+  void emit(const std::string& owner, const char* event, JsonObjectPtr data);
+  void onTrackPublished(const std::string& publisher, const std::shared_ptr<TrackForwarder>& t);
+  // Later on the main context: emits peer.failed and removes the peer (if still there).
+  void schedulePeerFailure(const std::string& peer, std::string reason);
+
+ private:
+  static gboolean onBusMessage(GstBus* bus, GstMessage* message, gpointer data);
+  void handleError(GstMessage* message);
+  Participant* ownerOf(GstObject* src);
+
+  std::string id_;
+  IceSettings ice_;
+  EmitFn emit_;
+  GstElementPtr pipeline_;
+  guint busWatch_ = 0;
+  std::map<std::string, std::unique_ptr<Participant>> participants_;
+};
+
+}  // namespace carrel::sfu

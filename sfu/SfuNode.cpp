@@ -1,0 +1,296 @@
+#include "SfuNode.hpp"
+
+#include <hiredis/hiredis.h>
+
+#include "Json.hpp"
+#include "PublishSdpFilter.hpp"
+
+GST_DEBUG_CATEGORY_STATIC(carrel_sfu_node);
+#define GST_CAT_DEFAULT carrel_sfu_node
+
+namespace carrel::sfu {
+
+const SfuNode::HandlerEntry SfuNode::kHandlers[] = {
+    {bus::method::PeerAdd, &SfuNode::onPeerAdd},
+    {bus::method::PeerRemove, &SfuNode::onPeerRemove},
+    {bus::method::PublishOffer, &SfuNode::onPublishOffer},
+    {bus::method::SubscribeAnswer, &SfuNode::onSubscribeAnswer},
+    {bus::method::Candidate, &SfuNode::onCandidate},
+    {bus::method::RoomClose, &SfuNode::onRoomClose},
+    {bus::method::NodeInfo, &SfuNode::onNodeInfo},
+    {bus::method::DebugRecalculateLatency, &SfuNode::onRecalculateLatency},
+};
+
+namespace {
+std::string str(const bus::Request& r, const char* field) {
+  return json::getString(r.data.get(), field).value_or("");
+}
+}  // namespace
+
+SfuNode::SfuNode(const SfuOptions& options)
+    : options_(options),
+      ice_(options.iceAddresses, options.stunServer, options.turnServer),
+      pub_(options.redisHost, options.redisPort, "sfu-pub"),
+      sub_(options.redisHost, options.redisPort, "sfu-sub") {
+  static gsize once = 0;
+  if (g_once_init_enter(&once)) {
+    GST_DEBUG_CATEGORY_INIT(carrel_sfu_node, "carrel-sfu-node", 0, "Carrel SFU node");
+    g_once_init_leave(&once, 1);
+  }
+}
+
+SfuNode::~SfuNode() {
+  heartbeat_.cancel();
+  readyPoll_.cancel();
+  rooms_.clear();
+  bus_.reset();
+}
+
+bool SfuNode::start(std::string* error) {
+  if (!filter_.setNetworks(options_.allowNetworks, error)) return false;
+  for (const auto& a : options_.iceAddresses) {
+    GObjectPtr<GInetAddress> addr(g_inet_address_new_from_string(a.c_str()));
+    if (!addr) {
+      *error = "--ice-address '" + a + "' is not an IP address";
+      return false;
+    }
+  }
+  bus_ = std::make_unique<Bus>(pub_, sub_, options_.nodeId);
+  for (const auto& h : kHandlers) {
+    Method fn = h.fn;
+    bus_->handle(h.method, [this, fn](const bus::Request& r, BusResponder responder) {
+      (this->*fn)(r, std::move(responder));
+    });
+  }
+  pub_.onConnected = [this]() { heartbeat(); };
+  pub_.start();
+  sub_.start();
+  heartbeat_.reset(g_timeout_add(
+      bus::kSfuHeartbeatMs,
+      [](gpointer d) -> gboolean {
+        static_cast<SfuNode*>(d)->heartbeat();
+        return G_SOURCE_CONTINUE;
+      },
+      this));
+  readyPoll_.reset(g_timeout_add(
+      50,
+      [](gpointer d) -> gboolean {
+        static_cast<SfuNode*>(d)->checkReady();
+        return G_SOURCE_CONTINUE;
+      },
+      this));
+  return true;
+}
+
+void SfuNode::checkReady() {
+  if (ready_ || !pub_.connected() || !sub_.connected()) return;
+  // Ready only once our own channel has a subscriber: a request sent earlier would be lost.
+  pub_.command({"PUBSUB", "NUMSUB", bus::channelFor(options_.nodeId)}, [this](redisReply* r) {
+    if (ready_ || !r || r->type != REDIS_REPLY_ARRAY || r->elements < 2) return;
+    if (r->element[1]->type != REDIS_REPLY_INTEGER || r->element[1]->integer < 1) return;
+    ready_ = true;
+    readyPoll_.cancel();
+    heartbeat();
+    if (onReady) onReady();
+  });
+}
+
+size_t SfuNode::peerCount() const {
+  size_t n = 0;
+  for (const auto& [id, r] : rooms_) n += r->peerCount();
+  return n;
+}
+
+size_t SfuNode::load() const {
+  size_t n = 0;
+  for (const auto& [id, r] : rooms_) n += r->peerCount() + r->streamCount();
+  return n;
+}
+
+void SfuNode::heartbeat() {
+  if (stopping_ || !pub_.connected()) return;
+  sweepEmptyRooms();
+  json::Object o;
+  o.set("node", options_.nodeId)
+      .set("load", static_cast<int64_t>(load()))
+      .set("rooms", static_cast<int64_t>(rooms_.size()))
+      .set("peers", static_cast<int64_t>(peerCount()))
+      .set("ts", static_cast<int64_t>(g_get_real_time() / 1000));
+  pub_.command(
+      {"SET", bus::sfuNodeKey(options_.nodeId), o.str(), "PX", std::to_string(bus::kSfuNodeTtlMs)});
+  pub_.command({"SADD", bus::kSfuNodesSet, options_.nodeId});
+}
+
+void SfuNode::sweepEmptyRooms() {
+  for (auto it = rooms_.begin(); it != rooms_.end();) {
+    if (it->second->peerCount() == 0) {
+      it = rooms_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void SfuNode::shutdown(std::function<void()> done) {
+  stopping_ = true;
+  heartbeat_.cancel();
+  readyPoll_.cancel();
+  rooms_.clear();
+  if (!pub_.connected()) {
+    done();
+    return;
+  }
+  pub_.command({"DEL", bus::sfuNodeKey(options_.nodeId)});
+  pub_.command({"SREM", bus::kSfuNodesSet, options_.nodeId}, [done](redisReply*) { done(); });
+}
+
+void SfuNode::emitTo(const std::string& owner, const char* event, JsonObjectPtr data) {
+  if (bus_) bus_->emit(owner, event, std::move(data));
+}
+
+Room* SfuNode::room(const bus::Request& r, BusResponder& responder) {
+  auto it = rooms_.find(str(r, "room"));
+  if (it == rooms_.end()) {
+    responder.fail(bus::error::NoSuchRoom, "no room '" + str(r, "room") + "' on this node");
+    return nullptr;
+  }
+  return it->second.get();
+}
+
+Participant* SfuNode::peer(const bus::Request& r, BusResponder& responder, Room** roomOut) {
+  Room* rm = room(r, responder);
+  if (!rm) return nullptr;
+  if (roomOut) *roomOut = rm;
+  Participant* p = rm->find(str(r, "peer"));
+  if (!p) responder.fail(bus::error::NoSuchPeer, "no peer '" + str(r, "peer") + "' in the room");
+  return p;
+}
+
+void SfuNode::onPeerAdd(const bus::Request& r, BusResponder responder) {
+  std::string roomId = str(r, "room");
+  std::string peerId = str(r, "peer");
+  auto& slot = rooms_[roomId];
+  if (!slot) {
+    auto created = std::make_shared<Room>(
+        roomId, ice_, [this](const std::string& owner, const char* event, JsonObjectPtr data) {
+          emitTo(owner, event, std::move(data));
+        });
+    std::string why;
+    if (!created->start(&why)) {
+      rooms_.erase(roomId);
+      responder.fail(bus::error::Internal, why);
+      return;
+    }
+    slot = std::move(created);
+  }
+  if (slot->find(peerId)) {
+    responder.fail(bus::error::PeerExists, "peer '" + peerId + "' is already in the room");
+    return;
+  }
+  std::string why;
+  if (!slot->addPeer(peerId, r.from, &why)) {
+    responder.fail(bus::error::Internal, why);
+    return;
+  }
+  responder.ok();
+}
+
+void SfuNode::onPeerRemove(const bus::Request& r, BusResponder responder) {
+  Room* rm = nullptr;
+  if (!peer(r, responder, &rm)) return;
+  rm->removePeer(str(r, "peer"));
+  responder.ok();
+  sweepEmptyRooms();
+}
+
+void SfuNode::onPublishOffer(const bus::Request& r, BusResponder responder) {
+  Participant* p = peer(r, responder);
+  if (!p) return;
+  GstSdpMessagePtr sdp = parseSdp(str(r, "sdp"));
+  if (!sdp) {
+    responder.fail(bus::error::BadSdp, "the offer is not a parsable SDP");
+    return;
+  }
+  p->publish().applyOffer(std::move(sdp), std::make_shared<BusResponder>(std::move(responder)));
+}
+
+void SfuNode::onSubscribeAnswer(const bus::Request& r, BusResponder responder) {
+  Participant* p = peer(r, responder);
+  if (!p) return;
+  GstSdpMessagePtr sdp = parseSdp(str(r, "sdp"));
+  if (!sdp) {
+    responder.fail(bus::error::BadSdp, "the answer is not a parsable SDP");
+    return;
+  }
+  p->subscribe().applyAnswer(std::move(sdp), std::make_shared<BusResponder>(std::move(responder)));
+}
+
+void SfuNode::onCandidate(const bus::Request& r, BusResponder responder) {
+  Participant* p = peer(r, responder);
+  if (!p) return;
+  std::string connName = str(r, "conn");
+  WebrtcConnection* c = p->connection(connName);
+  if (!c) {
+    responder.fail(bus::error::BadMessage, "conn must be publish or subscribe");
+    return;
+  }
+  if (!c->readyForCandidates()) {
+    responder.fail(bus::error::WrongState,
+                   "the " + connName + " connection has no description yet");
+    return;
+  }
+  std::string candidate = str(r, "candidate");
+  std::string address;
+  switch (filter_.check(candidate, &address)) {
+    case NetworkFilter::Verdict::Unparsable:
+      responder.fail(bus::error::BadCandidate, "unparsable ICE candidate");
+      return;
+    case NetworkFilter::Verdict::Outside:
+      GST_DEBUG("%s/%s: ignoring candidate on %s (outside the allowed networks)", p->id().c_str(),
+                connName.c_str(), address.c_str());
+      responder.ok();
+      return;
+    case NetworkFilter::Verdict::EndOfCandidates:
+      // webrtcbin 1.22 needs no explicit end; checks simply run out.
+      responder.ok();
+      return;
+    case NetworkFilter::Verdict::Allowed:
+      break;
+  }
+  auto mline = json::getInt(r.data.get(), "sdp_mline_index").value_or(0);
+  c->addRemoteCandidate(static_cast<guint>(mline), candidate);
+  responder.ok();
+}
+
+void SfuNode::onRoomClose(const bus::Request& r, BusResponder responder) {
+  auto it = rooms_.find(str(r, "room"));
+  if (it == rooms_.end()) {
+    responder.fail(bus::error::NoSuchRoom, "no room '" + str(r, "room") + "' on this node");
+    return;
+  }
+  std::shared_ptr<Room> closing = std::move(it->second);
+  rooms_.erase(it);
+  closing->closeAll();
+  responder.ok();
+}
+
+void SfuNode::onNodeInfo(const bus::Request&, BusResponder responder) {
+  JsonArrayPtr ids(json_array_new());
+  for (const auto& [id, rm] : rooms_) json_array_add_string_element(ids.get(), id.c_str());
+  json::Object d;
+  d.set("node", options_.nodeId)
+      .set("rooms", static_cast<int64_t>(rooms_.size()))
+      .set("peers", static_cast<int64_t>(peerCount()))
+      .set("load", static_cast<int64_t>(load()))
+      .set("room_ids", ids.get());
+  responder.ok(d.take());
+}
+
+void SfuNode::onRecalculateLatency(const bus::Request& r, BusResponder responder) {
+  Room* rm = room(r, responder);
+  if (!rm) return;
+  rm->recalculateLatency();
+  responder.ok();
+}
+
+}  // namespace carrel::sfu

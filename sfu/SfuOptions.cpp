@@ -1,0 +1,87 @@
+#include "SfuOptions.hpp"
+
+#include <glib.h>
+#include <unistd.h>
+
+#include "GPtr.hpp"
+
+namespace carrel::sfu {
+
+namespace {
+
+struct OptionContextFree {
+  void operator()(GOptionContext* c) const { g_option_context_free(c); }
+};
+
+std::vector<std::string> takeStrv(gchar** v) {
+  std::vector<std::string> out;
+  for (gchar** p = v; p && *p; ++p) out.emplace_back(*p);
+  g_strfreev(v);
+  return out;
+}
+
+std::string takeString(gchar* s, std::string fallback) {
+  if (!s) return fallback;
+  std::string out(s);
+  g_free(s);
+  return out;
+}
+
+}  // namespace
+
+bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) {
+  gchar* redisHost = nullptr;
+  gint redisPort = 6379;
+  gchar* nodeId = nullptr;
+  gchar** iceAddresses = nullptr;
+  gchar** allowNetworks = nullptr;
+  gchar* stun = nullptr;
+  gchar* turn = nullptr;
+  GOptionEntry entries[] = {
+      {"redis-host", 0, 0, G_OPTION_ARG_STRING, &redisHost, "Redis host (default 127.0.0.1)",
+       "HOST"},
+      {"redis-port", 0, 0, G_OPTION_ARG_INT, &redisPort, "Redis port (default 6379)", "PORT"},
+      {"node-id", 0, 0, G_OPTION_ARG_STRING, &nodeId,
+       "This node's id on the bus (default sfu-<hostname>-<pid>)", "ID"},
+      {"ice-address", 0, 0, G_OPTION_ARG_STRING_ARRAY, &iceAddresses,
+       "A local address to gather ICE candidates on; repeatable; the only ones used "
+       "(default 127.0.0.1)",
+       "ADDR"},
+      {"allow-network", 0, 0, G_OPTION_ARG_STRING_ARRAY, &allowNetworks,
+       "Accept remote ICE candidates only inside this network; repeatable (default 127.0.0.0/8)",
+       "CIDR"},
+      {"stun-server", 0, 0, G_OPTION_ARG_STRING, &stun, "STUN server, stun://host:port", "URI"},
+      {"turn-server", 0, 0, G_OPTION_ARG_STRING, &turn,
+       "TURN server, turn(s)://user:password@host:port", "URI"},
+      {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
+  std::unique_ptr<GOptionContext, OptionContextFree> ctx(
+      g_option_context_new("- Carrel's media forwarding node"));
+  g_option_context_add_main_entries(ctx.get(), entries, nullptr);
+  GError* raw = nullptr;
+  bool ok = g_option_context_parse(ctx.get(), argc, argv, &raw);
+  GErrorPtr err(raw);
+  out->redisHost = takeString(redisHost, "127.0.0.1");
+  out->redisPort = redisPort;
+  out->iceAddresses = takeStrv(iceAddresses);
+  out->allowNetworks = takeStrv(allowNetworks);
+  out->stunServer = takeString(stun, "");
+  out->turnServer = takeString(turn, "");
+  std::string id = takeString(nodeId, "");
+  if (!ok) {
+    *error = err ? err->message : "bad command line";
+    return false;
+  }
+  if (redisPort <= 0 || redisPort > 65535) {
+    *error = "--redis-port must be 1..65535";
+    return false;
+  }
+  if (id.empty()) {
+    id = std::string("sfu-") + g_get_host_name() + "-" + std::to_string(getpid());
+  }
+  out->nodeId = id;
+  if (out->iceAddresses.empty()) out->iceAddresses.push_back("127.0.0.1");
+  if (out->allowNetworks.empty()) out->allowNetworks.push_back("127.0.0.0/8");
+  return true;
+}
+
+}  // namespace carrel::sfu

@@ -1,0 +1,22 @@
+// carrel-sfu's command line, parsed with GOption.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace carrel::sfu {
+
+struct SfuOptions {
+  std::string redisHost = "127.0.0.1";
+  int redisPort = 6379;
+  std::string nodeId;                      // default sfu-<hostname>-<pid>
+  std::vector<std::string> iceAddresses;   // the only local addresses gathered
+  std::vector<std::string> allowNetworks;  // remote candidates outside these are ignored
+  std::string stunServer;
+  std::string turnServer;
+};
+
+// Fills defaults for what was not given. False (and a reason) on a bad command line.
+bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error);
+
+}  // namespace carrel::sfu

@@ -1,0 +1,273 @@
+#include "SubscribeConnection.hpp"
+
+#include "Json.hpp"
+#include "Room.hpp"
+#include "WebrtcCall.hpp"
+
+GST_DEBUG_CATEGORY_STATIC(carrel_sfu_subscribe);
+#define GST_CAT_DEFAULT carrel_sfu_subscribe
+
+namespace carrel::sfu {
+
+SubscribeConnection::~SubscribeConnection() {
+  stop();
+}
+
+void SubscribeConnection::configure() {
+  static gsize once = 0;
+  if (g_once_init_enter(&once)) {
+    GST_DEBUG_CATEGORY_INIT(carrel_sfu_subscribe, "carrel-sfu-subscribe", 0,
+                            "Carrel SFU subscribe connections");
+    g_once_init_leave(&once, 1);
+  }
+  g_signal_connect(webrtc_.get(), "deep-element-added",
+                   G_CALLBACK(&SubscribeConnection::onDeepElementAdded), nullptr);
+}
+
+void SubscribeConnection::onDeepElementAdded(GstBin*, GstBin*, GstElement* element, gpointer) {
+  GstElementFactory* f = gst_element_get_factory(element);
+  if (!f || g_strcmp0(GST_OBJECT_NAME(f), "clocksync") != 0) return;
+  // In one pipeline the upstream latency includes the publisher's jitterbuffer: a synced
+  // clocksync would hold every forwarded packet that long once latency is redistributed.
+  g_object_set(element, "sync", FALSE, nullptr);
+  GST_DEBUG("sync=false on %s", GST_OBJECT_NAME(element));
+}
+
+bool SubscribeConnection::owns(GstElement* element) const {
+  if (WebrtcConnection::owns(element)) return true;
+  for (const auto& s : slots_) {
+    if (s->queue.get() == element) return true;
+  }
+  return false;
+}
+
+void SubscribeConnection::addTrack(const std::string& publisherId,
+                                   const std::shared_ptr<TrackForwarder>& track) {
+  if (!webrtc_ || !track->tee()) return;
+  auto slot = std::make_unique<Slot>();
+  slot->publisher = publisherId;
+  slot->track = track->trackId();
+  slot->kind = track->kind();
+  slot->forwarder = track;
+  GstElement* q = gst_element_factory_make("queue", nullptr);
+  slot->queue.reset(GST_ELEMENT(gst_object_ref_sink(q)));
+  // Leaky: a branch whose pad waits for negotiation must not stall the publisher's tee.
+  g_object_set(q, "leaky", 2, "max-size-buffers", kQueueBuffers, "max-size-bytes", 0,
+               "max-size-time", static_cast<guint64>(0), nullptr);
+  gst_bin_add(GST_BIN(pipeline_.get()), q);
+  gst_element_sync_state_with_parent(q);
+
+  slot->sinkPad.reset(gst_element_request_pad_simple(webrtc_.get(), "sink_%u"));
+  if (!slot->sinkPad) {
+    GST_ERROR("%s: no sink pad for %s/%s", ctx_.peerId.c_str(), publisherId.c_str(),
+              slot->track.c_str());
+    releaseSlot(*slot, false);
+    return;
+  }
+  GstWebRTCRTPTransceiver* trans = nullptr;
+  g_object_get(slot->sinkPad.get(), "transceiver", &trans, nullptr);
+  slot->transceiver.reset(trans);
+  if (trans) {
+    g_object_set(trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
+                 "codec-preferences", track->caps(), nullptr);
+  }
+  GstPadPtr qsrc(gst_element_get_static_pad(q, "src"));
+  GstPadPtr qsink(gst_element_get_static_pad(q, "sink"));
+  if (GST_PAD_LINK_FAILED(gst_pad_link(qsrc.get(), slot->sinkPad.get()))) {
+    GST_ERROR("%s: cannot link a branch into webrtcbin", ctx_.peerId.c_str());
+    releaseSlot(*slot, false);
+    return;
+  }
+  slot->teeSrc.reset(gst_element_request_pad_simple(track->tee(), "src_%u"));
+  if (!slot->teeSrc || GST_PAD_LINK_FAILED(gst_pad_link(slot->teeSrc.get(), qsink.get()))) {
+    GST_ERROR("%s: cannot link a branch to the tee", ctx_.peerId.c_str());
+    releaseSlot(*slot, false);
+    return;
+  }
+  GST_INFO("%s: subscribed to %s/%s", ctx_.peerId.c_str(), publisherId.c_str(),
+           slot->track.c_str());
+  track->requestKeyframe();
+  slots_.push_back(std::move(slot));
+  scheduleNegotiation();
+}
+
+void SubscribeConnection::releaseSlot(Slot& s, bool keepWebrtcPad) {
+  if (s.teeSrc) {
+    GstElementPtr tee(gst_pad_get_parent_element(s.teeSrc.get()));
+    GstPadPtr peer(gst_pad_get_peer(s.teeSrc.get()));
+    if (peer) gst_pad_unlink(s.teeSrc.get(), peer.get());
+    if (tee) gst_element_release_request_pad(tee.get(), s.teeSrc.get());
+    s.teeSrc.reset();
+  }
+  // A pad that waits for negotiation blocks the queue's thread; flushing it lets it go.
+  if (s.sinkPad) gst_pad_set_active(s.sinkPad.get(), FALSE);
+  if (s.queue) {
+    gst_element_set_state(s.queue.get(), GST_STATE_NULL);
+    gst_bin_remove(GST_BIN(pipeline_.get()), s.queue.get());
+    s.queue.reset();
+  }
+  if (s.sinkPad && webrtc_ && !keepWebrtcPad) {
+    gst_element_release_request_pad(webrtc_.get(), s.sinkPad.get());
+  }
+  s.sinkPad.reset();
+  // webrtcbin 1.22 cannot stop a transceiver; inactive is what the next offer says.
+  if (s.transceiver && !keepWebrtcPad) {
+    g_object_set(s.transceiver.get(), "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE,
+                 nullptr);
+  }
+  s.transceiver.reset();
+}
+
+void SubscribeConnection::removeTracksOf(const std::string& publisherId) {
+  bool changed = false;
+  for (auto it = slots_.begin(); it != slots_.end();) {
+    if ((*it)->publisher == publisherId) {
+      releaseSlot(**it, false);
+      it = slots_.erase(it);
+      changed = true;
+    } else {
+      ++it;
+    }
+  }
+  if (changed) {
+    GST_INFO("%s: unsubscribed from %s", ctx_.peerId.c_str(), publisherId.c_str());
+    // Even with nothing left to receive, the client should learn its m-lines went inactive.
+    dirty_ = true;
+    scheduleNegotiation();
+  }
+}
+
+void SubscribeConnection::stop() {
+  idle_.cancel();
+  for (auto& s : slots_) releaseSlot(*s, true);
+  slots_.clear();
+  WebrtcConnection::stop();
+}
+
+void SubscribeConnection::scheduleNegotiation() {
+  dirty_ = true;
+  if (idle_.active()) return;
+  // Coalesces the changes of one main-loop turn (a publisher's audio and video) into one offer.
+  idle_.reset(g_idle_add(
+      [](gpointer d) -> gboolean {
+        auto* self = static_cast<SubscribeConnection*>(d);
+        self->idle_.release();
+        self->negotiate();
+        return G_SOURCE_REMOVE;
+      },
+      this));
+}
+
+void SubscribeConnection::negotiate() {
+  if (!webrtc_ || creating_ || awaitingAnswer_ || !dirty_) return;
+  dirty_ = false;
+  if (slots_.empty()) {
+    GST_DEBUG("%s: nothing to receive, no offer", ctx_.peerId.c_str());
+    return;
+  }
+  creating_ = true;
+  auto weak = weakSelf<SubscribeConnection>();
+  GstPromisePtr p = promiseToMain([weak](ReplyPtr reply, const std::string& error) {
+    auto self = weak.lock();
+    if (!self) return;
+    GstWebRTCSessionDescription* offer = nullptr;
+    if (reply && error.empty()) {
+      gst_structure_get(reply.get(), "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, nullptr);
+    }
+    GstSessionDescriptionPtr owner(offer);
+    if (!offer) {
+      GST_ERROR("%s: create-offer failed: %s", self->ctx_.peerId.c_str(), error.c_str());
+      self->creating_ = false;
+      return;
+    }
+    self->offerCreated(offer);
+  });
+  g_signal_emit_by_name(webrtc_.get(), "create-offer", nullptr, p.get());
+}
+
+void SubscribeConnection::offerCreated(GstWebRTCSessionDescription* offer) {
+  if (!webrtc_) return;
+  std::string text = sdpText(offer);
+  auto weak = weakSelf<SubscribeConnection>();
+  GstPromisePtr p = promiseToMain([weak, text](ReplyPtr, const std::string& error) {
+    auto self = weak.lock();
+    if (!self) return;
+    self->creating_ = false;
+    if (!error.empty()) {
+      GST_ERROR("%s: own offer rejected: %s", self->ctx_.peerId.c_str(), error.c_str());
+      return;
+    }
+    self->emitOffer(text);
+  });
+  g_signal_emit_by_name(webrtc_.get(), "set-local-description", offer, p.get());
+}
+
+void SubscribeConnection::emitOffer(const std::string& sdp) {
+  offered_ = true;
+  awaitingAnswer_ = true;
+  JsonArrayPtr tracks(json_array_new());
+  for (const auto& s : slots_) {
+    gchar* mid = nullptr;
+    if (s->transceiver) g_object_get(s->transceiver.get(), "mid", &mid, nullptr);
+    GCharPtr midOwner(mid);
+    // A track added after create-offer has no m-line yet; it goes into the next offer.
+    if (!mid) {
+      dirty_ = true;
+      continue;
+    }
+    json::Object t;
+    t.set("mid", mid).set("peer", s->publisher).set("track", s->track).set("kind", s->kind);
+    json_array_add_object_element(tracks.get(), t.take().release());
+  }
+  GST_INFO("%s: subscribe offer with %u track(s)", ctx_.peerId.c_str(),
+           json_array_get_length(tracks.get()));
+  if (!ctx_.room) return;
+  json::Object d;
+  d.set("room", ctx_.roomId).set("peer", ctx_.peerId).set("sdp", sdp).set("tracks", tracks.get());
+  ctx_.room->emit(ctx_.owner, bus::event::SubscribeOffer, d.take());
+}
+
+void SubscribeConnection::applyAnswer(GstSdpMessagePtr answer,
+                                      std::shared_ptr<BusResponder> responder) {
+  if (!webrtc_ || !awaitingAnswer_) {
+    responder->fail(bus::error::WrongState, "no subscribe offer is waiting for an answer");
+    return;
+  }
+  GstSessionDescriptionPtr desc(
+      gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER, answer.release()));
+  auto weak = weakSelf<SubscribeConnection>();
+  GstPromisePtr p = promiseToMain([weak, responder](ReplyPtr, const std::string& error) {
+    auto self = weak.lock();
+    if (!self) {
+      responder->fail(bus::error::NoSuchPeer, "the peer left during negotiation");
+      return;
+    }
+    self->awaitingAnswer_ = false;
+    if (!error.empty()) {
+      GST_WARNING("%s: answer rejected: %s", self->ctx_.peerId.c_str(), error.c_str());
+      responder->fail(bus::error::BadSdp, "could not apply the answer: " + error);
+      // The offer stands unanswered; offer again so the client can recover.
+      self->scheduleNegotiation();
+      return;
+    }
+    responder->ok();
+    self->requestKeyframes(true);
+    if (self->dirty_) self->scheduleNegotiation();
+  });
+  g_signal_emit_by_name(webrtc_.get(), "set-remote-description", desc.get(), p.get());
+}
+
+void SubscribeConnection::requestKeyframes(bool onlyNew) {
+  for (auto& s : slots_) {
+    if (onlyNew && s->negotiated) continue;
+    s->negotiated = true;
+    if (auto f = s->forwarder.lock()) f->requestKeyframe();
+  }
+}
+
+void SubscribeConnection::onConnectionState(GstWebRTCPeerConnectionState state) {
+  // Packets sent before DTLS finished were lost: the decoder needs a fresh keyframe.
+  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) requestKeyframes(false);
+}
+
+}  // namespace carrel::sfu

@@ -1,0 +1,68 @@
+// A participant's subscribe connection: the SFU offers every other participant's tracks
+// (send only) and offers again when tracks come and go. One offer at a time: a change while
+// an offer waits for its answer is offered after the answer.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "Bus.hpp"
+#include "GPtr.hpp"
+#include "TrackForwarder.hpp"
+#include "WebrtcConnection.hpp"
+
+namespace carrel::sfu {
+
+class SubscribeConnection : public WebrtcConnection {
+ public:
+  // Packets a branch may hold while its webrtcbin pad waits for negotiation; older ones go.
+  static constexpr guint kQueueBuffers = 200;
+
+  SubscribeConnection(PeerContext ctx, GstElement* pipeline)
+      : WebrtcConnection(std::move(ctx), "subscribe", pipeline) {}
+  ~SubscribeConnection() override;
+
+  // Adds a branch from the track's tee to a new sendonly transceiver and renegotiates.
+  void addTrack(const std::string& publisherId, const std::shared_ptr<TrackForwarder>& track);
+  // Removes every branch of that publisher (transceivers become inactive) and renegotiates.
+  void removeTracksOf(const std::string& publisherId);
+  void applyAnswer(GstSdpMessagePtr answer, std::shared_ptr<BusResponder> responder);
+
+  bool readyForCandidates() const override { return offered_; }
+  bool owns(GstElement* element) const override;
+  void stop() override;
+  size_t trackCount() const { return slots_.size(); }
+
+ private:
+  struct Slot {
+    std::string publisher;
+    std::string track;
+    std::string kind;
+    std::weak_ptr<TrackForwarder> forwarder;
+    GstElementPtr queue;
+    GstPadPtr teeSrc;
+    GstPadPtr sinkPad;
+    GObjectPtr<GstWebRTCRTPTransceiver> transceiver;
+    bool negotiated = false;
+  };
+
+  void configure() override;
+  void onConnectionState(GstWebRTCPeerConnectionState state) override;
+  static void onDeepElementAdded(GstBin*, GstBin*, GstElement* element, gpointer);
+  void scheduleNegotiation();
+  void negotiate();
+  void offerCreated(GstWebRTCSessionDescription* offer);
+  void emitOffer(const std::string& sdp);
+  void releaseSlot(Slot& slot, bool keepWebrtcPad);
+  void requestKeyframes(bool onlyNew);
+
+  std::vector<std::unique_ptr<Slot>> slots_;
+  bool offered_ = false;         // a local description exists
+  bool creating_ = false;        // create-offer / set-local-description in flight
+  bool awaitingAnswer_ = false;  // the last offer has not been answered yet
+  bool dirty_ = false;           // tracks changed since the last offer
+  TimeoutSource idle_;
+};
+
+}  // namespace carrel::sfu

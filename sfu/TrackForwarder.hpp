@@ -1,0 +1,56 @@
+// One published track: the publisher's webrtcbin src pad feeds a tee that every subscriber
+// branch hangs off. A probe on the tee's sink pad does the three cheap things the forwarding
+// path needs: rewrite the payload type to the canonical one, replace the caps with the
+// subscriber-facing caps, and throttle keyframe requests going back to the publisher.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "GstPtr.hpp"
+
+namespace carrel::sfu {
+
+class TrackForwarder {
+ public:
+  // At most one keyframe request per publisher track in this window.
+  static constexpr gint64 kKeyframeIntervalUs = 500 * 1000;
+
+  // Runs on the publisher's streaming thread (pad-added): builds the tee and links the pad to
+  // it right away, or the source would stop with not-linked. nullptr when the caps cannot be
+  // forwarded (the pad is then left unlinked).
+  static std::shared_ptr<TrackForwarder> create(GstElement* pipeline, GstPad* publisherPad,
+                                                const std::string& publisherId,
+                                                const std::string& trackId);
+  ~TrackForwarder();
+  TrackForwarder(const TrackForwarder&) = delete;
+  TrackForwarder& operator=(const TrackForwarder&) = delete;
+
+  const std::string& trackId() const { return trackId_; }
+  const std::string& kind() const { return kind_; }
+  GstCaps* caps() const { return caps_.get(); }
+  GstElement* tee() const { return tee_.get(); }
+
+  // Asks the publisher for a keyframe (main context); throttled like subscribers' requests.
+  void requestKeyframe();
+  // How many keyframe requests went through to the publisher so far.
+  guint keyframeRequests() const;
+  // Main context: stops and removes the tee. The publisher must be stopped or unlinked.
+  void teardown();
+
+ private:
+  struct ProbeState;
+  TrackForwarder() = default;
+  static GstPadProbeReturn onProbe(GstPad* pad, GstPadProbeInfo* info, gpointer data);
+
+  std::string trackId_;
+  std::string kind_;
+  GstCapsPtr caps_;
+  GstElementPtr pipeline_;
+  GstElementPtr tee_;
+  GstPadPtr publisherPad_;
+  std::shared_ptr<ProbeState> probe_;
+};
+
+}  // namespace carrel::sfu

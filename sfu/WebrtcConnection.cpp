@@ -1,0 +1,140 @@
+#include "WebrtcConnection.hpp"
+
+#include "ConnectionState.hpp"
+#include "Json.hpp"
+#include "Room.hpp"
+#include "WebrtcCall.hpp"
+
+GST_DEBUG_CATEGORY_STATIC(carrel_sfu_conn);
+#define GST_CAT_DEFAULT carrel_sfu_conn
+
+namespace carrel::sfu {
+
+namespace {
+using Weak = std::weak_ptr<WebrtcConnection>;
+}
+
+WebrtcConnection::WebrtcConnection(PeerContext ctx, const char* conn, GstElement* pipeline)
+    : ctx_(std::move(ctx)), conn_(conn), pipeline_(GST_ELEMENT(gst_object_ref(pipeline))) {
+  static gsize once = 0;
+  if (g_once_init_enter(&once)) {
+    GST_DEBUG_CATEGORY_INIT(carrel_sfu_conn, "carrel-sfu-conn", 0, "Carrel SFU peer connections");
+    g_once_init_leave(&once, 1);
+  }
+}
+
+WebrtcConnection::~WebrtcConnection() {
+  stop();
+}
+
+gulong WebrtcConnection::connectWeak(const char* signal, GCallback cb) {
+  return g_signal_connect_data(
+      webrtc_.get(), signal, cb, new Weak(weak_from_this()),
+      [](gpointer d, GClosure*) { delete static_cast<Weak*>(d); }, static_cast<GConnectFlags>(0));
+}
+
+bool WebrtcConnection::start(const IceSettings& ice) {
+  std::string name = std::string(conn_ == std::string("publish") ? "pub-" : "sub-") + ctx_.peerId;
+  GstElement* w = gst_element_factory_make("webrtcbin", name.c_str());
+  if (!w) {
+    GST_ERROR("no webrtcbin element");
+    return false;
+  }
+  webrtc_.reset(GST_ELEMENT(gst_object_ref_sink(w)));
+  g_object_set(w, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, nullptr);
+  if (!ice.apply(w)) return false;
+  connectWeak("on-ice-candidate", G_CALLBACK(&WebrtcConnection::onIceCandidate));
+  connectWeak("notify::connection-state", G_CALLBACK(&WebrtcConnection::onStateNotify));
+  connectWeak("notify::ice-connection-state", G_CALLBACK(&WebrtcConnection::onStateNotify));
+  // Runs on whatever thread creates the transceiver; it only sets a property.
+  g_signal_connect(w, "on-new-transceiver", G_CALLBACK(&WebrtcConnection::onNewTransceiver),
+                   nullptr);
+  configure();
+  if (!gst_bin_add(GST_BIN(pipeline_.get()), w)) return false;
+  if (gst_element_sync_state_with_parent(w) == FALSE) {
+    GST_ERROR("%s/%s: webrtcbin did not start", ctx_.peerId.c_str(), conn_);
+    return false;
+  }
+  return true;
+}
+
+void WebrtcConnection::stop() {
+  if (!webrtc_) return;
+  GstElementPtr w = std::move(webrtc_);
+  gst_element_set_state(w.get(), GST_STATE_NULL);
+  if (GST_OBJECT_PARENT(w.get()) == GST_OBJECT(pipeline_.get())) {
+    gst_bin_remove(GST_BIN(pipeline_.get()), w.get());
+  }
+  GST_INFO("%s/%s: stopped", ctx_.peerId.c_str(), conn_);
+}
+
+void WebrtcConnection::onNewTransceiver(GstElement*, GstWebRTCRTPTransceiver* trans, gpointer) {
+  // Off by default in 1.22, and answers then drop nack.
+  g_object_set(trans, "do-nack", TRUE, nullptr);
+}
+
+void WebrtcConnection::onIceCandidate(GstElement*, guint mline, gchar* candidate, gpointer data) {
+  Weak weak = *static_cast<Weak*>(data);
+  std::string cand = candidate ? candidate : "";
+  postToMain([weak, mline, cand]() {
+    auto self = weak.lock();
+    if (!self || !self->ctx_.room) return;
+    GST_DEBUG("%s/%s: local candidate %s", self->ctx_.peerId.c_str(), self->conn_, cand.c_str());
+    json::Object d;
+    d.set("room", self->ctx_.roomId)
+        .set("peer", self->ctx_.peerId)
+        .set("conn", self->conn_)
+        .set("candidate", cand)
+        .set("sdp_mline_index", static_cast<int64_t>(mline));
+    self->ctx_.room->emit(self->ctx_.owner, bus::event::Candidate, d.take());
+  });
+}
+
+void WebrtcConnection::onStateNotify(GObject* object, GParamSpec* pspec, gpointer data) {
+  Weak weak = *static_cast<Weak*>(data);
+  bool ice = g_strcmp0(g_param_spec_get_name(pspec), "ice-connection-state") == 0;
+  int value = 0;
+  g_object_get(object, g_param_spec_get_name(pspec), &value, nullptr);
+  postToMain([weak, ice, value]() {
+    auto self = weak.lock();
+    if (!self) return;
+    if (ice) {
+      auto s = static_cast<GstWebRTCICEConnectionState>(value);
+      GST_INFO("%s/%s: ICE %s", self->ctx_.peerId.c_str(), self->conn_, iceStateName(s));
+      // The peer connection state follows ICE with a delay (DTLS); a failed ICE is final.
+      if (s == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED) {
+        self->emitState("failed");
+        if (self->ctx_.room) {
+          self->ctx_.room->schedulePeerFailure(self->ctx_.peerId,
+                                               std::string("ICE failed on ") + self->conn_);
+        }
+      }
+      return;
+    }
+    auto s = static_cast<GstWebRTCPeerConnectionState>(value);
+    GST_INFO("%s/%s: connection %s", self->ctx_.peerId.c_str(), self->conn_,
+             connectionStateName(s));
+    self->emitState(connectionStateName(s));
+    self->onConnectionState(s);
+    if (s == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED && self->ctx_.room) {
+      self->ctx_.room->schedulePeerFailure(self->ctx_.peerId,
+                                           std::string("connection failed on ") + self->conn_);
+    }
+  });
+}
+
+void WebrtcConnection::emitState(const char* state) {
+  if (lastState_ == state || !ctx_.room) return;
+  lastState_ = state;
+  json::Object d;
+  d.set("room", ctx_.roomId).set("peer", ctx_.peerId).set("conn", conn_).set("state", state);
+  ctx_.room->emit(ctx_.owner, bus::event::ConnectionState, d.take());
+}
+
+void WebrtcConnection::addRemoteCandidate(guint mline, const std::string& candidate) {
+  if (!webrtc_) return;
+  std::string c = candidate.rfind("a=", 0) == 0 ? candidate.substr(2) : candidate;
+  g_signal_emit_by_name(webrtc_.get(), "add-ice-candidate", mline, c.c_str());
+}
+
+}  // namespace carrel::sfu

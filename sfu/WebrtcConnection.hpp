@@ -1,0 +1,62 @@
+// What a peer's publish and subscribe connections share: one webrtcbin in the room's
+// pipeline, ICE restricted by IceSettings, local candidates and state changes sent up as bus
+// events, remote candidates applied. Signals arrive on webrtcbin's threads and are posted to
+// the main context with a weak reference, since the connection may be gone by then.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "GstPtr.hpp"
+#include "IceSettings.hpp"
+#include "PeerContext.hpp"
+
+namespace carrel::sfu {
+
+class WebrtcConnection : public std::enable_shared_from_this<WebrtcConnection> {
+ public:
+  WebrtcConnection(PeerContext ctx, const char* conn, GstElement* pipeline);
+  virtual ~WebrtcConnection();
+  WebrtcConnection(const WebrtcConnection&) = delete;
+  WebrtcConnection& operator=(const WebrtcConnection&) = delete;
+
+  // Creates the webrtcbin and starts it inside the pipeline. False when it cannot.
+  bool start(const IceSettings& ice);
+  // Sets the webrtcbin to NULL and takes it out of the pipeline (main context).
+  virtual void stop();
+
+  GstElement* webrtc() const { return webrtc_.get(); }
+  const char* conn() const { return conn_; }
+  // Whether a remote candidate can be applied now (the description it belongs to exists).
+  virtual bool readyForCandidates() const = 0;
+  void addRemoteCandidate(guint mline, const std::string& candidate);
+  // Whether the element (a direct child of the pipeline) belongs to this connection.
+  virtual bool owns(GstElement* element) const { return element == webrtc_.get(); }
+
+ protected:
+  // Connects the subclass' own signals; runs before the element joins the pipeline.
+  virtual void configure() {}
+  virtual void onConnectionState(GstWebRTCPeerConnectionState) {}
+
+  template <typename T>
+  std::weak_ptr<T> weakSelf() {
+    return std::static_pointer_cast<T>(shared_from_this());
+  }
+  // Connects a signal whose handler gets a heap weak_ptr to this connection as user data.
+  gulong connectWeak(const char* signal, GCallback cb);
+
+  PeerContext ctx_;
+  const char* conn_;
+  GstElementPtr pipeline_;
+  GstElementPtr webrtc_;
+
+ private:
+  static void onIceCandidate(GstElement*, guint mline, gchar* candidate, gpointer data);
+  static void onStateNotify(GObject*, GParamSpec*, gpointer data);
+  static void onNewTransceiver(GstElement*, GstWebRTCRTPTransceiver* trans, gpointer data);
+  void emitState(const char* state);
+
+  std::string lastState_;
+};
+
+}  // namespace carrel::sfu
