@@ -251,6 +251,7 @@ void Peer::startPublishing() {
         offer.set("type", "publish_offer").set("sdp", sdp);
         send(offer);
       });
+  if (options_.timing) publish_->setTimingOutput(&out_);
   std::string err;
   if (!publish_->start(&err)) fail(kMedia, "media", "publish: " + err);
 }
@@ -278,6 +279,15 @@ void Peer::onSubscribeOffer(JsonObject* m) {
     tracks.push_back(TrackInfo{*json::getString(t, "mid"), *json::getString(t, "participant"),
                                *json::getString(t, "track"), *json::getString(t, "kind")});
   }
+  {
+    JsonNode* n = json_object_get_member(m, "tracks");
+    std::string sdp = *json::getString(m, "sdp"), mids;
+    for (size_t at = sdp.find("a=mid:"); at != std::string::npos; at = sdp.find("a=mid:", at + 1)) {
+      mids += sdp.substr(at + 6, sdp.find_first_of("\r\n", at) - at - 6) + " ";
+    }
+    g_printerr("carrel-peer: subscribe_offer tracks %s sdp mids %s\n", json::stringify(n).c_str(),
+               mids.c_str());
+  }
   if (!subscribe_) {
     subscribe_ = std::make_unique<SubscribeConnection>(
         options_, filter_, tracks_, connectionHandlers("subscribe"),
@@ -292,6 +302,7 @@ void Peer::onSubscribeOffer(JsonObject* m) {
                 [this](const TrackSnapshot& s) { out_.emit("track", TrackTable::toJson(s).get()); },
             .trackEnded = [this](const TrackSnapshot& s) { emitTrackEnded(s); },
         });
+    if (options_.timing) subscribe_->setTimingOutput(&out_);
     std::string err;
     if (!subscribe_->start(&err)) {
       fail(kMedia, "media", "subscribe: " + err);

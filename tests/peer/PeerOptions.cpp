@@ -35,7 +35,7 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   gchar** ice = nullptr;
   gchar** allow = nullptr;
   gboolean noDecode = FALSE, noPublish = FALSE, noAudio = FALSE, noVideo = FALSE;
-  gboolean json = FALSE, noKeyframeRequests = FALSE;
+  gboolean json = FALSE, noKeyframeRequests = FALSE, timing = FALSE;
   gint duration = o.durationSec, width = o.width, height = o.height, fps = o.fps;
   gint kbps = o.videoKbps, statsMs = o.statsIntervalMs, latency = o.latencyMs;
 
@@ -62,6 +62,10 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
        "Receive jitterbuffer latency (default 200, webrtcbin's)", "MS"},
       {"no-keyframe-requests", 0, 0, G_OPTION_ARG_NONE, &noKeyframeRequests,
        "Never ask for a keyframe when the decoder has none (the SFU must)", nullptr},
+      {"timing", 0, 0, G_OPTION_ARG_NONE, &timing,
+       "Print rtp_sent/rtp_received lines (ssrc, seq, t_us wall clock) for every video and "
+       "audio packet, to measure one-way delay",
+       nullptr},
       {"ice-address", 0, 0, G_OPTION_ARG_STRING_ARRAY, &ice,
        "Local address to gather on (repeatable; default 127.0.0.1)", "ADDR"},
       {"allow-network", 0, 0, G_OPTION_ARG_STRING_ARRAY, &allow,
@@ -118,6 +122,7 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   o.video = !noVideo;
   o.json = json;
   o.keyframeRequests = !noKeyframeRequests;
+  o.timing = timing;
   o.iceAddresses = toVector(ice);
   o.allowNetworks = toVector(allow);
   if (o.iceAddresses.empty()) o.iceAddresses.push_back("127.0.0.1");

@@ -2,6 +2,8 @@
 
 #include <random>
 
+#include "RtpTiming.hpp"
+
 namespace carrel::peer {
 
 namespace {
@@ -98,6 +100,7 @@ bool PublishConnection::linkToWebrtc(GstElement* chain, const std::string& capsT
     return false;
   }
   GstPadPtr src(gst_element_get_static_pad(filter, "src"));
+  if (timingOut_) RtpTiming::attach(src.get(), *timingOut_, "rtp_sent");
   if (gst_pad_link(src.get(), sink.get()) != GST_PAD_LINK_OK) {
     if (error) *error = "cannot link to webrtcbin";
     return false;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "RtpTiming.hpp"
 #include "WebRtcSetup.hpp"
 
 namespace carrel::peer {
@@ -158,6 +159,7 @@ void SubscribeConnection::linkPad(GstPad* pad) {
     return;
   }
 
+  if (timingOut_) RtpTiming::attach(pad, *timingOut_, "rtp_received");
   auto* tag = new PadTag{&tracks_, midText, this, aliveToken(), &events_.trackFlowing};
   gst_pad_add_probe(
       pad, static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),

@@ -20,9 +20,9 @@ TrackSnapshot TrackTable::snap(const Entry& e) const {
   s.bytes = e.bytes;
   s.frames = e.frames;
   s.appearedMs = ms(start_, e.appeared);
-  if (e.firstPacket) s.firstPacketMs = ms(e.appeared, *e.firstPacket);
+  if (e.firstPacket) s.firstPacketMs = ms(start_, *e.firstPacket);
   if (e.firstFrame) {
-    s.firstFrameMs = ms(e.appeared, *e.firstFrame);
+    s.firstFrameMs = ms(start_, *e.firstFrame);
     if (joined_) s.firstFrameSinceJoinMs = ms(*joined_, *e.firstFrame);
   }
   s.ended = e.ended;

@@ -24,7 +24,8 @@ struct TrackInfo {
   std::string kind;  // "video" or "audio"
 };
 
-// Times are ms since the peer started; first_* are ms since the track appeared.
+// Times are ms since the peer started (the clock of every report line's t_ms), so a reader
+// subtracts appeared_ms or the joined line's t_ms for the delay it cares about.
 struct TrackSnapshot {
   TrackInfo info;
   uint64_t packets = 0;

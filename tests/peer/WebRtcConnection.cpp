@@ -56,16 +56,22 @@ GstPromise* WebRtcConnection::promise(std::function<void(const GstStructure*)> f
   auto* heap = new std::function<void(const GstStructure*)>(std::move(fn));
   return gst_promise_new_with_change_func(
       [](GstPromise* p, gpointer data) {
-        const GstStructure* reply = nullptr;
-        if (gst_promise_wait(p) == GST_PROMISE_RESULT_REPLIED) reply = gst_promise_get_reply(p);
-        (*static_cast<std::function<void(const GstStructure*)>*>(data))(reply);
+        auto& callback = *static_cast<std::function<void(const GstStructure*)>*>(data);
+        if (gst_promise_wait(p) != GST_PROMISE_RESULT_REPLIED) {
+          callback(nullptr);
+          return;
+        }
+        // set-*-description reply with no structure on success.
+        const GstStructure* reply = gst_promise_get_reply(p);
+        GstStructurePtr empty(reply ? nullptr : gst_structure_new_empty("ok"));
+        callback(reply ? reply : empty.get());
       },
       heap,
       [](gpointer data) { delete static_cast<std::function<void(const GstStructure*)>*>(data); });
 }
 
 std::string WebRtcConnection::promiseError(const GstStructure* reply) {
-  if (!reply) return "no reply from webrtcbin";
+  if (!reply) return "webrtcbin gave no reply (interrupted)";
   GError* raw = nullptr;
   if (gst_structure_has_field(reply, "error")) {
     gst_structure_get(reply, "error", G_TYPE_ERROR, &raw, nullptr);

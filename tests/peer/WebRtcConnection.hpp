@@ -15,6 +15,7 @@
 #include "GPtr.hpp"
 #include "GstPtr.hpp"
 #include "NetworkFilter.hpp"
+#include "Output.hpp"
 #include "PeerOptions.hpp"
 
 namespace carrel::peer {
@@ -36,6 +37,8 @@ class WebRtcConnection {
   WebRtcConnection& operator=(const WebRtcConnection&) = delete;
 
   const std::string& name() const { return name_; }
+  // With --timing: where the per-packet lines go. Set before start().
+  void setTimingOutput(Output* out) { timingOut_ = out; }
   // Main thread. Dropped when outside the allowed networks; kept until the remote
   // description is applied.
   void addRemoteCandidate(guint mline, const std::string& candidate);
@@ -53,12 +56,14 @@ class WebRtcConnection {
   void postToMain(std::function<void()> fn) { post(alive_, std::move(fn)); }
   static void post(std::weak_ptr<bool> alive, std::function<void()> fn);
   std::weak_ptr<bool> aliveToken() const { return alive_; }
-  // A promise whose reply (possibly nullptr) is passed to fn on webrtcbin's thread.
+  // A promise whose reply is passed to fn on webrtcbin's thread: nullptr when it was
+  // interrupted or expired, an empty structure for a reply without one.
   static GstPromise* promise(std::function<void(const GstStructure* reply)> fn);
   // Parses SDP text, dropping candidates outside the allowed networks.
   GstSdpMessagePtr parseRemoteSdp(const std::string& text, std::string* error) const;
   static std::string promiseError(const GstStructure* reply);
 
+  Output* timingOut_ = nullptr;
   const PeerOptions& options_;
   const NetworkFilter& filter_;
   Handlers handlers_;
