@@ -87,11 +87,17 @@ const remoteVideo = (page, name) => page.locator('#grid figure.tile.remote', { h
 async function assertPlaying(page, name) {
   const video = remoteVideo(page, name);
   await video.waitFor({ state: 'attached', timeout: WAIT_MS });
-  await page.waitForFunction(
-    (v) => v.videoWidth > 0 && v.getVideoPlaybackQuality().totalVideoFrames > 0,
-    await video.elementHandle(),
-    { timeout: WAIT_MS, polling: 250 },
-  );
+  await page
+    .waitForFunction(
+      (v) => v.videoWidth > 0 && v.getVideoPlaybackQuality().totalVideoFrames > 0,
+      await video.elementHandle(),
+      { timeout: WAIT_MS, polling: 250 },
+    )
+    .catch(async (e) => {
+      const status = await page.locator('#status').textContent();
+      throw new Error(`${name}'s video did not play within ${WAIT_MS / 1000} s (page status: "${status}"; ` +
+        `see the page's console log in ${ARTIFACTS}): ${e.message}`);
+    });
   const frames = () => video.evaluate((v) => v.getVideoPlaybackQuality().totalVideoFrames);
   const first = await frames();
   await page.waitForTimeout(1000);

@@ -22,7 +22,8 @@ export class Publisher {
 
   // Offers every track of the stream; returns false when there is nothing to send.
   async start(stream) {
-    const tracks = stream.getTracks();
+    // Camera first, then microphone: the m-line order the SFU's answer will keep.
+    const tracks = [...stream.getVideoTracks(), ...stream.getAudioTracks()];
     if (!tracks.length) return false;
     for (const track of tracks) {
       const t = this.#pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });

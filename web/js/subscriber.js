@@ -34,7 +34,13 @@ export class Subscriber {
   async #answer(sdp, tracks) {
     if (this.#pc.signalingState === 'closed') return;
     this.#tracksByMid = new Map((Array.isArray(tracks) ? tracks : []).map((t) => [String(t.mid), t]));
-    await this.#pc.setRemoteDescription({ type: 'offer', sdp });
+    try {
+      await this.#pc.setRemoteDescription({ type: 'offer', sdp });
+    } catch (err) {
+      // The offer is the server's: keep it where a bug report can quote it.
+      console.debug(`carrel: subscribe offer refused:\n${sdp}`);
+      throw err;
+    }
     await this.#remote.flush();
     const answer = await this.#pc.createAnswer();
     await this.#pc.setLocalDescription(answer);
