@@ -26,6 +26,8 @@ const NAMES = { a: 'Ana Lima', b: 'Mina Park' };
 const procs = []; // started here, stopped here, by PID, in reverse order
 let context = null;
 let controlUrl = '';
+let control = null; // carrel-control, restarted by one test
+let controlArgv = [];
 const pages = {};
 const pageErrors = { a: [], b: [] };
 
@@ -64,12 +66,16 @@ async function startStack() {
   assert.ok(await sfu.waitForLine(isReady, WAIT_MS), `carrel-sfu printed no ready line; see ${sfu.log}`);
 
   const controlPort = await freePort();
-  const control = await start('carrel-control', [controlBin, '--host', '127.0.0.1', '--port',
-    String(controlPort), '--web-root', path.join(SOURCE_DIR, 'web'), ...redisArgs,
-    '--node-id', 'ctl-browser']);
+  controlArgv = [controlBin, '--host', '127.0.0.1', '--port', String(controlPort), '--web-root',
+    path.join(SOURCE_DIR, 'web'), ...redisArgs, '--node-id', 'ctl-browser'];
+  return startControl();
+}
+
+async function startControl() {
+  control = await start('carrel-control', controlArgv);
   const ready = await control.waitForLine(isReady, WAIT_MS);
   assert.ok(ready, `carrel-control printed no ready line; see ${control.log}`);
-  return JSON.parse(ready).url ?? `http://127.0.0.1:${controlPort}/`;
+  return JSON.parse(ready).url ?? `http://127.0.0.1:${controlArgv[4]}/`;
 }
 
 function watch(page, key) {
@@ -126,7 +132,7 @@ before(async () => {
 after(async () => {
   for (const [key, page] of Object.entries(pages)) {
     await page
-      .screenshot({ path: path.join(ARTIFACTS, `page-${key}.png`), fullPage: true })
+      .screenshot({ path: path.join(ARTIFACTS, `page-${key}-end.png`), fullPage: true })
       .catch((e) => console.error(`screenshot of page ${key} failed: ${e.message}`));
   }
   await context?.close().catch((e) => console.error(`closing Chromium: ${e.message}`));
@@ -177,6 +183,34 @@ test('a chat message typed in A shows up in B, with A\'s name', { timeout: 60000
   assert.match(await line.locator('time').textContent(), /\d/);
   // The sender sees its own message back from the server, too.
   await pages.a.locator('#chat-log li', { hasText: text }).waitFor({ timeout: WAIT_MS });
+  for (const [key, page] of Object.entries(pages)) {
+    await page.screenshot({ path: path.join(ARTIFACTS, `page-${key}.png`), fullPage: true });
+  }
+});
+
+test('when B leaves, A\'s list and grid drop B', { timeout: 60000 }, async () => {
+  await pages.b.getByRole('button', { name: 'Leave' }).click();
+  await pages.b.getByRole('button', { name: /join/i }).waitFor({ timeout: WAIT_MS });
+  await pages.a.waitForFunction(
+    () => document.querySelectorAll('#participants li').length === 1,
+    null,
+    { timeout: WAIT_MS },
+  );
+  assert.deepEqual(await participantNames(pages.a), [NAMES.a]);
+  assert.equal(await pages.a.locator('#grid figure.tile.remote').count(), 0);
+});
+
+test('A rejoins by itself after the control plane restarts', { timeout: 90000 }, async () => {
+  const old = control;
+  await old.stop();
+  procs.splice(procs.indexOf(old), 1);
+  await pages.a.getByText(/trying again/).waitFor({ timeout: WAIT_MS });
+  await startControl();
+  await pages.a.getByText(`In room ${ROOM}`).waitFor({ timeout: WAIT_MS });
+  // B comes back too: A must see B's video again over the new session.
+  await pages.b.getByRole('button', { name: /join/i }).click();
+  await assertPlaying(pages.a, NAMES.b);
+  await assertPlaying(pages.b, NAMES.a);
 });
 
 test('no uncaught errors in either page', () => {
