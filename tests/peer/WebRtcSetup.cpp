@@ -51,16 +51,26 @@ bool WebRtcSetup::configure(GstElement* webrtc, const std::vector<std::string>& 
   return true;
 }
 
+namespace {
+// Flag attributes ("a=inactive") have no value, so presence is checked by key.
+bool hasAttribute(const GstSDPMedia* media, std::string_view key) {
+  for (guint i = 0; i < gst_sdp_media_attributes_len(media); ++i) {
+    const GstSDPAttribute* a = gst_sdp_media_get_attribute(media, i);
+    if (a->key && key == a->key) return true;
+  }
+  return false;
+}
+}  // namespace
+
 std::set<std::string> WebRtcSetup::inactiveMids(const GstSDPMessage* sdp) {
   std::set<std::string> out;
   for (guint i = 0; i < gst_sdp_message_medias_len(sdp); ++i) {
     const GstSDPMedia* media = gst_sdp_message_get_media(sdp, i);
     const char* mid = gst_sdp_media_get_attribute_val(media, "mid");
     if (!mid) continue;
-    if (gst_sdp_media_get_port(media) == 0 ||
-        gst_sdp_media_get_attribute_val(media, "inactive") != nullptr) {
-      out.insert(mid);
-    }
+    // Port 0 rejects an m-line, except a bundle-only one, which rides the bundle's transport.
+    bool rejected = gst_sdp_media_get_port(media) == 0 && !hasAttribute(media, "bundle-only");
+    if (rejected || hasAttribute(media, "inactive")) out.insert(mid);
   }
   return out;
 }

@@ -1,0 +1,53 @@
+#include <gtest/gtest.h>
+
+#include "PeerOptions.hpp"
+
+using namespace carrel::peer;
+
+namespace {
+std::optional<PeerOptions> parse(std::vector<std::string> args, std::string* err) {
+  args.insert(args.begin(), "carrel-peer");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  return PeerOptions::parse(static_cast<int>(args.size()), argv.data(), err);
+}
+}  // namespace
+
+TEST(PeerOptions, DefaultsAndRepeatables) {
+  std::string err;
+  auto o = parse({"--url", "ws://127.0.0.1:1/ws"}, &err);
+  ASSERT_TRUE(o) << err;
+  EXPECT_EQ(o->iceAddresses, std::vector<std::string>{"127.0.0.1"});
+  EXPECT_EQ(o->allowNetworks, std::vector<std::string>{"127.0.0.0/8"});
+  EXPECT_TRUE(o->decode && o->publish && o->audio && o->video);
+  EXPECT_EQ(o->width, 320);
+  EXPECT_EQ(o->statsIntervalMs, 1000);
+
+  o = parse({"--url", "ws://h/ws", "--room", "r", "--no-decode", "--no-audio", "--json",
+             "--ice-address", "127.0.0.2", "--ice-address", "127.0.0.3", "--allow-network",
+             "127.0.0.0/16", "--duration", "7", "--chat", "hello"},
+            &err);
+  ASSERT_TRUE(o) << err;
+  EXPECT_EQ(o->room, "r");
+  EXPECT_FALSE(o->decode);
+  EXPECT_FALSE(o->audio);
+  EXPECT_TRUE(o->video);
+  EXPECT_TRUE(o->json);
+  EXPECT_EQ(o->durationSec, 7);
+  EXPECT_EQ(o->chat, "hello");
+  EXPECT_EQ(o->iceAddresses, (std::vector<std::string>{"127.0.0.2", "127.0.0.3"}));
+  EXPECT_EQ(o->allowNetworks, std::vector<std::string>{"127.0.0.0/16"});
+}
+
+TEST(PeerOptions, RejectsBadInput) {
+  std::string err;
+  EXPECT_FALSE(parse({}, &err));
+  EXPECT_NE(err.find("--url"), std::string::npos);
+  EXPECT_FALSE(parse({"--url", "http://x/"}, &err));
+  EXPECT_FALSE(parse({"--url", "ws://x/", "--fps", "0"}, &err));
+  EXPECT_FALSE(parse({"--url", "ws://x/", "--duration", "-1"}, &err));
+  EXPECT_FALSE(parse({"--url", "ws://x/", "--room", std::string(65, 'r')}, &err));
+  EXPECT_FALSE(parse({"--url", "ws://x/", "--bogus"}, &err));
+  EXPECT_FALSE(parse({"--url", "ws://x/", "stray"}, &err));
+}
