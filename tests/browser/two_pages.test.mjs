@@ -1,6 +1,8 @@
 // Two headless Chromium pages join one study room through the real stack (a private
 // redis-server, carrel-sfu and carrel-control from the build folder) and must see each
-// other's video, each other's name, and each other's chat.
+// other's video, each other's name, and each other's chat. Around that: the page shows the
+// server's typed error while no media node is up, drops whoever leaves, and rejoins by
+// itself when carrel-control restarts.
 //
 // Run: CARREL_BUILD_DIR=build CARREL_SOURCE_DIR=. node --test tests/browser/two_pages.test.mjs
 // (ctest -L browser does this). Needs `npm ci` in tests/browser and /usr/bin/chromium.
@@ -28,6 +30,7 @@ let context = null;
 let controlUrl = '';
 let control = null; // carrel-control, restarted by one test
 let controlArgv = [];
+let sfuArgv = [];
 const pages = {};
 const pageErrors = { a: [], b: [] };
 
@@ -61,14 +64,18 @@ async function startStack() {
   assert.ok(await waitForTcp(redisPort, 10000), 'redis-server did not listen within 10 s');
 
   const redisArgs = ['--redis-host', '127.0.0.1', '--redis-port', String(redisPort)];
-  const sfu = await start('carrel-sfu', [sfuBin, ...redisArgs, '--node-id', 'sfu-browser'],
-    { GST_DEBUG: process.env.GST_DEBUG ?? 'carrel*:4,WARNING' });
-  assert.ok(await sfu.waitForLine(isReady, WAIT_MS), `carrel-sfu printed no ready line; see ${sfu.log}`);
+  sfuArgv = [sfuBin, ...redisArgs, '--node-id', 'sfu-browser'];
 
   const controlPort = await freePort();
   controlArgv = [controlBin, '--host', '127.0.0.1', '--port', String(controlPort), '--web-root',
     path.join(SOURCE_DIR, 'web'), ...redisArgs, '--node-id', 'ctl-browser'];
   return startControl();
+}
+
+// Started by the first test, once the page has seen the room refused for want of it.
+async function startSfu() {
+  const sfu = await start('carrel-sfu', sfuArgv, { GST_DEBUG: process.env.GST_DEBUG ?? 'carrel*:4,WARNING' });
+  assert.ok(await sfu.waitForLine(isReady, WAIT_MS), `carrel-sfu printed no ready line; see ${sfu.log}`);
 }
 
 async function startControl() {
@@ -139,19 +146,24 @@ after(async () => {
   while (procs.length) await procs.pop().stop();
 }, { timeout: 60000 });
 
-test('A joins by room name, B by the link in A\'s address bar', { timeout: 90000 }, async () => {
+test('A joins by room name; with no media node it is told so, and joins once there is one', { timeout: 90000 }, async () => {
   await pages.a.goto(controlUrl);
   await pages.a.getByLabel('Your name').fill(NAMES.a);
   await pages.a.getByLabel('Room', { exact: true }).fill(ROOM);
   await pages.a.getByRole('button', { name: /join/i }).click();
+  await pages.a.locator('#status', { hasText: 'media_unavailable' }).waitFor({ timeout: WAIT_MS });
+  await startSfu();
   await pages.a.getByText(`In room ${ROOM}`).waitFor({ timeout: WAIT_MS });
+});
 
+test('B joins by the link in A\'s address bar', { timeout: 60000 }, async () => {
   const link = new URL(pages.a.url());
   assert.equal(link.searchParams.get('room'), ROOM, 'the page keeps the room in its URL');
   await pages.b.goto(link.href);
   assert.equal(await pages.b.getByLabel('Room', { exact: true }).inputValue(), ROOM, 'the link fills in the room');
   await pages.b.getByLabel('Your name').fill(NAMES.b);
   await pages.b.getByRole('button', { name: /join/i }).click();
+  await pages.b.getByText(`In room ${ROOM}`).waitFor({ timeout: WAIT_MS });
 });
 
 test('each page lists both names', { timeout: 60000 }, async () => {

@@ -106,7 +106,7 @@ export class RoomClient {
       return;
     }
     if (this.#sig !== sig) return sig.close();
-    sig.onClose = (e) => this.#dropped(`connection closed (code ${e.code})`);
+    sig.onClose = (e) => this.#dropped(`Lost the server (code ${e.code})`);
     this.#ui.setConn('server', 'open');
     sig.send({ type: 'hello', name: this.#name });
     this.#pingTimer = setInterval(() => sig.send({ type: 'ping' }), PING_MS);
@@ -135,7 +135,7 @@ export class RoomClient {
     const delay = Math.round(base * (0.75 + Math.random() * 0.5));
     this.#attempt++;
     this.#ui.setConn('server', 'reconnecting');
-    this.#ui.status(`Lost the server (${why}); trying again in ${Math.ceil(delay / 1000)} s…`, 'error');
+    this.#ui.status(`${why} — trying again in ${Math.ceil(delay / 1000)} s…`, 'error');
     this.#renderPeople();
     clearTimeout(this.#retryTimer);
     this.#retryTimer = setTimeout(() => this.#active && this.#connect(), delay);
@@ -237,8 +237,7 @@ export class RoomClient {
     console.warn('carrel: server error', m.code, m.message, about ? `(about ${about})` : '');
     const detail = m.message && m.message !== text ? ` — ${m.message}` : '';
     if ((about === 'join' || about === 'hello') && RETRYABLE_JOIN.has(m.code)) {
-      this.#dropped(`${text}`);
-      this.#ui.status(`Could not join: ${text} [${m.code}]${detail}. Retrying…`, 'error');
+      this.#dropped(`Could not join: ${text} [${m.code}]`);
       return;
     }
     if (about === 'join' || about === 'hello') {

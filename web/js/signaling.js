@@ -26,7 +26,7 @@ export class Signaling {
       ws.onmessage = (e) => this.#receive(e.data);
       ws.onclose = (e) => {
         if (this.#ws === ws) this.#ws = null;
-        if (!opened) reject(new Error(`cannot reach the server (code ${e.code})`));
+        if (!opened) reject(new Error(`Cannot reach the server (code ${e.code})`));
         else this.onClose(e);
       };
     });
