@@ -1,6 +1,7 @@
 #include "Peer.hpp"
 
 #include <array>
+#include <utility>
 
 #include "FieldTable.hpp"
 
@@ -62,6 +63,10 @@ Peer::Peer(PeerOptions options, NetworkFilter filter, Output& out, std::function
           .message = [this](const std::string& text) { onMessage(text); },
           .closed =
               [this](int code, const std::string& reason) {
+                if (finished_) {
+                  quitOnce();
+                  return;
+                }
                 if (stopping_) {
                   finish();
                   return;
@@ -81,8 +86,8 @@ int64_t Peer::sinceStart() const {
 void Peer::start() {
   ws_.connect(options_.url);
   if (options_.durationSec > 0) {
-    durationTimer_.reset(g_timeout_add_seconds(
-        static_cast<guint>(options_.durationSec),
+    durationTimer_.reset(g_timeout_add(
+        static_cast<guint>(options_.durationSec) * 1000u,
         [](gpointer data) -> gboolean {
           auto* self = static_cast<Peer*>(data);
           self->durationTimer_.release();
@@ -146,6 +151,8 @@ void Peer::send(json::Object& message) {
 }
 
 void Peer::fail(int code, const std::string& errorCode, const std::string& message) {
+  // After the summary nothing more is reported (teardown may still raise errors).
+  if (finished_) return;
   json::Object o;
   o.set("code", errorCode).set("message", message);
   out_.emit("error", o.get());
@@ -247,6 +254,7 @@ void Peer::startPublishing() {
   if (publish_) return;
   publish_ = std::make_unique<PublishConnection>(
       options_, filter_, connectionHandlers("publish"), [this](const std::string& sdp) {
+        g_printerr("carrel-peer: publish_offer at %lld ms\n", static_cast<long long>(sinceStart()));
         json::Object offer;
         offer.set("type", "publish_offer").set("sdp", sdp);
         send(offer);
@@ -262,6 +270,7 @@ void Peer::onPublishAnswer(JsonObject* m) {
     fail(kServerError, "bad_server_message", "publish_answer without a publish_offer");
     return;
   }
+  g_printerr("carrel-peer: publish_answer at %lld ms\n", static_cast<long long>(sinceStart()));
   publish_->applyAnswer(*json::getString(m, "sdp"));
 }
 
@@ -401,7 +410,6 @@ void Peer::finish() {
   statsTimer_.cancel();
   durationTimer_.cancel();
   leaveTimer_.cancel();
-  ws_.close();
   if (publish_) {
     videoFramesAtStop_ = publish_->videoFrames();
     audioBuffersAtStop_ = publish_->audioBuffers();
@@ -418,7 +426,25 @@ void Peer::finish() {
   o.set("published", pub.get());
   o.set("unattributed_packets", static_cast<int64_t>(tracks_.unattributedPackets()));
   out_.emit("summary", o.get());
-  quit_();
+  if (!ws_.open()) {
+    quitOnce();
+    return;
+  }
+  // Let the close handshake finish, so the server sees a clean close rather than a reset.
+  ws_.close();
+  leaveTimer_.reset(g_timeout_add(
+      1000,
+      [](gpointer data) -> gboolean {
+        auto* self = static_cast<Peer*>(data);
+        self->leaveTimer_.release();
+        self->quitOnce();
+        return G_SOURCE_REMOVE;
+      },
+      this));
+}
+
+void Peer::quitOnce() {
+  if (quit_) std::exchange(quit_, nullptr)();
 }
 
 }  // namespace carrel::peer

@@ -63,6 +63,7 @@ class Peer {
   JsonObjectPtr published() const;
   void emitStats();
   void finish();
+  void quitOnce();
   int64_t sinceStart() const;
 
   PeerOptions options_;
