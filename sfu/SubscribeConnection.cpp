@@ -49,6 +49,9 @@ void SubscribeConnection::addTrack(const std::string& publisherId,
   slot->track = track->trackId();
   slot->kind = track->kind();
   slot->forwarder = track;
+  if (track->caps() && gst_caps_get_size(track->caps()) > 0) {
+    gst_structure_get_uint(gst_caps_get_structure(track->caps(), 0), "ssrc", &slot->ssrc);
+  }
   GstElement* q = gst_element_factory_make("queue", nullptr);
   slot->queue.reset(GST_ELEMENT(gst_object_ref_sink(q)));
   // Leaky: a branch whose pad waits for negotiation must not stall the publisher's tee.
@@ -188,8 +191,9 @@ void SubscribeConnection::negotiate() {
 void SubscribeConnection::offerCreated(GstWebRTCSessionDescription* offer) {
   if (!webrtc_) return;
   std::string text = sdpText(offer);
+  auto tracks = std::make_shared<JsonArrayPtr>(describeTracks(offer->sdp));
   auto weak = weakSelf<SubscribeConnection>();
-  GstPromisePtr p = promiseToMain([weak, text](ReplyPtr, const std::string& error) {
+  GstPromisePtr p = promiseToMain([weak, text, tracks](ReplyPtr, const std::string& error) {
     auto self = weak.lock();
     if (!self) return;
     self->creating_ = false;
@@ -197,33 +201,51 @@ void SubscribeConnection::offerCreated(GstWebRTCSessionDescription* offer) {
       GST_ERROR("%s: own offer rejected: %s", self->ctx_.peerId.c_str(), error.c_str());
       return;
     }
-    self->emitOffer(text);
+    self->emitOffer(text, std::move(*tracks));
   });
   g_signal_emit_by_name(webrtc_.get(), "set-local-description", offer, p.get());
 }
 
-void SubscribeConnection::emitOffer(const std::string& sdp) {
+JsonArrayPtr SubscribeConnection::describeTracks(const GstSDPMessage* offer) {
+  JsonArrayPtr tracks(json_array_new());
+  std::vector<bool> listed(slots_.size(), false);
+  for (guint i = 0; offer && i < gst_sdp_message_medias_len(offer); ++i) {
+    const GstSDPMedia* m = gst_sdp_message_get_media(offer, i);
+    const gchar* mid = gst_sdp_media_get_attribute_val(m, "mid");
+    if (!mid || gst_sdp_media_get_attribute_val(m, "inactive")) continue;
+    std::vector<guint> ssrcs;
+    for (guint a = 0; a < gst_sdp_media_attributes_len(m); ++a) {
+      const GstSDPAttribute* attr = gst_sdp_media_get_attribute(m, a);
+      if (g_strcmp0(attr->key, "ssrc") == 0 && attr->value) {
+        ssrcs.push_back(static_cast<guint>(g_ascii_strtoull(attr->value, nullptr, 10)));
+      }
+    }
+    for (size_t k = 0; k < slots_.size(); ++k) {
+      const Slot& s = *slots_[k];
+      bool match = false;
+      for (guint ssrc : ssrcs) match = match || (s.ssrc != 0 && ssrc == s.ssrc);
+      if (!match || listed[k]) continue;
+      listed[k] = true;
+      json::Object t;
+      t.set("mid", mid).set("peer", s.publisher).set("track", s.track).set("kind", s.kind);
+      json_array_add_object_element(tracks.get(), t.take().release());
+      break;
+    }
+  }
+  // A track added after create-offer has no m-line yet: it goes into the next offer.
+  for (bool l : listed) dirty_ = dirty_ || !l;
+  return tracks;
+}
+
+void SubscribeConnection::emitOffer(const std::string& sdp, JsonArrayPtr tracks) {
   offered_ = true;
   awaitingAnswer_ = true;
-  JsonArrayPtr tracks(json_array_new());
-  for (const auto& s : slots_) {
-    gchar* mid = nullptr;
-    if (s->transceiver) g_object_get(s->transceiver.get(), "mid", &mid, nullptr);
-    GCharPtr midOwner(mid);
-    // A track added after create-offer has no m-line yet; it goes into the next offer.
-    if (!mid) {
-      dirty_ = true;
-      continue;
-    }
-    json::Object t;
-    t.set("mid", mid).set("peer", s->publisher).set("track", s->track).set("kind", s->kind);
-    json_array_add_object_element(tracks.get(), t.take().release());
-  }
   GST_INFO("%s: subscribe offer with %u track(s)", ctx_.peerId.c_str(),
            json_array_get_length(tracks.get()));
   if (!ctx_.room) return;
   json::Object d;
   d.set("room", ctx_.roomId).set("peer", ctx_.peerId).set("sdp", sdp).set("tracks", tracks.get());
+  GST_DEBUG("%s: offer %s", ctx_.peerId.c_str(), d.str().c_str());
   ctx_.room->emit(ctx_.owner, bus::event::SubscribeOffer, d.take());
 }
 

@@ -44,6 +44,7 @@ class SubscribeConnection : public WebrtcConnection {
     GstPadPtr teeSrc;
     GstPadPtr sinkPad;
     GObjectPtr<GstWebRTCRTPTransceiver> transceiver;
+    guint ssrc = 0;  // the publisher's, also written into the offer's a=ssrc lines
     bool negotiated = false;
   };
 
@@ -53,7 +54,10 @@ class SubscribeConnection : public WebrtcConnection {
   void scheduleNegotiation();
   void negotiate();
   void offerCreated(GstWebRTCSessionDescription* offer);
-  void emitOffer(const std::string& sdp);
+  // [{mid, peer, track, kind}] for the sendonly m-lines of an offer, matched by SSRC: 1.22
+  // sets a transceiver's mid only once the answer is applied.
+  JsonArrayPtr describeTracks(const GstSDPMessage* offer);
+  void emitOffer(const std::string& sdp, JsonArrayPtr tracks);
   void releaseSlot(Slot& slot, bool keepWebrtcPad);
   void requestKeyframes(bool onlyNew);
 
