@@ -3,6 +3,7 @@
 #include <map>
 
 #include "ClientErrors.hpp"
+#include "ClientEvents.hpp"
 
 namespace carrel::control {
 
@@ -256,7 +257,9 @@ void ControlNode::onBusEvent(const bus::Event& ev) {
   std::string room = json::getString(d, "room").value_or("");
   auto s = sessionFor(peer);
   // Events for a peer that has left (or moved rooms) are late, not wrong: drop them quietly.
-  if (!s || s->closed() || s->roomState() != RoomState::InRoom || s->room() != room) {
+  // A peer still joining is included: the SFU may offer it media before the room directory
+  // has answered; deliverRoomEvent() holds such messages until "joined" has gone out.
+  if (!s || s->closed() || s->roomState() == RoomState::None || s->room() != room) {
     g_debug("bus event %s from %s for %s in %s: no such session here", ev.name.c_str(),
             ev.from.c_str(), peer.c_str(), room.c_str());
     return;
@@ -265,44 +268,15 @@ void ControlNode::onBusEvent(const bus::Event& ev) {
   static const std::map<std::string_view, Route> routes{
       {bus::event::Candidate,
        [](ControlNode&, const std::shared_ptr<ClientSession>& s, const bus::Event& ev) {
-         JsonObject* d = ev.data.get();
-         json::Object c;
-         c.set("type", "candidate")
-             .set("conn", *json::getString(d, "conn"))
-             .set("candidate", *json::getString(d, "candidate"))
-             .set("sdp_mline_index", *json::getInt(d, "sdp_mline_index"));
-         s->send(c);
+         s->deliverRoomEvent(ClientEvents::candidate(ev.data.get()));
        }},
       {bus::event::SubscribeOffer,
        [](ControlNode&, const std::shared_ptr<ClientSession>& s, const bus::Event& ev) {
-         JsonObject* d = ev.data.get();
-         JsonArrayPtr tracks(json_array_new());
-         JsonArray* in = json::getArray(d, "tracks");
-         for (guint i = 0; in && i < json_array_get_length(in); ++i) {
-           JsonNode* n = json_array_get_element(in, i);
-           if (!n || !JSON_NODE_HOLDS_OBJECT(n)) continue;
-           JsonObject* t = json_node_get_object(n);
-           json::Object out;
-           out.set("mid", json::getString(t, "mid").value_or(""))
-               .set("participant", json::getString(t, "peer").value_or(""))
-               .set("track", json::getString(t, "track").value_or(""))
-               .set("kind", json::getString(t, "kind").value_or(""));
-           json_array_add_object_element(tracks.get(), out.take().release());
-         }
-         json::Object o;
-         o.set("type", "subscribe_offer")
-             .set("sdp", *json::getString(d, "sdp"))
-             .set("tracks", tracks.get());
-         s->send(o);
+         s->deliverRoomEvent(ClientEvents::subscribeOffer(ev.data.get()));
        }},
       {bus::event::ConnectionState,
        [](ControlNode&, const std::shared_ptr<ClientSession>& s, const bus::Event& ev) {
-         JsonObject* d = ev.data.get();
-         json::Object o;
-         o.set("type", "connection_state")
-             .set("conn", *json::getString(d, "conn"))
-             .set("state", *json::getString(d, "state"));
-         s->send(o);
+         s->deliverRoomEvent(ClientEvents::connectionState(ev.data.get()));
        }},
       {bus::event::TrackPublished, [](ControlNode& n, const std::shared_ptr<ClientSession>& s,
                                       const bus::Event& ev) { n.onTrackEvent(s, ev, true); }},
@@ -311,6 +285,7 @@ void ControlNode::onBusEvent(const bus::Event& ev) {
       {bus::event::PeerFailed,
        [](ControlNode& n, const std::shared_ptr<ClientSession>& s, const bus::Event& ev) {
          std::string reason = json::getString(ev.data.get(), "reason").value_or("");
+         if (s->roomState() != RoomState::InRoom) return;  // the join itself will fail
          g_warning("%s: media failed in room %s: %s", s->participant().c_str(), s->room().c_str(),
                    reason.c_str());
          s->sendError(code::MediaUnavailable, "the media connection failed: " + reason, "");
@@ -327,15 +302,13 @@ void ControlNode::onTrackEvent(const std::shared_ptr<ClientSession>& s, const bu
   std::string track = *json::getString(d, "track");
   std::string kind = *json::getString(d, "kind");
   bool changed = published ? s->addTrack(track, kind) : s->removeTrack(track);
-  if (!changed) return;
+  // While joining, the entry the join writes will carry the track: nothing to announce yet.
+  if (!changed || s->roomState() != RoomState::InRoom) return;
   ParticipantEntry self{s->participant(), s->name(), nodeId(),
                         JsonArrayPtr(json_array_ref(s->tracks()))};
-  json::Object o;
-  o.set("type", published ? "track_published" : "track_ended")
-      .set("participant", s->participant())
-      .set("track", track)
-      .set("kind", kind);
-  rooms_->update(s->room(), self, o.get());
+  std::string text = ClientEvents::track(d, s->participant(), published);
+  JsonObjectPtr announce = json::parseObject(text, nullptr);
+  rooms_->update(s->room(), self, announce.get());
   g_message("%s %s %s track %s in room %s", s->participant().c_str(),
             published ? "published" : "ended", kind.c_str(), track.c_str(), s->room().c_str());
 }

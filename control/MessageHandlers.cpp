@@ -155,7 +155,7 @@ void MessageHandlers::joinOnNode(const Session& s, const std::string& room,
 void MessageHandlers::enterDirectory(const Session& s, const std::string& room,
                                      const std::string& sfuNode, const std::string& ref) {
   ParticipantEntry self{s->participant(), s->name(), node_.nodeId(),
-                        JsonArrayPtr(json_array_new())};
+                        JsonArrayPtr(json_array_ref(s->tracks()))};
   json::Object announce;
   announce.set("type", "participant_joined")
       .set("participant", s->participant())
@@ -219,8 +219,8 @@ void MessageHandlers::relay(const Session& s, const char* method, JsonObjectPtr 
         auto s = weak.lock();
         if (!s || s->closed()) return;
         if (!r.ok) {
-          g_info("%s: %s failed: %s: %s", s->participant().c_str(), what.c_str(),
-                 r.error.code.c_str(), r.error.message.c_str());
+          g_message("%s: %s failed: %s: %s", s->participant().c_str(), what.c_str(),
+                    r.error.code.c_str(), r.error.message.c_str());
           s->sendError(clientCodeForBusError(r.error.code),
                        clientMessageForBusError(r.error.code, r.error.message), ref);
           return;
