@@ -1,0 +1,64 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "SfuOptions.hpp"
+
+using carrel::sfu::SfuOptions;
+
+namespace {
+
+bool parse(std::vector<std::string> args, SfuOptions* o, std::string* err) {
+  args.insert(args.begin(), "carrel-sfu");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int argc = static_cast<int>(args.size());
+  char** p = argv.data();
+  return carrel::sfu::parseOptions(&argc, &p, o, err);
+}
+
+}  // namespace
+
+TEST(SfuOptions, Defaults) {
+  SfuOptions o;
+  std::string err;
+  ASSERT_TRUE(parse({}, &o, &err)) << err;
+  EXPECT_EQ(o.redisHost, "127.0.0.1");
+  EXPECT_EQ(o.redisPort, 6379);
+  EXPECT_EQ(o.iceAddresses, std::vector<std::string>{"127.0.0.1"});
+  EXPECT_EQ(o.allowNetworks, std::vector<std::string>{"127.0.0.0/8"});
+  EXPECT_EQ(o.nodeId.rfind("sfu-", 0), 0u);
+  std::string pid = std::to_string(getpid());
+  EXPECT_EQ(o.nodeId.substr(o.nodeId.size() - pid.size()), pid);
+  EXPECT_TRUE(o.stunServer.empty());
+  EXPECT_TRUE(o.turnServer.empty());
+}
+
+TEST(SfuOptions, RepeatableAndExplicit) {
+  SfuOptions o;
+  std::string err;
+  ASSERT_TRUE(parse(
+      {"--redis-host", "10.0.0.2", "--redis-port", "7000", "--node-id", "sfu-a", "--ice-address",
+       "127.0.0.1", "--ice-address", "127.0.0.2", "--allow-network", "10.0.0.0/8",
+       "--allow-network", "127.0.0.0/8", "--stun-server", "stun://127.0.0.1:3478"},
+      &o, &err))
+      << err;
+  EXPECT_EQ(o.redisHost, "10.0.0.2");
+  EXPECT_EQ(o.redisPort, 7000);
+  EXPECT_EQ(o.nodeId, "sfu-a");
+  EXPECT_EQ(o.iceAddresses, (std::vector<std::string>{"127.0.0.1", "127.0.0.2"}));
+  EXPECT_EQ(o.allowNetworks, (std::vector<std::string>{"10.0.0.0/8", "127.0.0.0/8"}));
+  EXPECT_EQ(o.stunServer, "stun://127.0.0.1:3478");
+}
+
+TEST(SfuOptions, BadValues) {
+  SfuOptions o;
+  std::string err;
+  EXPECT_FALSE(parse({"--redis-port", "0"}, &o, &err));
+  EXPECT_FALSE(parse({"--redis-port", "notanumber"}, &o, &err));
+  EXPECT_FALSE(err.empty());
+  EXPECT_FALSE(parse({"--no-such-option"}, &o, &err));
+}
