@@ -2,6 +2,7 @@
 // away), static files with their types and headers, and traversal attempts refused.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -98,4 +99,39 @@ TEST(ControlHttp, StaticFilesAndTraversal) {
   r = httpRequest(ctl.port, "POST", "/index.html");
   EXPECT_EQ(r.status, 405);
   EXPECT_EQ(ctl.proc->stop(), 0);
+}
+
+TEST(ControlHttp, AnyFreePortAndDefaultNodeId) {
+  std::string dir = artifactDir("ControlHttp.Port0");
+  RedisServer redis(dir);
+  Process ctl(
+      {binary("carrel-control"), "--port", "0", "--redis-port", std::to_string(redis.port())},
+      dir + "/ctl.log");
+  std::string line = ctl.waitForLine(isReadyLine, std::chrono::seconds(20));
+  JsonObjectPtr ready = json::parseObject(line, nullptr);
+  ASSERT_TRUE(ready) << line;
+  std::string node = str(ready.get(), "node");
+  EXPECT_EQ(node.rfind("ctl-", 0), 0u) << node;
+  std::string pidSuffix = std::to_string(ctl.pid());
+  pidSuffix.insert(pidSuffix.begin(), '-');
+  EXPECT_EQ(node.substr(node.size() - pidSuffix.size()), pidSuffix) << node;
+  std::string url = str(ready.get(), "url");
+  ASSERT_EQ(url.rfind("http://127.0.0.1:", 0), 0u) << url;
+  int port = std::atoi(url.c_str() + std::strlen("http://127.0.0.1:"));
+  ASSERT_GT(port, 0);
+  auto r = httpRequest(port, "GET", "/healthz");
+  EXPECT_EQ(r.status, 200);
+  JsonObjectPtr h = json::parseObject(r.body, nullptr);
+  ASSERT_TRUE(h) << r.body;
+  EXPECT_EQ(str(h.get(), "node"), node);
+  EXPECT_EQ(ctl.stop(), 0);
+}
+
+TEST(ControlHttp, BadCommandLineIsRefused) {
+  std::string dir = artifactDir("ControlHttp.BadArgs");
+  Process ctl({binary("carrel-control"), "--port", "70000"}, dir + "/ctl.log");
+  int status = 0;
+  ASSERT_TRUE(ctl.waitExit(std::chrono::seconds(10), &status));
+  EXPECT_NE(status, 0);
+  EXPECT_TRUE(ctl.lines().empty());
 }

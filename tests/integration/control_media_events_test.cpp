@@ -45,7 +45,7 @@ TEST(ControlMediaEvents, TracksAndSubscribeOffersReachClients) {
   CarrelStack stack(artifactDir("ControlMediaEvents"));
   WsClient watcher;
   enter(watcher, stack.wsUrl(), "Watcher", "media");
-  auto pub = stack.startPeer("Pub", {"--room", "media", "--duration", "60"});
+  auto pub = stack.startPeer("Pub", {"--room", "media", "--duration", "60", "--json"});
 
   auto joined = watcher.waitFor(
       [](JsonObject* o) { return isType(o, "participant_joined") && str(o, "name") == "Pub"; },
@@ -60,6 +60,16 @@ TEST(ControlMediaEvents, TracksAndSubscribeOffersReachClients) {
       Ms(20000));
   ASSERT_TRUE(video) << "no track_published for the camera; see " << pub->logPath();
   EXPECT_FALSE(str(video.get(), "track").empty());
+  // The publisher's offer/answer and candidates went through control both ways: its publish
+  // connection reports "connected" (a connection_state event relayed from the SFU).
+  std::string connected = pub->waitForLine(
+      [](const std::string& l) {
+        return l.find("\"connection_state\"") != std::string::npos &&
+               l.find("\"publish\"") != std::string::npos &&
+               l.find("\"connected\"") != std::string::npos;
+      },
+      std::chrono::seconds(20));
+  EXPECT_FALSE(connected.empty()) << "see " << pub->logPath();
 
   // The SFU's first offer to the watcher may be made before the publisher's SSRCs are known
   // (then its track list is empty); whatever it lists must name participants, not peers.
