@@ -50,6 +50,7 @@ SubscribeConnection::SubscribeConnection(const PeerOptions& options, const Netwo
 bool SubscribeConnection::start(std::string* error) {
   if (!createPipeline(error)) return false;
   g_signal_connect(webrtc(), "pad-added", G_CALLBACK(&onPadAdded), this);
+  g_signal_connect(webrtc(), "pad-removed", G_CALLBACK(&onPadRemoved), this);
   return play(error);
 }
 
@@ -131,6 +132,24 @@ void SubscribeConnection::onPadAdded(GstElement*, GstPad* pad, gpointer data) {
   static_cast<SubscribeConnection*>(data)->linkPad(pad);
 }
 
+void SubscribeConnection::onPadRemoved(GstElement*, GstPad* pad, gpointer data) {
+  auto* self = static_cast<SubscribeConnection*>(data);
+  GstElement* chain = nullptr;
+  {
+    std::lock_guard lock(self->chainsMu_);
+    auto it = self->chains_.find(pad);
+    if (it == self->chains_.end()) return;
+    chain = it->second;
+    self->chains_.erase(it);
+  }
+  g_printerr("carrel-peer: subscribe: pad %s removed\n", GST_PAD_NAME(pad));
+  // The pad is already unlinked, so nothing streams into the chain any more.
+  self->postToMain([self, chain] {
+    gst_element_set_state(chain, GST_STATE_NULL);
+    gst_bin_remove(GST_BIN(self->pipeline()), chain);
+  });
+}
+
 void SubscribeConnection::linkPad(GstPad* pad) {
   // Streaming thread: link here and now, or the first buffer meets a not-linked pad.
   GstWebRTCRTPTransceiver* rawTrans = nullptr;
@@ -157,6 +176,10 @@ void SubscribeConnection::linkPad(GstPad* pad) {
   if (!sinkPad || gst_pad_link(pad, sinkPad.get()) != GST_PAD_LINK_OK) {
     g_printerr("carrel-peer: subscribe: cannot link pad %s\n", GST_PAD_NAME(pad));
     return;
+  }
+  {
+    std::lock_guard lock(chainsMu_);
+    chains_[pad] = sink;
   }
 
   if (timingOut_) RtpTiming::attach(pad, *timingOut_, "rtp_received");

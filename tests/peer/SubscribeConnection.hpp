@@ -6,6 +6,8 @@
 
 #include <deque>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <set>
 
 #include "TrackTable.hpp"
@@ -38,6 +40,7 @@ class SubscribeConnection : public WebRtcConnection {
   void onAnswerCreated(const GstStructure* reply);
   void answered(const std::string& sdp, const std::string& error);
   static void onPadAdded(GstElement*, GstPad* pad, gpointer self);
+  static void onPadRemoved(GstElement*, GstPad* pad, gpointer self);
   void linkPad(GstPad* pad);
   GstElement* makeSink(GstElement* bin, GstPad* pad, const std::string& encoding,
                        const std::string& mid);
@@ -45,6 +48,10 @@ class SubscribeConnection : public WebRtcConnection {
   TrackTable& tracks_;
   Events events_;
   std::deque<Offer> queue_;
+  // The receiving chain of each webrtcbin src pad, removed with the pad (a long run with
+  // people coming and going would otherwise keep every idle chain).
+  std::mutex chainsMu_;
+  std::map<GstPad*, GstElement*> chains_;
   bool busy_ = false;
 };
 
