@@ -1,6 +1,7 @@
 #include "Peer.hpp"
 
 #include <array>
+#include <memory>
 #include <utility>
 
 #include "FieldTable.hpp"
@@ -35,13 +36,12 @@ constexpr std::array kChat{Field{"text", FieldType::String, true, 0, 4000},
 // The server message without its "type": what the report line carries.
 JsonObjectPtr withoutType(JsonObject* m) {
   JsonObjectPtr copy(json_object_new());
-  GList* names = json_object_get_members(m);
-  for (GList* n = names; n; n = n->next) {
+  std::unique_ptr<GList, decltype(&g_list_free)> names(json_object_get_members(m), &g_list_free);
+  for (GList* n = names.get(); n; n = n->next) {
     auto* name = static_cast<const char*>(n->data);
     if (std::string_view(name) == "type") continue;
     json_object_set_member(copy.get(), name, json_object_dup_member(m, name));
   }
-  g_list_free(names);
   return copy;
 }
 
