@@ -2,6 +2,7 @@
 
 #include <gst/webrtc/webrtc.h>
 
+#include "GPtr.hpp"
 #include "GstPtr.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(carrel_sfu_ice);
@@ -27,6 +28,18 @@ bool IceSettings::apply(GstElement* webrtcbin) const {
   }
   if (g_object_class_find_property(G_OBJECT_GET_CLASS(ice.get()), "ice-tcp")) {
     g_object_set(ice.get(), "ice-tcp", FALSE, nullptr);
+  }
+  // libnice's UPnP port mapping would search for gateways with SSDP multicast on every
+  // interface: the SFU must send nothing beyond its ICE addresses.
+  if (g_object_class_find_property(G_OBJECT_GET_CLASS(ice.get()), "agent")) {
+    GObject* rawAgent = nullptr;
+    g_object_get(ice.get(), "agent", &rawAgent, nullptr);
+    GObjectPtr<GObject> agent(rawAgent);
+    if (agent && g_object_class_find_property(G_OBJECT_GET_CLASS(agent.get()), "upnp")) {
+      g_object_set(agent.get(), "upnp", FALSE, nullptr);
+    } else {
+      GST_WARNING("cannot turn UPnP off on the ICE agent");
+    }
   }
   // libnice gathers on every interface unless told addresses; once one is added it uses
   // only the added ones (and it never enumerates loopback on its own).
