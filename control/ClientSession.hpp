@@ -45,7 +45,8 @@ class ClientSession {
   // participants the client already has from the "joined" list.
   void enterRoom(const std::vector<std::string>& alreadyKnown);
   void clearRoom();
-  // Room broadcasts: queued while joining, sent once in the room.
+  // Room broadcasts and SFU events: held while joining (so "joined" always comes first), sent
+  // at once in the room, dropped when in no room.
   void deliverRoomEvent(const std::string& text);
 
   // The participant's published tracks, as stored in the room directory.

@@ -12,6 +12,7 @@ namespace {
 // libsoup drops a frame over its own limit by closing the socket without a word; up to this
 // size we read the frame ourselves and refuse it with a typed error and close code 1009.
 constexpr guint64 kHardFrameLimit = 4 * 1024 * 1024;
+constexpr guint kKeepaliveSeconds = 30;
 
 struct MessageUnref {
   void operator()(SoupServerMessage* m) const { g_object_unref(m); }
@@ -90,6 +91,8 @@ void ControlNode::onWebSocket(SoupServerMessage* msg, SoupWebsocketConnection* c
     return;
   }
   soup_websocket_connection_set_max_incoming_payload_size(conn, kHardFrameLimit);
+  // Pings keep idle sockets alive through proxies and let a dead peer's writes fail sooner.
+  soup_websocket_connection_set_keepalive_interval(conn, kKeepaliveSeconds);
   const char* host = soup_server_message_get_remote_host(msg);
   std::string participant = bus::newId();
   participant.resize(16);
