@@ -135,6 +135,8 @@ void MessageHandlers::joinOnNode(const Session& s, const std::string& room,
         if (!r.ok) {
           g_warning("%s: peer.add in room %s on %s failed: %s: %s", participant.c_str(),
                     room.c_str(), sfuNode.c_str(), r.error.code.c_str(), r.error.message.c_str());
+          // A late SFU may still add the peer after we gave up: ask it to drop it again.
+          if (r.error.code == bus::error::Timeout) node_.removePeer(sfuNode, room, participant);
           if (s && !s->closed()) {
             s->clearRoom();
             s->sendError(clientCodeForBusError(r.error.code),
