@@ -112,11 +112,18 @@ void PublishConnection::applyOffer(GstSdpMessagePtr offer,
   auto weak = weakSelf<PublishConnection>();
   std::string peer = ctx_.peerId;
 
-  GstPromisePtr remoteSet = promiseToMain([responder, peer](ReplyPtr, const std::string& error) {
-    if (error.empty()) return;
-    GST_WARNING("%s: offer rejected: %s", peer.c_str(), error.c_str());
-    responder->fail(bus::error::BadSdp, "could not apply the offer: " + error);
-  });
+  GstPromisePtr remoteSet =
+      promiseToMain([weak, responder, peer](ReplyPtr, const std::string& error) {
+        auto self = weak.lock();
+        if (error.empty()) {
+          if (self) self->applied_ = true;
+          return;
+        }
+        // Candidates for an offer that never applied have nothing to belong to.
+        if (self) self->offerSeen_ = self->applied_;
+        GST_WARNING("%s: offer rejected: %s", peer.c_str(), error.c_str());
+        responder->fail(bus::error::BadSdp, "could not apply the offer: " + error);
+      });
   g_signal_emit_by_name(webrtc_.get(), "set-remote-description", desc, remoteSet.get());
 
   // webrtcbin runs its operations in order, so the answer can be asked for right away.

@@ -33,7 +33,8 @@ class PublishConnection : public WebrtcConnection {
   void trackReady(std::shared_ptr<TrackForwarder> track);
 
   struct PadState;
-  bool offerSeen_ = false;
+  bool offerSeen_ = false;  // an offer was handed to webrtcbin (candidates may follow)
+  bool applied_ = false;    // an offer was applied successfully
   std::map<std::string, std::shared_ptr<TrackForwarder>> tracks_;
 };
 

@@ -19,6 +19,8 @@ struct TrackForwarder::ProbeState {
   GstCapsPtr caps;
   std::atomic<gint64> lastKeyframeUs{0};
   std::atomic<guint> keyframes{0};
+  std::atomic<bool> retryPending{false};
+  GstPad* teeSink = nullptr;  // weak: the probe lives on this pad
 };
 
 namespace {
@@ -46,6 +48,20 @@ GstBuffer* rewritePayload(GstBuffer* buffer, int canonicalPt) {
 }
 
 }  // namespace
+
+void TrackForwarder::scheduleRetry(ProbeState* st, gint64 delayUs) {
+  // g_timeout_add is safe from any thread; the pad reference keeps the target alive.
+  auto* pad = static_cast<GstPad*>(gst_object_ref(st->teeSink));
+  g_timeout_add_full(
+      G_PRIORITY_DEFAULT, static_cast<guint>(delayUs / 1000) + 1,
+      [](gpointer d) -> gboolean {
+        auto* p = static_cast<GstPad*>(d);
+        gst_pad_push_event(
+            p, gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+        return G_SOURCE_REMOVE;
+      },
+      pad, [](gpointer d) { gst_object_unref(d); });
+}
 
 GstPadProbeReturn TrackForwarder::onProbe(GstPad*, GstPadProbeInfo* info, gpointer data) {
   auto* st = static_cast<std::shared_ptr<ProbeState>*>(data)->get();
@@ -79,10 +95,14 @@ GstPadProbeReturn TrackForwarder::onProbe(GstPad*, GstPadProbeInfo* info, gpoint
     gint64 now = g_get_monotonic_time();
     gint64 last = st->lastKeyframeUs.load();
     if (last != 0 && now - last < kKeyframeIntervalUs) {
-      GST_LOG("%s: keyframe request dropped (throttled)", st->name.c_str());
+      // Not dropped for good: the newest requester (maybe a subscriber whose DTLS just came
+      // up) still needs a keyframe after the window, so one request goes out at its end.
+      if (!st->retryPending.exchange(true)) scheduleRetry(st, kKeyframeIntervalUs - (now - last));
+      GST_LOG("%s: keyframe request deferred (throttled)", st->name.c_str());
       return GST_PAD_PROBE_DROP;
     }
     if (!st->lastKeyframeUs.compare_exchange_strong(last, now)) return GST_PAD_PROBE_DROP;
+    st->retryPending = false;
     // The publisher's rtpsession turns this into PLI/FIR only for its own ssrc and payload.
     event = gst_event_make_writable(event);
     GstStructure* s = gst_event_writable_structure(event);
@@ -134,6 +154,7 @@ std::shared_ptr<TrackForwarder> TrackForwarder::create(GstElement* pipeline, Gst
   gst_bin_add(GST_BIN(pipeline), tee);
   gst_element_sync_state_with_parent(tee);
   GstPadPtr sink(gst_element_get_static_pad(tee, "sink"));
+  st->teeSink = sink.get();
   gst_pad_add_probe(sink.get(),
                     static_cast<GstPadProbeType>(
                         GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST |

@@ -42,6 +42,7 @@ class TrackForwarder {
  private:
   struct ProbeState;
   TrackForwarder() = default;
+  static void scheduleRetry(ProbeState* st, gint64 delayUs);
   static GstPadProbeReturn onProbe(GstPad* pad, GstPadProbeInfo* info, gpointer data);
 
   std::string trackId_;
