@@ -107,12 +107,8 @@ TEST(ControlMediaEvents, TracksAndSubscribeOffersReachClients) {
     EXPECT_FALSE(json_object_has_member(t, "peer"));
     if (str(t, "participant") == pubId) fromPub = true;
   }
-  // Known SFU gap (carrel-sfu 849dd64): its offers list no tracks, the sending m-lines carry
-  // fresh SSRCs that never match the publisher's. When it lists any, they must be the
-  // publisher's (the renaming itself is covered by unit_control's ControlClientEvents).
-  if (json_array_get_length(tracks) > 0) {
-    EXPECT_TRUE(fromPub) << json::stringify(lateOffer.get());
-  }
+  EXPECT_GE(json_array_get_length(tracks), 1u);
+  EXPECT_TRUE(fromPub) << json::stringify(lateOffer.get());
 
   pub->stop();
   auto left = watcher.waitFor(
