@@ -71,8 +71,10 @@ void SubscribeConnection::addTrack(const std::string& publisherId,
   g_object_get(slot->sinkPad.get(), "transceiver", &trans, nullptr);
   slot->transceiver.reset(trans);
   if (trans) {
+    // do-nack makes webrtcbin offer RTX with an ssrc-group; Chrome refuses a second SSRC on
+    // an audio m-line ("Failed to add remote stream ssrc"), so only video retransmits.
     g_object_set(trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
-                 "codec-preferences", track->caps(), nullptr);
+                 "codec-preferences", track->caps(), "do-nack", slot->kind == "video", nullptr);
   }
   GstPadPtr qsrc(gst_element_get_static_pad(q, "src"));
   GstPadPtr qsink(gst_element_get_static_pad(q, "sink"));
