@@ -86,6 +86,20 @@ void Room::closeAll() {
   while (!participants_.empty()) removePeer(participants_.begin()->first);
 }
 
+std::set<std::string> Room::owners() const {
+  std::set<std::string> out;
+  for (const auto& [id, p] : participants_) out.insert(p->owner());
+  return out;
+}
+
+std::vector<std::string> Room::peersOwnedBy(const std::string& owner) const {
+  std::vector<std::string> out;
+  for (const auto& [id, p] : participants_) {
+    if (p->owner() == owner) out.push_back(id);
+  }
+  return out;
+}
+
 size_t Room::streamCount() const {
   size_t n = 0;
   for (const auto& [id, p] : participants_) n += p->subscribe().trackCount();

@@ -6,7 +6,9 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "GPtr.hpp"
 #include "GstPtr.hpp"
@@ -34,6 +36,9 @@ class Room : public std::enable_shared_from_this<Room> {
   // Tears the peer down and tells its owner its tracks ended. False if there is no such peer.
   bool removePeer(const std::string& peer);
   void closeAll();
+  // The control nodes that own this room's peers, and the peers one of them owns.
+  std::set<std::string> owners() const;
+  std::vector<std::string> peersOwnedBy(const std::string& owner) const;
   size_t peerCount() const { return participants_.size(); }
   // Forwarded streams (subscriber branches): the node's load.
   size_t streamCount() const;

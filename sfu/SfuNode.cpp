@@ -119,6 +119,45 @@ void SfuNode::heartbeat() {
   pub_.command(
       {"SET", bus::sfuNodeKey(options_.nodeId), o.str(), "PX", std::to_string(bus::kSfuNodeTtlMs)});
   pub_.command({"SADD", bus::kSfuNodesSet, options_.nodeId});
+  checkOwners();
+}
+
+void SfuNode::checkOwners() {
+  std::set<std::string> owners;
+  for (const auto& [id, r] : rooms_) {
+    auto o = r->owners();
+    owners.insert(o.begin(), o.end());
+  }
+  for (auto it = ownerMisses_.begin(); it != ownerMisses_.end();) {
+    it = owners.count(it->first) ? std::next(it) : ownerMisses_.erase(it);
+  }
+  for (const auto& owner : owners) {
+    pub_.command({"PUBSUB", "NUMSUB", bus::channelFor(owner)}, [this, owner](redisReply* r) {
+      if (!r || stopping_ || r->type != REDIS_REPLY_ARRAY || r->elements < 2 ||
+          r->element[1]->type != REDIS_REPLY_INTEGER) {
+        return;
+      }
+      if (r->element[1]->integer > 0) {
+        ownerMisses_.erase(owner);
+        return;
+      }
+      if (++ownerMisses_[owner] >= kOwnerMissesBeforeDrop) {
+        ownerMisses_.erase(owner);
+        dropPeersOf(owner);
+      }
+    });
+  }
+}
+
+void SfuNode::dropPeersOf(const std::string& owner) {
+  for (auto& [id, room] : rooms_) {
+    for (const auto& peer : room->peersOwnedBy(owner)) {
+      GST_WARNING("room %s: dropping peer %s, its control node %s is gone", id.c_str(),
+                  peer.c_str(), owner.c_str());
+      room->removePeer(peer);
+    }
+  }
+  sweepEmptyRooms();
 }
 
 void SfuNode::sweepEmptyRooms() {

@@ -18,6 +18,9 @@ namespace carrel::sfu {
 
 class SfuNode {
  public:
+  // Heartbeats in a row without a subscriber on an owner's channel before its peers go.
+  static constexpr int kOwnerMissesBeforeDrop = 3;
+
   explicit SfuNode(const SfuOptions& options);
   ~SfuNode();
   SfuNode(const SfuNode&) = delete;
@@ -46,6 +49,10 @@ class SfuNode {
   void heartbeat();
   void checkReady();
   void sweepEmptyRooms();
+  // Peers whose control node is gone (its bus channel has had no subscriber for a few
+  // heartbeats) would otherwise stay forever: nobody would ever remove them.
+  void checkOwners();
+  void dropPeersOf(const std::string& owner);
   void emitTo(const std::string& owner, const char* event, JsonObjectPtr data);
   Room* room(const bus::Request& r, BusResponder& responder);
   Participant* peer(const bus::Request& r, BusResponder& responder, Room** roomOut = nullptr);
@@ -68,6 +75,7 @@ class SfuNode {
   std::map<std::string, std::shared_ptr<Room>> rooms_;
   TimeoutSource heartbeat_;
   TimeoutSource readyPoll_;
+  std::map<std::string, int> ownerMisses_;
   bool ready_ = false;
   bool stopping_ = false;
 };

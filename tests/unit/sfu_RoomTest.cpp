@@ -1,6 +1,7 @@
 // A room's failure isolation with real webrtcbins (no network: nothing is negotiated).
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,9 @@ TEST_F(SfuRoom, AddFindRemove) {
   EXPECT_NE(room_->find("a")->connection("publish"), nullptr);
   EXPECT_NE(room_->find("a")->connection("subscribe"), nullptr);
   EXPECT_EQ(room_->find("a")->connection("sideways"), nullptr);
+  EXPECT_EQ(room_->owners(), (std::set<std::string>{"ctl-1", "ctl-2"}));
+  EXPECT_EQ(room_->peersOwnedBy("ctl-2"), std::vector<std::string>{"b"});
+  EXPECT_TRUE(room_->peersOwnedBy("ctl-9").empty());
   EXPECT_FALSE(room_->find("a")->connection("publish")->readyForCandidates());
   EXPECT_FALSE(room_->find("a")->connection("subscribe")->readyForCandidates());
   EXPECT_TRUE(room_->removePeer("a"));
