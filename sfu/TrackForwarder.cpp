@@ -104,6 +104,9 @@ GstPadProbeReturn TrackForwarder::onProbe(GstPad*, GstPadProbeInfo* info, gpoint
     if (!st->lastKeyframeUs.compare_exchange_strong(last, now)) return GST_PAD_PROBE_DROP;
     st->retryPending = false;
     // The publisher's rtpsession turns this into PLI/FIR only for its own ssrc and payload.
+    // A subscriber's PLI arrives as an event its rtpsession stamped with an ssrc; the SFU's
+    // own requests carry none. Logged so a test can tell them apart.
+    bool fromSubscriber = gst_structure_has_field(gst_event_get_structure(event), "ssrc");
     event = gst_event_make_writable(event);
     GstStructure* s = gst_event_writable_structure(event);
     if (st->publisherPt >= 0)
@@ -111,7 +114,8 @@ GstPadProbeReturn TrackForwarder::onProbe(GstPad*, GstPadProbeInfo* info, gpoint
     if (st->hasSsrc) gst_structure_set(s, "ssrc", G_TYPE_UINT, st->ssrc, nullptr);
     GST_PAD_PROBE_INFO_DATA(info) = event;
     guint n = ++st->keyframes;
-    GST_INFO("%s: keyframe request #%u to the publisher", st->name.c_str(), n);
+    GST_INFO("%s: keyframe request #%u to the publisher (from %s)", st->name.c_str(), n,
+             fromSubscriber ? "a subscriber" : "the SFU");
   }
   return GST_PAD_PROBE_OK;
 }
