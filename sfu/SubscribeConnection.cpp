@@ -1,5 +1,6 @@
 #include "SubscribeConnection.hpp"
 
+#include "ClocksyncHold.hpp"
 #include "Json.hpp"
 #include "Room.hpp"
 #include "WebrtcCall.hpp"
@@ -20,17 +21,7 @@ void SubscribeConnection::configure() {
                             "Carrel SFU subscribe connections");
     g_once_init_leave(&once, 1);
   }
-  g_signal_connect(webrtc_.get(), "deep-element-added",
-                   G_CALLBACK(&SubscribeConnection::onDeepElementAdded), nullptr);
-}
-
-void SubscribeConnection::onDeepElementAdded(GstBin*, GstBin*, GstElement* element, gpointer) {
-  GstElementFactory* f = gst_element_get_factory(element);
-  if (!f || g_strcmp0(GST_OBJECT_NAME(f), "clocksync") != 0) return;
-  // In one pipeline the upstream latency includes the publisher's jitterbuffer: a synced
-  // clocksync would hold every forwarded packet that long once latency is redistributed.
-  g_object_set(element, "sync", FALSE, nullptr);
-  GST_DEBUG("sync=false on %s", GST_OBJECT_NAME(element));
+  ClocksyncHold::disable(webrtc_.get());
 }
 
 bool SubscribeConnection::owns(GstElement* element) const {

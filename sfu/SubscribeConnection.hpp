@@ -50,7 +50,6 @@ class SubscribeConnection : public WebrtcConnection {
 
   void configure() override;
   void onConnectionState(GstWebRTCPeerConnectionState state) override;
-  static void onDeepElementAdded(GstBin*, GstBin*, GstElement* element, gpointer);
   void scheduleNegotiation();
   void negotiate();
   void offerCreated(GstWebRTCSessionDescription* offer);

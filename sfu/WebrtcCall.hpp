@@ -10,6 +10,7 @@
 
 #include "GPtr.hpp"
 #include "GstPtr.hpp"
+#include "MainContext.hpp"
 
 namespace carrel::sfu {
 
@@ -17,9 +18,6 @@ using ReplyPtr = std::shared_ptr<GstStructure>;
 // Runs on the main context with a copy of the promise's reply (may be null) and the error
 // text webrtcbin put in it ("" when none).
 using ReplyFn = std::function<void(ReplyPtr reply, const std::string& error)>;
-
-// Runs fn on the default main context, always later (never synchronously).
-void postToMain(std::function<void()> fn);
 
 // A promise whose reply is handed to fn on the main context. The caller owns the result.
 GstPromisePtr promiseToMain(ReplyFn fn);

@@ -1,9 +1,9 @@
 #include "WebrtcConnection.hpp"
 
-#include "ConnectionState.hpp"
 #include "Json.hpp"
 #include "Room.hpp"
 #include "WebrtcCall.hpp"
+#include "WebrtcStateNames.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(carrel_sfu_conn);
 #define GST_CAT_DEFAULT carrel_sfu_conn

@@ -21,9 +21,9 @@ struct RemoteTrack {
 };
 
 struct PeerView {
-  std::string participant;  // own id, from welcome
-  int64_t joinedMs = -1;    // since the peer started, when it saw "joined"
-  std::vector<RemoteTrack> tracks;  // from the latest stats line
+  std::string participant;               // own id, from welcome
+  int64_t joinedMs = -1;                 // since the peer started, when it saw "joined"
+  std::vector<RemoteTrack> tracks;       // from the latest stats line
   std::vector<std::string> endedTracks;  // "participant/track" from track_ended lines
   std::vector<std::string> errors;
   int64_t statsTimeMs = -1;

@@ -75,7 +75,9 @@ TEST(RoomMedia, ThreePeersSeeAndHearEachOtherLateJoinerAndLeave) {
     return receivesFrom(*a, idb, 30) && receivesFrom(*a, idc, 30) && receivesFrom(*b, ida, 30) &&
            receivesFrom(*b, idc, 30) && receivesFrom(*c, ida, 30) && receivesFrom(*c, idb, 30);
   };
-  EXPECT_TRUE(eventually(all3, 15s)) << describe(*a) << "\n" << describe(*b) << "\n" << describe(*c);
+  EXPECT_TRUE(eventually(all3, 15s)) << describe(*a) << "\n"
+                                     << describe(*b) << "\n"
+                                     << describe(*c);
 
   // A fourth joins late and decodes video from all three within 2 s of joining: only
   // possible if the SFU asks each publisher for a keyframe when a subscriber is added.
@@ -101,8 +103,10 @@ TEST(RoomMedia, ThreePeersSeeAndHearEachOtherLateJoinerAndLeave) {
         << " ms after joining; " << describe(*d);
   }
   // The others now receive the late joiner too.
-  EXPECT_TRUE(eventually([&] { return receivesFrom(*a, idd, 30) && receivesFrom(*b, idd, 30); }, 15s))
-      << describe(*a) << "\n" << describe(*b);
+  EXPECT_TRUE(
+      eventually([&] { return receivesFrom(*a, idd, 30) && receivesFrom(*b, idd, 30); }, 15s))
+      << describe(*a) << "\n"
+      << describe(*b);
 
   // One leaves: everyone else sees its tracks end, and keeps receiving the rest.
   ASSERT_EQ(b->stop(10s), 0) << "carrel-peer did not exit cleanly, see " << b->logPath();
@@ -115,9 +119,12 @@ TEST(RoomMedia, ThreePeersSeeAndHearEachOtherLateJoinerAndLeave) {
     return video && audio;
   };
   EXPECT_TRUE(eventually([&] { return sawBenEnd(*a) && sawBenEnd(*c) && sawBenEnd(*d); }, 10s))
-      << describe(*a) << "\n" << describe(*c) << "\n" << describe(*d);
+      << describe(*a) << "\n"
+      << describe(*c) << "\n"
+      << describe(*d);
   int64_t before = readPeer(*a).find(idc, "video")->frames;
-  EXPECT_TRUE(eventually([&] { return readPeer(*a).find(idc, "video")->frames > before + 15; }, 10s))
+  EXPECT_TRUE(
+      eventually([&] { return readPeer(*a).find(idc, "video")->frames > before + 15; }, 10s))
       << "the room stopped after a leave: " << describe(*a);
 
   for (auto* p : {a.get(), c.get(), d.get()}) EXPECT_EQ(p->stop(10s), 0) << p->logPath();

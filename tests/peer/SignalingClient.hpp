@@ -1,5 +1,5 @@
 // The client WebSocket to carrel-control's /ws (libsoup 3). Main context only: libsoup is
-// single-threaded, so other threads go through MainThread::post.
+// single-threaded, so other threads go through postToMain (common/gst/MainContext.hpp).
 #pragma once
 
 #include <libsoup/soup.h>

@@ -1,7 +1,8 @@
 #include "WebRtcConnection.hpp"
 
-#include "MainThread.hpp"
+#include "MainContext.hpp"
 #include "WebRtcSetup.hpp"
+#include "WebrtcStateNames.hpp"
 
 namespace carrel::peer {
 
@@ -47,7 +48,7 @@ bool WebRtcConnection::play(std::string* error) {
 }
 
 void WebRtcConnection::post(std::weak_ptr<bool> alive, std::function<void()> fn) {
-  MainThread::post([alive, fn = std::move(fn)] {
+  carrel::postToMain([alive, fn = std::move(fn)] {
     if (alive.lock()) fn();
   });
 }
@@ -142,7 +143,7 @@ void WebRtcConnection::onIceConnectionState(GObject* obj, GParamSpec*, gpointer 
   auto* self = static_cast<WebRtcConnection*>(data);
   GstWebRTCICEConnectionState state = GST_WEBRTC_ICE_CONNECTION_STATE_NEW;
   g_object_get(obj, "ice-connection-state", &state, nullptr);
-  std::string name = WebRtcSetup::stateName(state);
+  std::string name = iceStateName(state);
   self->postToMain([self, name] { self->handlers_.iceState(name); });
 }
 

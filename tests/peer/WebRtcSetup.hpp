@@ -21,8 +21,6 @@ class WebRtcSetup {
 
   // Mids of the m-lines a description marks inactive (a=inactive or port 0).
   static std::set<std::string> inactiveMids(const GstSDPMessage* sdp);
-  // The W3C name of an ICE connection state, for logs and reports.
-  static const char* stateName(GstWebRTCICEConnectionState s);
 };
 
 }  // namespace carrel::peer

@@ -1,11 +1,10 @@
-#include "MainThread.hpp"
+#include "MainContext.hpp"
 
 #include <glib.h>
 
-namespace carrel::peer {
+namespace carrel {
 
-void MainThread::post(std::function<void()> fn) {
-  auto* heap = new std::function<void()>(std::move(fn));
+void postToMain(std::function<void()> fn) {
   GSource* source = g_idle_source_new();
   g_source_set_priority(source, G_PRIORITY_DEFAULT);
   g_source_set_callback(
@@ -14,9 +13,10 @@ void MainThread::post(std::function<void()> fn) {
         (*static_cast<std::function<void()>*>(data))();
         return G_SOURCE_REMOVE;
       },
-      heap, [](gpointer data) { delete static_cast<std::function<void()>*>(data); });
+      new std::function<void()>(std::move(fn)),
+      [](gpointer data) { delete static_cast<std::function<void()>*>(data); });
   g_source_attach(source, g_main_context_default());
   g_source_unref(source);
 }
 
-}  // namespace carrel::peer
+}  // namespace carrel

@@ -1,9 +1,9 @@
-// Names of webrtcbin's connection states as the bus spells them.
+// The W3C names of webrtcbin's connection states, as the bus, logs and reports spell them.
 #pragma once
 
 #include <gst/webrtc/webrtc.h>
 
-namespace carrel::sfu {
+namespace carrel {
 
 inline const char* connectionStateName(GstWebRTCPeerConnectionState s) {
   switch (s) {
@@ -43,4 +43,4 @@ inline const char* iceStateName(GstWebRTCICEConnectionState s) {
   return "unknown";
 }
 
-}  // namespace carrel::sfu
+}  // namespace carrel
