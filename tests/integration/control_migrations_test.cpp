@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "MariaDbServer.hpp"
+#include "Migrations.hpp"
 #include "RedisServer.hpp"
 #include "control_helpers.hpp"
 
@@ -39,13 +40,20 @@ TEST(ControlMigrationsDb, AppliedOnceAndRecorded) {
     EXPECT_EQ(ctl.proc->stop(), 0);
     EXPECT_TRUE(logHas(ctl.proc->logPath(), "applied migration 001 initial"));
   }
+  // Every shipped migration is recorded, in order.
+  std::string expected;
+  std::string scanError;
+  auto shippedList = carrel::control::Migrations::scan(shipped, &scanError);
+  ASSERT_TRUE(shippedList) << scanError;
+  for (const auto& m : *shippedList) expected += std::to_string(m.version) + "\t" + m.name + "\n";
   EXPECT_EQ(db.query("SELECT version, name FROM carrel_t.schema_migrations ORDER BY version"),
-            "1\tinitial\n");
+            expected);
   EXPECT_EQ(
       db.query("SELECT COUNT(*) FROM information_schema.columns WHERE table_schema="
                "'carrel_t' AND table_name='rooms' AND column_name IN ('id','title','created_at')"),
       "3\n");
-  std::string appliedAt = db.query("SELECT applied_at FROM carrel_t.schema_migrations");
+  std::string appliedAt =
+      db.query("SELECT applied_at FROM carrel_t.schema_migrations ORDER BY version");
   ASSERT_FALSE(appliedAt.empty());
   db.query("INSERT INTO carrel_t.rooms (id, title) VALUES ('algebra', 'Algebra')");
   {
@@ -54,8 +62,10 @@ TEST(ControlMigrationsDb, AppliedOnceAndRecorded) {
     EXPECT_TRUE(logHas(ctl.proc->logPath(), "applied 0 migration(s)"));
     EXPECT_FALSE(logHas(ctl.proc->logPath(), "applied migration 001"));
   }
-  EXPECT_EQ(db.query("SELECT COUNT(*) FROM carrel_t.schema_migrations"), "1\n");
-  EXPECT_EQ(db.query("SELECT applied_at FROM carrel_t.schema_migrations"), appliedAt);
+  EXPECT_EQ(db.query("SELECT COUNT(*) FROM carrel_t.schema_migrations"),
+            std::to_string(shippedList->size()) + "\n");
+  EXPECT_EQ(db.query("SELECT applied_at FROM carrel_t.schema_migrations ORDER BY version"),
+            appliedAt);
   EXPECT_EQ(db.query("SELECT title FROM carrel_t.rooms WHERE id='algebra'"), "Algebra\n");
 }
 
