@@ -40,6 +40,7 @@ class ControlNode {
   std::string url() const;
 
   Bus& bus() { return *bus_; }
+  HttpServer* http() { return http_.get(); }
   RoomDirectory& rooms() { return *rooms_; }
   SfuPlacement& placement() { return *placement_; }
   std::shared_ptr<ClientSession> sessionFor(const std::string& participant) const;

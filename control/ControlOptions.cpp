@@ -24,6 +24,8 @@ std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::st
   o.webRoot = CARREL_DEFAULT_WEB_ROOT;
   o.migrationsDir = CARREL_DEFAULT_MIGRATIONS_DIR;
   StrOpt host, webRoot, redisHost, nodeId, myHost, mySocket, myUser, myPassword, myDb, migrations;
+  StrOpt adminLogin, adminPasswordFile;
+  int tokenTtl = o.tokenTtlHours;
   int port = o.port, redisPort = o.redisPort, timeout = o.sfuTimeoutMs, myPort = o.mysqlPort;
   GOptionEntry entries[] = {
       {"host", 0, 0, G_OPTION_ARG_STRING, &host.value, "Address to listen on (127.0.0.1)", "ADDR"},
@@ -49,6 +51,12 @@ std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::st
        "Database to use (created if missing); without it the server runs without MySQL", "NAME"},
       {"migrations-dir", 0, 0, G_OPTION_ARG_FILENAME, &migrations.value,
        "Folder of numbered schema migrations NNN_name.sql", "DIR"},
+      {"admin-login", 0, 0, G_OPTION_ARG_STRING, &adminLogin.value,
+       "Global admin account to create at start-up if missing (needs --mysql-database)", "LOGIN"},
+      {"admin-password-file", 0, 0, G_OPTION_ARG_FILENAME, &adminPasswordFile.value,
+       "File whose first line is the admin's password (kept off the command line)", "PATH"},
+      {"token-ttl-hours", 0, 0, G_OPTION_ARG_INT, &tokenTtl,
+       "How long an access token stays valid (168)", "HOURS"},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   struct ContextFree {
     void operator()(GOptionContext* c) const { g_option_context_free(c); }
@@ -72,6 +80,9 @@ std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::st
   myPassword.into(o.mysqlPassword);
   myDb.into(o.mysqlDatabase);
   migrations.into(o.migrationsDir);
+  adminLogin.into(o.adminLogin);
+  adminPasswordFile.into(o.adminPasswordFile);
+  o.tokenTtlHours = tokenTtl;
   o.port = port;
   o.redisPort = redisPort;
   o.sfuTimeoutMs = timeout;
@@ -84,6 +95,12 @@ std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::st
   if (o.redisPort <= 0 || o.redisPort > 65535) return bad("--redis-port must be 1..65535");
   if (o.mysqlPort <= 0 || o.mysqlPort > 65535) return bad("--mysql-port must be 1..65535");
   if (o.sfuTimeoutMs <= 0) return bad("--sfu-timeout-ms must be positive");
+  if (o.tokenTtlHours <= 0 || o.tokenTtlHours > 24 * 365) {
+    return bad("--token-ttl-hours must be 1..8760");
+  }
+  if (!o.adminLogin.empty() && (o.mysqlDatabase.empty() || o.adminPasswordFile.empty())) {
+    return bad("--admin-login needs --mysql-database and --admin-password-file");
+  }
   if (o.nodeId.empty()) {
     char hostname[256] = {0};
     if (gethostname(hostname, sizeof hostname - 1) != 0)

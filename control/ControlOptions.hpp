@@ -21,6 +21,9 @@ struct ControlOptions {
   std::string mysqlPassword;
   std::string mysqlDatabase;  // empty: run without MySQL
   std::string migrationsDir;
+  std::string adminLogin;         // ensured at start-up when set (needs MySQL)
+  std::string adminPasswordFile;  // first line is the admin's password
+  int tokenTtlHours = 24 * 7;
 };
 
 // Parses argv; on a bad command line returns nullopt and the reason in *error.

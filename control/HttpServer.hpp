@@ -24,6 +24,8 @@ class HttpServer {
   // Listens on host:port (port 0 picks a free one); false and *error on failure.
   bool listen(const std::string& host, int port, std::string* error);
   int port() const { return port_; }
+  // For routes added by other parts (the REST API); handlers must outlive the server.
+  SoupServer* soup() const { return server_.get(); }
   void disconnect();
 
  private:

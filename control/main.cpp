@@ -1,11 +1,17 @@
-// carrel-control: parses the command line, applies the schema migrations (when a database is
-// given), runs the node until SIGINT/SIGTERM, then leaves every room and exits 0.
+// carrel-control: parses the command line, applies the schema migrations and serves the
+// accounts API (when a database is given), runs the node until SIGINT/SIGTERM, then leaves every
+// room and exits 0.
 #include <glib-unix.h>
 
 #include <cstdio>
+#include <fstream>
 #include <memory>
 
+#include "AccessTokens.hpp"
+#include "AuthRoutes.hpp"
+#include "AuthService.hpp"
 #include "ControlNode.hpp"
+#include "DbWorker.hpp"
 #include "Migrations.hpp"
 #include "MySqlConnection.hpp"
 
@@ -37,6 +43,45 @@ bool migrate(const ControlOptions& o, MySqlConnection& db) {
   return true;
 }
 
+// The accounts REST API: needs MySQL. Creates the admin if asked, loads the shared token
+// secret, and starts the DB worker thread the routes use.
+struct Accounts {
+  DbWorker worker;
+  std::unique_ptr<AuthService> auth;
+  std::unique_ptr<AuthRoutes> routes;
+
+  bool start(const ControlOptions& o, MySqlConnection& db) {
+    std::string why;
+    if (!o.adminLogin.empty()) {
+      std::ifstream in(o.adminPasswordFile);
+      std::string password;
+      if (!in || !std::getline(in, password) || password.size() < 8) {
+        g_critical("admin: cannot read a password of 8+ characters from %s",
+                   o.adminPasswordFile.c_str());
+        return false;
+      }
+      if (!AuthService::bootstrapAdmin(db, o.adminLogin, password, &why)) {
+        g_critical("admin: %s", why.c_str());
+        return false;
+      }
+      g_message("admin: account %s is ready", o.adminLogin.c_str());
+    }
+    auto secret = UserStore(db).tokenSecret(AccessTokens::newSecret(), &why);
+    if (!secret) {
+      g_critical("mysql: cannot load the token secret: %s", why.c_str());
+      return false;
+    }
+    MySqlParams p{o.mysqlHost, o.mysqlPort, o.mysqlSocket, o.mysqlUser, o.mysqlPassword};
+    if (!worker.start(p, o.mysqlDatabase, &why)) {
+      g_critical("mysql: DB worker cannot connect: %s", why.c_str());
+      return false;
+    }
+    auth = std::make_unique<AuthService>(worker, *secret, int64_t(o.tokenTtlHours) * 3600);
+    routes = std::make_unique<AuthRoutes>(*auth);
+    return true;
+  }
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -47,9 +92,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::unique_ptr<MySqlConnection> db;
+  // Declared before the node so that it goes after it: the routes must outlive the server.
+  std::unique_ptr<Accounts> accounts;
   if (!options->mysqlDatabase.empty()) {
     db = std::make_unique<MySqlConnection>();
     if (!migrate(*options, *db)) return 1;
+    accounts = std::make_unique<Accounts>();
+    if (!accounts->start(*options, *db)) return 1;
   }
   std::unique_ptr<GMainLoop, LoopUnref> loop(g_main_loop_new(nullptr, FALSE));
   auto node = std::make_unique<ControlNode>(*options);
@@ -61,6 +110,7 @@ int main(int argc, char** argv) {
     g_critical("cannot start: %s", why.c_str());
     return 1;
   }
+  if (accounts) accounts->routes->install(node->http()->soup());
   struct Stop {
     ControlNode* node;
     GMainLoop* loop;

@@ -1,0 +1,215 @@
+// The accounts REST API of a real carrel-control on a real MariaDB and Redis.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "Json.hpp"
+#include "MariaDbServer.hpp"
+#include "RedisServer.hpp"
+#include "control_helpers.hpp"
+
+using namespace carrel;
+using namespace carrel::test;
+
+namespace {
+
+struct Rest {
+  int status = 0;
+  JsonObjectPtr json;
+  std::string raw;
+  std::string code() const {
+    JsonObject* e = json::getObject(json.get(), "error");
+    return e ? json::getString(e, "code").value_or("") : "";
+  }
+};
+
+Rest rest(int port, const std::string& method, const std::string& path, const std::string& body,
+          const std::string& token = "") {
+  Rest r;
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{20, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    close(fd);
+    return r;
+  }
+  std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+  if (!token.empty()) req += "Authorization: Bearer " + token + "\r\n";
+  if (!body.empty()) {
+    req +=
+        "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+  }
+  req += "\r\n" + body;
+  size_t off = 0;
+  while (off < req.size()) {
+    ssize_t n = write(fd, req.data() + off, req.size() - off);
+    if (n <= 0) break;
+    off += static_cast<size_t>(n);
+  }
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) r.raw.append(buf, static_cast<size_t>(n));
+  close(fd);
+  if (r.raw.compare(0, 9, "HTTP/1.1 ") != 0) return r;
+  r.status = std::atoi(r.raw.c_str() + 9);
+  size_t headEnd = r.raw.find("\r\n\r\n");
+  if (headEnd != std::string::npos) {
+    std::string why;
+    r.json = json::parseObject(r.raw.substr(headEnd + 4), &why);
+  }
+  return r;
+}
+
+class ControlAuth : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir = new std::string(artifactDir("ControlAuth"));
+    db = new MariaDbServer(*dir + "/db");
+    redis = new RedisServer(*dir);
+    std::ofstream(*dir + "/admin.pw") << "admin-password-1\n";
+    ctl = new ControlProcess(
+        startControl(*dir, redis->port(), "ctl-auth",
+                     {"--mysql-socket", db->socket(), "--mysql-database", "carrel_auth",
+                      "--admin-login", "root_admin", "--admin-password-file", *dir + "/admin.pw"}));
+  }
+  static void TearDownTestSuite() {
+    delete ctl;
+    delete redis;
+    delete db;
+    delete dir;
+  }
+  static std::string* dir;
+  static MariaDbServer* db;
+  static RedisServer* redis;
+  static ControlProcess* ctl;
+};
+std::string* ControlAuth::dir = nullptr;
+MariaDbServer* ControlAuth::db = nullptr;
+RedisServer* ControlAuth::redis = nullptr;
+ControlProcess* ControlAuth::ctl = nullptr;
+
+}  // namespace
+
+TEST_F(ControlAuth, SignUpLogInSeeMeLogOut) {
+  int port = ctl->port;
+  Rest s = rest(
+      port, "POST", "/api/v1/auth/signup",
+      R"({"login":"mina","password":"study-hard-42","display_name":"Mina Park","time_zone":"Asia/Seoul"})");
+  ASSERT_EQ(s.status, 201) << s.raw;
+  JsonObject* user = json::getObject(s.json.get(), "user");
+  EXPECT_EQ(json::getString(user, "display_name").value_or(""), "Mina Park");
+  EXPECT_EQ(json::getString(user, "time_zone").value_or(""), "Asia/Seoul");
+  EXPECT_FALSE(json::getBool(user, "admin").value_or(true));
+  // The stored hash is argon2id, never the password.
+  std::string stored = db->query("SELECT password_hash FROM carrel_auth.users WHERE login='mina'");
+  EXPECT_EQ(stored.rfind("$argon2id$", 0), 0u) << stored;
+  EXPECT_EQ(stored.find("study-hard-42"), std::string::npos);
+
+  Rest again = rest(port, "POST", "/api/v1/auth/signup",
+                    R"({"login":"mina","password":"another-pass","display_name":"M2"})");
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(again.code(), "login_taken");
+
+  Rest wrong =
+      rest(port, "POST", "/api/v1/auth/login", R"({"login":"mina","password":"nope-nope"})");
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(wrong.code(), "bad_credentials");
+  Rest nobody =
+      rest(port, "POST", "/api/v1/auth/login", R"({"login":"ghost","password":"whatever1"})");
+  EXPECT_EQ(nobody.code(), "bad_credentials");
+
+  Rest in =
+      rest(port, "POST", "/api/v1/auth/login", R"({"login":"mina","password":"study-hard-42"})");
+  ASSERT_EQ(in.status, 200) << in.raw;
+  std::string token = json::getString(in.json.get(), "token").value_or("");
+  ASSERT_FALSE(token.empty());
+  EXPECT_GT(json::getInt(in.json.get(), "expires_at").value_or(0), 0);
+
+  Rest me = rest(port, "GET", "/api/v1/me", "", token);
+  ASSERT_EQ(me.status, 200) << me.raw;
+  EXPECT_EQ(json::getString(json::getObject(me.json.get(), "user"), "login").value_or(""), "mina");
+
+  Rest out = rest(port, "POST", "/api/v1/auth/logout", "", token);
+  EXPECT_EQ(out.status, 204) << out.raw;
+  // Revoked at log out: the same, still unexpired token no longer works.
+  Rest after = rest(port, "GET", "/api/v1/me", "", token);
+  EXPECT_EQ(after.status, 401);
+  EXPECT_EQ(after.code(), "unauthorized");
+}
+
+TEST_F(ControlAuth, TokensAreCheckedOnEveryCall) {
+  int port = ctl->port;
+  EXPECT_EQ(rest(port, "GET", "/api/v1/me", "").code(), "unauthorized");
+  EXPECT_EQ(rest(port, "GET", "/api/v1/me", "", "garbage").code(), "unauthorized");
+  rest(port, "POST", "/api/v1/auth/signup",
+       R"({"login":"ana","password":"ana-password","display_name":"Ana"})");
+  Rest in =
+      rest(port, "POST", "/api/v1/auth/login", R"({"login":"ana","password":"ana-password"})");
+  std::string token = json::getString(in.json.get(), "token").value_or("");
+  ASSERT_FALSE(token.empty()) << in.raw;
+  // Flip one character of the signature.
+  std::string forged = token;
+  forged.back() = forged.back() == '0' ? '1' : '0';
+  EXPECT_EQ(rest(port, "GET", "/api/v1/me", "", forged).code(), "unauthorized");
+}
+
+TEST_F(ControlAuth, AdminIsBootstrappedFromTheCommandLine) {
+  Rest in = rest(ctl->port, "POST", "/api/v1/auth/login",
+                 R"({"login":"root_admin","password":"admin-password-1"})");
+  ASSERT_EQ(in.status, 200) << in.raw;
+  EXPECT_TRUE(json::getBool(json::getObject(in.json.get(), "user"), "admin").value_or(false));
+}
+
+TEST_F(ControlAuth, BadInputGetsTypedErrors) {
+  int port = ctl->port;
+  struct Case {
+    const char* method;
+    const char* path;
+    std::string body;
+    int status;
+    const char* code;
+  } cases[] = {
+      {"POST", "/api/v1/auth/signup", "{not json", 400, "bad_json"},
+      {"POST", "/api/v1/auth/signup", "[1]", 400, "bad_json"},
+      {"POST", "/api/v1/auth/signup", std::string("{\"login\":\"\xff\"}"), 400, "bad_json"},
+      {"POST", "/api/v1/auth/signup", R"({"login":"ab","password":"12345678","display_name":"x"})",
+       400, "invalid_field"},
+      {"POST", "/api/v1/auth/signup",
+       R"({"login":"UPPER","password":"12345678","display_name":"x"})", 400, "invalid_field"},
+      {"POST", "/api/v1/auth/signup",
+       R"({"login":"x' OR 1=1 --","password":"12345678","display_name":"x"})", 400,
+       "invalid_field"},
+      {"POST", "/api/v1/auth/signup",
+       R"({"login":"shorty","password":"1234567","display_name":"x"})", 400, "invalid_field"},
+      {"POST", "/api/v1/auth/signup",
+       R"({"login":"tzuser","password":"12345678","display_name":"x","time_zone":"Mars/Olympus"})",
+       400, "invalid_field"},
+      {"POST", "/api/v1/auth/signup",
+       R"({"login":"bigname","password":"12345678","display_name":")" + std::string(65, 'n') +
+           "\"}",
+       400, "invalid_field"},
+      {"POST", "/api/v1/auth/login", R"({"login":5,"password":"x"})", 400, "invalid_field"},
+      {"POST", "/api/v1/auth/login",
+       "{\"login\":\"a\",\"password\":\"" + std::string(20000, 'p') + "\"}", 413, "too_large"},
+      {"GET", "/api/v1/auth/login", "", 405, "method_not_allowed"},
+      {"GET", "/api/v1/me/extra", "", 404, "not_found"},
+  };
+  for (const auto& c : cases) {
+    Rest r = rest(port, c.method, c.path, c.body);
+    EXPECT_EQ(r.status, c.status) << c.path << " " << c.body.substr(0, 80) << "\n" << r.raw;
+    EXPECT_EQ(r.code(), c.code) << c.path << " " << c.body.substr(0, 80);
+  }
+  // Nothing of that was stored, and the server still answers.
+  EXPECT_EQ(db->query("SELECT COUNT(*) FROM carrel_auth.users WHERE login IN "
+                      "('ab','shorty','tzuser','bigname')"),
+            "0\n");
+  EXPECT_EQ(rest(port, "GET", "/api/v1/me", "").status, 401);
+}
