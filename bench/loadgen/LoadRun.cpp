@@ -62,7 +62,8 @@ LoadRun::LoadRun(LoadOptions options, const Clip& clip, std::function<void(int)>
     : o_(std::move(options)),
       quit_(std::move(quit)),
       filter_(loopbackOnly()),
-      ctx_{clip, book_, registry_, pacer_, filter_, peer::TrackTable::Clock::now(), "bench"} {}
+      ctx_{clip,    book_,        registry_, pacer_, filter_, peer::TrackTable::Clock::now(),
+           "bench", o_.iceAddress} {}
 
 LoadRun::~LoadRun() {
   if (timer_) g_source_remove(timer_);

@@ -25,6 +25,7 @@ struct LoadOptions {
   int setupTimeoutSec = 60;
   bool lateJoiner = true;
   std::vector<pid_t> serverPids;
+  std::string iceAddress = "127.0.0.1";
 };
 
 class LoadRun {

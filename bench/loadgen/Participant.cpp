@@ -6,7 +6,7 @@ Participant::Participant(RunContext& ctx, std::string name, bool publish, bool d
     : ctx_(ctx), name_(std::move(name)), publishes_(publish), tracks_(ctx.start) {
   options_.name = name_;
   options_.decode = decode;
-  options_.iceAddresses = {"127.0.0.1"};
+  options_.iceAddresses = {ctx.iceAddress};
   options_.allowNetworks = {"127.0.0.0/8"};
 }
 

@@ -30,6 +30,7 @@ struct RunContext {
   peer::NetworkFilter& filter;
   peer::TrackTable::Clock::time_point start;
   std::string room;
+  std::string iceAddress;  // the only local address the clients gather on
 };
 
 class Participant {

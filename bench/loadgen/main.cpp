@@ -18,7 +18,7 @@ int usage(const char* why) {
                "carrel-loadgen: %s\n"
                "usage: carrel-loadgen --system carrel|janus|direct [--url URL] --clip FILE\n"
                "       [--workload fanout|mesh] [--n N] [--duration SEC] [--setup-timeout SEC]\n"
-               "       [--no-late-joiner] [--server-pid PID]...\n",
+               "       [--no-late-joiner] [--server-pid PID]... [--ice-address 127.x.y.z]\n",
                why);
   return 64;
 }
@@ -51,6 +51,8 @@ int main(int argc, char** argv) {
       o.durationSec = std::atoi(v);
     } else if (a == "--setup-timeout") {
       o.setupTimeoutSec = std::atoi(v);
+    } else if (a == "--ice-address") {
+      o.iceAddress = v;
     } else if (a == "--server-pid") {
       o.serverPids.push_back(static_cast<pid_t>(std::atoi(v)));
     } else {

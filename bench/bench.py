@@ -1,0 +1,488 @@
+#!/usr/bin/env python3
+"""Carrel vs Janus VideoRoom, one run that alternates the two (issue 3).
+
+Started by scripts/bench. For every workload it starts a fresh server (Carrel: redis +
+carrel-sfu + carrel-control; Janus: janus with a private config), runs carrel-loadgen
+against it, stops the server by PID, and moves on to the other system. Prints a table,
+writes bench/results/latest.json and a PNG plot (gnuplot). Everything stays on 127.0.0.0/8:
+Janus only gathers on a veth interface carrying a 127.77.x.1 address (it skips loopback
+interfaces), and the socket check below fails the run if any server or client socket is
+bound elsewhere.
+"""
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+JANUS_LIB = "/usr/lib/x86_64-linux-gnu/janus"
+DEFAULT_FANOUT = [1, 5, 10, 20]
+DEFAULT_MESH = [2, 4, 6, 8, 10, 12]
+
+
+def log(msg):
+    print(f"bench: {msg}", file=sys.stderr, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Proc:
+    """A child started by this script, stopped by its own PID."""
+
+    def __init__(self, argv, logfile, env=None):
+        self.log = open(logfile, "w")
+        self.p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self.log, text=True,
+                                  env=env, start_new_session=True)
+
+    @property
+    def pid(self):
+        return self.p.pid
+
+    def wait_line(self, pred, timeout):
+        end = time.time() + timeout
+        while time.time() < end:
+            line = self.p.stdout.readline()
+            if not line:
+                return None
+            if pred(line):
+                return line
+        return None
+
+    def stop(self):
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGTERM)
+            try:
+                self.p.wait(5)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait()
+        self.log.close()
+
+
+def is_ready(line):
+    try:
+        return json.loads(line).get("event") == "ready"
+    except ValueError:
+        return False
+
+
+class CarrelServer:
+    name = "carrel"
+
+    def __init__(self, build, workdir):
+        self.build, self.dir = build, workdir
+
+    def start(self):
+        rport, cport = free_port(), free_port()
+        self.redis = Proc(["redis-server", "--port", str(rport), "--bind", "127.0.0.1", "--save", "",
+                           "--appendonly", "no", "--dir", self.dir], f"{self.dir}/redis.log")
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", rport), 0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        env = dict(os.environ, GST_DEBUG="WARNING")
+        self.sfu = Proc([f"{self.build}/sfu/carrel-sfu", "--redis-host", "127.0.0.1", "--redis-port",
+                         str(rport), "--node-id", "bench-sfu"], f"{self.dir}/sfu.log", env)
+        if not self.sfu.wait_line(is_ready, 30):
+            raise RuntimeError(f"carrel-sfu not ready, see {self.dir}/sfu.log")
+        self.control = Proc([f"{self.build}/control/carrel-control", "--host", "127.0.0.1", "--port",
+                             str(cport), "--web-root", f"{ROOT}/web", "--redis-host", "127.0.0.1",
+                             "--redis-port", str(rport), "--node-id", "bench-control"],
+                            f"{self.dir}/control.log")
+        if not self.control.wait_line(is_ready, 30):
+            raise RuntimeError(f"carrel-control not ready, see {self.dir}/control.log")
+        self.url = f"ws://127.0.0.1:{cport}/ws"
+        self.pids = [self.sfu.pid, self.control.pid]
+
+    def stop(self):
+        for p in ("control", "sfu", "redis"):
+            if hasattr(self, p):
+                getattr(self, p).stop()
+
+
+class JanusServer:
+    name = "janus"
+
+    def __init__(self, workdir, iface):
+        self.dir, self.iface = workdir, iface
+
+    def write_config(self, port):
+        conf = f"{self.dir}/conf"
+        for sub in ("plugins", "transports", "events", "loggers"):
+            os.makedirs(f"{conf}/{sub}", exist_ok=True)
+        for sub, lib in (("plugins", "libjanus_videoroom.so"), ("transports", "libjanus_http.so")):
+            dst = f"{conf}/{sub}/{lib}"
+            if not os.path.exists(dst):
+                os.symlink(f"{JANUS_LIB}/{sub}/{lib}", dst)
+        with open(f"{conf}/janus.jcfg", "w") as f:
+            f.write(f"""general: {{
+	configs_folder = "{conf}"
+	plugins_folder = "{conf}/plugins"
+	transports_folder = "{conf}/transports"
+	events_folder = "{conf}/events"
+	loggers_folder = "{conf}/loggers"
+	debug_level = 3
+	server_name = "carrel-bench"
+}}
+certificates: {{}}
+media: {{
+	ipv6 = false
+}}
+nat: {{
+	ice_enforce_list = "{self.iface}"
+	ignore_mdns = true
+}}
+plugins: {{}}
+transports: {{}}
+loggers: {{}}
+events: {{
+	broadcast = false
+}}
+""")
+        with open(f"{conf}/janus.transport.http.jcfg", "w") as f:
+            f.write(f"""general: {{
+	json = "compact"
+	base_path = "/janus"
+	http = true
+	port = {port}
+	ip = "127.0.0.1"
+	https = false
+}}
+admin: {{
+	admin_http = false
+}}
+""")
+        with open(f"{conf}/janus.plugin.videoroom.jcfg", "w") as f:
+            f.write("general: {\n}\n")
+        return conf
+
+    def start(self):
+        port = free_port()
+        conf = self.write_config(port)
+        self.janus = Proc(["janus", "-F", conf, "-P", f"{conf}/plugins", "--disable-colors",
+                           "-L", f"{self.dir}/janus-file.log"], f"{self.dir}/janus.log")
+        self.url = f"http://127.0.0.1:{port}/janus"
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"{self.url}/info", timeout=0.5).read()
+                break
+            except OSError:
+                if self.janus.p.poll() is not None:
+                    raise RuntimeError(f"janus exited, see {self.dir}/janus.log")
+                time.sleep(0.05)
+        else:
+            raise RuntimeError(f"janus not ready, see {self.dir}/janus.log")
+        self.pids = [self.janus.pid]
+
+    def stop(self):
+        if hasattr(self, "janus"):
+            self.janus.stop()
+
+
+def run_sysctl(key, value):
+    with open("/proc/sys/" + key.replace(".", "/"), "w") as f:
+        f.write(str(value))
+
+
+class Veth:
+    """A veth pair whose one end carries 127.77.<x>.1: an interface Janus will gather on
+    (it leaves loopback interfaces out) whose address is still on 127.0.0.0/8, so the kernel
+    delivers its packets locally like any other loopback traffic."""
+
+    def __init__(self):
+        x = os.getpid() % 250 + 1
+        self.name, self.peer, self.addr = f"cbj{x}", f"cbk{x}", f"127.77.{x}.1"
+
+    def up(self):
+        self.down()
+        run = lambda *a: subprocess.run(["ip", *a], check=True, capture_output=True)
+        run("link", "add", self.name, "type", "veth", "peer", "name", self.peer)
+        # No IPv6 link-local addresses: nothing to send router or neighbour solicitations from.
+        for i in (self.name, self.peer):
+            run("link", "set", i, "addrgenmode", "none")
+        run("addr", "add", f"{self.addr}/32", "dev", self.name)
+        # libnice in Janus sends from a socket tied to this interface: the kernel refuses
+        # (EINVAL) to route 127.0.0.0/8 through a non-loopback device unless route_localnet
+        # is on. The packets then cross the veth pair, which never leaves this host, and the
+        # peer end accepts them as local (accept_local, no reverse-path filter).
+        for i in (self.name, self.peer):
+            for key, value in (("route_localnet", 1), ("accept_local", 1), ("rp_filter", 0)):
+                run_sysctl(f"net.ipv4.conf.{i}.{key}", value)
+        run("link", "set", self.peer, "up")
+        run("link", "set", self.name, "up")
+
+    def down(self):
+        subprocess.run(["ip", "link", "del", self.name], capture_output=True)
+
+
+def foreign_sockets(pids):
+    """UDP/TCP sockets of these processes bound to an address outside 127.0.0.0/8."""
+    out = subprocess.run(["ss", "-uatnpH"], capture_output=True, text=True).stdout
+    bad = []
+    for line in out.splitlines():
+        if not any(f"pid={p}," in line for p in pids):
+            continue
+        fields = line.split()
+        local = fields[4] if len(fields) > 4 else ""
+        host = local.rsplit(":", 1)[0].strip("[]")
+        if not host.startswith("127."):
+            bad.append(line.strip())
+    return bad
+
+
+def run_load(build, clip, server, workload, n, duration, logdir, check_sockets):
+    argv = [f"{build}/bench/carrel-loadgen", "--system", server.name if server else "direct",
+            "--clip", clip, "--workload", workload, "--n", str(n), "--duration", str(duration)]
+    if server:
+        argv += ["--url", server.url]
+        for p in server.pids:
+            argv += ["--server-pid", str(p)]
+    logf = f"{logdir}/loadgen-{server.name if server else 'direct'}-{workload}-{n}.log"
+    with open(logf, "w") as err:
+        p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=err, text=True)
+        bad = []
+        if check_sockets:
+            time.sleep(min(6, duration))
+            bad = foreign_sockets([p.pid] + (server.pids if server else []))
+        try:
+            out, _ = p.communicate(timeout=duration + 150)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            out, _ = p.communicate()
+    result = None
+    for line in out.splitlines():
+        try:
+            o = json.loads(line)
+        except ValueError:
+            continue
+        if o.get("event") == "result":
+            result = o
+    if result is None:
+        result = {"system": server.name if server else "direct", "workload": workload, "n": n,
+                  "error": f"loadgen exited {p.returncode} without a result, see {logf}"}
+    if bad:
+        result.setdefault("error", "")
+        result["error"] += " sockets outside 127.0.0.0/8: " + "; ".join(bad)
+    if check_sockets:
+        result["sockets_outside_loopback"] = len(bad)
+    return result
+
+
+def subscriptions(workload, n):
+    return n if workload == "fanout" else n * (n - 1)
+
+
+def table(results):
+    hdr = (f"{'system':7} {'load':9} {'fwd pkt/s':>9} {'Mbit/s':>7} {'cores':>6} {'us/pkt':>7} "
+           f"{'ratio':>6} {'RSS MiB':>8} {'thr':>4} {'loss%':>6} {'froz':>4} {'p50ms':>6} "
+           f"{'p95ms':>6} {'p99ms':>6} {'late 1st frame':>14} {'gen cores':>9} note")
+    lines = [hdr, "-" * len(hdr)]
+    for r in results:
+        if r["system"] == "direct":
+            continue
+        load = f"{'1->' if r['workload'] == 'fanout' else ''}{r['n']}{'x' + str(r['n']) if r['workload'] == 'mesh' else ''}"
+        if "server" not in r:
+            lines.append(f"{r['system']:7} {load:9} ERROR {r.get('error', '')[:120]}")
+            continue
+        s, f, l, j, g = r["server"], r["forwarded"], r["added_latency"], r["join"], r["generator"]
+        ratio = r.get("ratio", {}).get("us_per_packet")
+        note = []
+        if not g["held_send_rate"]:
+            note.append("GENERATOR BEHIND")
+        if r.get("error"):
+            note.append(r["error"][:60])
+        ms = lambda v: f"{v / 1000:.1f}" if v is not None and v >= 0 else "-"
+        late = j.get("late_first_frame_ms")
+        lines.append(
+            f"{r['system']:7} {load:9} {f['packets_per_s']:9.0f} {f['mbit_per_s']:7.1f} "
+            f"{s['cpu_cores']:6.2f} {s['us_per_packet']:7.1f} "
+            f"{(f'{ratio:.2f}' if ratio else '-'):>6} {s['rss_mib']:8.1f} {s['threads']:4d} "
+            f"{f['loss_pct']:6.2f} {f['frozen_streams']:4d} {ms(l['p50_us']):>6} {ms(l['p95_us']):>6} "
+            f"{ms(l['p99_us']):>6} {(str(late) + ' ms' if late is not None else '-'):>14} "
+            f"{g['cpu_cores']:9.2f} {' '.join(note)}")
+    return "\n".join(lines)
+
+
+def add_derived(results, baseline):
+    base = baseline.get("latency", {}) if baseline else {}
+    for r in results:
+        if "latency" in r:
+            r["added_latency"] = {k: (r["latency"][k] - base.get(k, 0) if r["latency"][k] >= 0 else None)
+                                  for k in ("p50_us", "p95_us", "p99_us")}
+            r["subscriptions"] = subscriptions(r["workload"], r["n"])
+    by = {(r["system"], r["workload"], r["n"]): r for r in results}
+    for (system, w, n), r in by.items():
+        j = by.get(("janus", w, n))
+        if system != "carrel" or not j or "server" not in r or "server" not in j:
+            continue
+        ratio = {}
+        pairs = {"us_per_packet": ("server", "us_per_packet"), "cpu_cores": ("server", "cpu_cores"),
+                 "rss_mib": ("server", "rss_mib"), "threads": ("server", "threads"),
+                 "packets_per_s": ("forwarded", "packets_per_s")}
+        for k, (a, b) in pairs.items():
+            if j[a].get(b):
+                ratio[k] = r[a][b] / j[a][b]
+        for k in ("p50_us", "p95_us", "p99_us"):
+            cj, cc = j["added_latency"].get(k), r["added_latency"].get(k)
+            if cj and cc is not None and cj > 0:
+                ratio["added_latency_" + k] = cc / cj
+        r["ratio"] = ratio  # Carrel / Janus
+        j["ratio"] = {k: (1 / v if v else None) for k, v in ratio.items()}
+
+
+def plot(results, out_png, workdir):
+    if not shutil.which("gnuplot"):
+        log("gnuplot missing: no plot")
+        return
+    files = {}
+    for system in ("carrel", "janus"):
+        for w in ("fanout", "mesh"):
+            path = f"{workdir}/{system}-{w}.dat"
+            with open(path, "w") as f:
+                for r in results:
+                    if r["system"] == system and r["workload"] == w and "server" in r:
+                        streams = r["forwarded"]["streams"] / 2
+                        f.write(f"{streams} {r['server']['cpu_cores']}\n")
+            files[(system, w)] = path
+    script = f"""set terminal pngcairo size 900,560
+set output '{out_png}'
+set title 'Server CPU against forwarded streams (video+audio pairs)'
+set xlabel 'forwarded streams (subscriptions)'
+set ylabel 'server CPU (cores)'
+set key top left
+set grid
+plot '{files[("carrel", "fanout")]}' with linespoints title 'Carrel 1->N', \\
+     '{files[("janus", "fanout")]}' with linespoints title 'Janus 1->N', \\
+     '{files[("carrel", "mesh")]}' with linespoints title 'Carrel NxN', \\
+     '{files[("janus", "mesh")]}' with linespoints title 'Janus NxN'
+"""
+    r = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
+    if r.returncode != 0:
+        # pngcairo may be absent from gnuplot-nox builds: fall back to the plain png terminal.
+        r = subprocess.run(["gnuplot"], input=script.replace("pngcairo", "png"), text=True,
+                           capture_output=True)
+    if r.returncode != 0:
+        log("gnuplot failed: " + r.stderr.strip())
+
+
+def make_clip(path, seconds):
+    if os.path.exists(path):
+        return
+    log(f"encoding the camera clip once: {path}")
+    frames = seconds * 30
+    tmp = path + ".part"
+    subprocess.run(["gst-launch-1.0", "-q", "videotestsrc", f"num-buffers={frames}", "pattern=smpte",
+                    "horizontal-speed=4", "!", "video/x-raw,width=640,height=360,framerate=30/1", "!",
+                    "timeoverlay", "!", "vp8enc", "deadline=1", "cpu-used=8", "end-usage=cbr",
+                    "target-bitrate=500000", "keyframe-max-dist=3000", "threads=2", "!", "queue", "!",
+                    "webmmux", "name=m", "!", "filesink", f"location={tmp}",
+                    "audiotestsrc", f"num-buffers={seconds * 50}", "samplesperbuffer=960", "wave=sine",
+                    "!", "audio/x-raw,rate=48000,channels=2", "!", "opusenc", "bitrate=32000", "!",
+                    "queue", "!", "m."], check=True)
+    os.rename(tmp, path)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build-dir", default=f"{ROOT}/build")
+    ap.add_argument("--smoke", action="store_true", help="one small room through both, a few seconds")
+    ap.add_argument("--duration", type=int, default=8, help="measurement window per run (s)")
+    ap.add_argument("--fanout", default=",".join(map(str, DEFAULT_FANOUT)))
+    ap.add_argument("--mesh", default=",".join(map(str, DEFAULT_MESH)))
+    ap.add_argument("--out", default=f"{ROOT}/bench/results")
+    a = ap.parse_args()
+    build = os.path.abspath(a.build_dir)
+    if a.smoke:
+        a.fanout, a.mesh, a.duration = "", "2", 3
+    fanout = [int(x) for x in a.fanout.split(",") if x]
+    mesh = [int(x) for x in a.mesh.split(",") if x]
+
+    work = tempfile.mkdtemp(prefix="carrel-bench-", dir=f"{build}")
+    clip = f"{build}/bench/clip.webm"
+    make_clip(clip, 10)
+    veth = Veth()
+    veth.up()
+    results = []
+    try:
+        log("latency baseline: publisher -> subscriber directly")
+        baseline = run_load(build, clip, None, "fanout", 1, a.duration, work, False)
+        plan = [("fanout", n) for n in fanout] + [("mesh", n) for n in mesh]
+        saturated = {"carrel": False, "janus": False}
+        for w, n in plan:
+            for system in ("carrel", "janus"):
+                if w == "mesh" and saturated[system]:
+                    log(f"{system}: skipping mesh {n}x{n}, saturated before")
+                    continue
+                d = f"{work}/{system}-{w}-{n}"
+                os.makedirs(d)
+                server = CarrelServer(build, d) if system == "carrel" else JanusServer(d, veth.name)
+                log(f"{system}: {w} n={n}")
+                try:
+                    server.start()
+                    r = run_load(build, clip, server, w, n, a.duration, d, True)
+                except RuntimeError as e:
+                    r = {"system": system, "workload": w, "n": n, "error": str(e)}
+                finally:
+                    server.stop()
+                results.append(r)
+                if "server" in r:
+                    s, g = r["server"], r["generator"]
+                    log(f"{system} {w} {n}: {r['forwarded']['packets_per_s']:.0f} pkt/s, "
+                        f"{s['cpu_cores']:.2f} cores, {s['us_per_packet']:.1f} us/pkt"
+                        + ("" if not r.get("error") else f" ({r['error']})"))
+                    if w == "mesh" and (s["cpu_cores"] > 1.6 or r["forwarded"]["loss_pct"] > 5 or
+                                        not g["held_send_rate"] or r.get("error")):
+                        saturated[system] = True
+                else:
+                    log(f"{system} {w} {n}: {r.get('error')}")
+                    if w == "mesh":
+                        saturated[system] = True
+    finally:
+        veth.down()
+    add_derived(results, baseline)
+    machine = {
+        "cpus": os.cpu_count(),
+        "cpu_model": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
+                           if l.startswith("model name")), "?"),
+        "kernel": os.uname().release,
+        "load_average_at_end": os.getloadavg(),
+        "janus": subprocess.run(["dpkg-query", "-W", "-f=${Version}", "janus"], capture_output=True,
+                                text=True).stdout,
+        "gstreamer": subprocess.run(["gst-launch-1.0", "--version"], capture_output=True,
+                                    text=True).stdout.splitlines()[0:1],
+    }
+    doc = {"generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "machine": machine,
+           "smoke": a.smoke, "window_s": a.duration, "baseline": baseline, "runs": results}
+    print(table(results))
+    if baseline.get("latency"):
+        bl = baseline["latency"]
+        print(f"baseline (direct) latency p50/p95/p99: {bl['p50_us'] / 1000:.2f} / "
+              f"{bl['p95_us'] / 1000:.2f} / {bl['p99_us'] / 1000:.2f} ms (subtracted above)")
+    os.makedirs(a.out, exist_ok=True)
+    name = "smoke.json" if a.smoke else "latest.json"
+    with open(f"{a.out}/{name}", "w") as f:
+        json.dump(doc, f, indent=1)
+    if not a.smoke:
+        plot(results, f"{a.out}/cpu-vs-streams.png", work)
+    # The smoke passes when both systems forwarded media and nothing left 127.0.0.0/8.
+    ok = all("server" in r and r["forwarded"]["packets_per_s"] > 0 and not r.get("error")
+             and r.get("sockets_outside_loopback", 0) == 0 for r in results) and "latency" in baseline
+    shutil.rmtree(work, ignore_errors=True) if ok else log(f"logs kept in {work}")
+    return 0 if ok or not a.smoke else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
