@@ -387,7 +387,7 @@ def make_clip(path, seconds):
     subprocess.run(["gst-launch-1.0", "-q", "videotestsrc", f"num-buffers={frames}", "pattern=smpte",
                     "horizontal-speed=4", "!", "video/x-raw,width=640,height=360,framerate=30/1", "!",
                     "timeoverlay", "!", "vp8enc", "deadline=1", "cpu-used=8", "end-usage=cbr",
-                    "target-bitrate=500000", "keyframe-max-dist=3000", "threads=2", "!", "queue", "!",
+                    "target-bitrate=350000", "keyframe-max-dist=3000", "threads=2", "!", "queue", "!",
                     "webmmux", "name=m", "!", "filesink", f"location={tmp}",
                     "audiotestsrc", f"num-buffers={seconds * 50}", "samplesperbuffer=960", "wave=sine",
                     "!", "audio/x-raw,rate=48000,channels=2", "!", "opusenc", "bitrate=32000", "!",
@@ -471,9 +471,11 @@ def main():
         bl = baseline["latency"]
         print(f"baseline (direct) latency p50/p95/p99: {bl['p50_us'] / 1000:.2f} / "
               f"{bl['p95_us'] / 1000:.2f} / {bl['p99_us'] / 1000:.2f} ms (subtracted above)")
-    os.makedirs(a.out, exist_ok=True)
+    # The smoke's figures stay in the build folder: a test run must not touch the sources.
+    out = f"{build}/bench" if a.smoke else a.out
+    os.makedirs(out, exist_ok=True)
     name = "smoke.json" if a.smoke else "latest.json"
-    with open(f"{a.out}/{name}", "w") as f:
+    with open(f"{out}/{name}", "w") as f:
         json.dump(doc, f, indent=1)
     if not a.smoke:
         plot(results, f"{a.out}/cpu-vs-streams.png", work)
