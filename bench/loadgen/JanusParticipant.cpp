@@ -106,6 +106,10 @@ void JanusParticipant::startPublishing() {
 }
 
 void JanusParticipant::onPublisherEvent(JsonObject* e) {
+  if (json::getString(e, "janus").value_or("") == "webrtcup") {
+    webrtcUp_ = true;
+    return;
+  }
   if (auto sdp = jsepSdp(e)) {
     if (publisher_) publisher_->applyAnswer(*sdp);
     return;

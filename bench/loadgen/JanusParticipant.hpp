@@ -16,6 +16,8 @@ class JanusParticipant : public Participant {
                    bool publish, bool decode);
   void start() override;
   void subscribe(const std::vector<std::string>& publisherIds) override;
+  // Janus refuses subscriptions ("No such feed") until the publisher's PeerConnection is up.
+  bool publishReady() const override { return sending_ && webrtcUp_; }
 
   // Creates a room with no bitrate cap for up to `publishers` publishers; done("") on success.
   static void createRoom(JanusSession& session, uint64_t room, int publishers,
@@ -32,6 +34,7 @@ class JanusParticipant : public Participant {
   uint64_t room_;
   JanusSession session_;
   bool ready_ = false;
+  bool webrtcUp_ = false;
   uint64_t pubHandle_ = 0;
   uint64_t subHandle_ = 0;
   std::optional<std::vector<std::string>> wanted_;

@@ -172,7 +172,7 @@ bool LoadRun::step() {
       return G_SOURCE_CONTINUE;
     case Phase::kPublishers: {
       for (auto& p : publishers_) {
-        if (!p->sending() || p->publisherId().empty()) return G_SOURCE_CONTINUE;
+        if (!p->publishReady() || p->publisherId().empty()) return G_SOURCE_CONTINUE;
       }
       afterPublishers_ = ProcStats::sample(o_.serverPids);
       if (o_.workload == "fanout" && o_.system != "direct") {

@@ -52,6 +52,8 @@ class Participant {
   bool publishes() const { return publishes_; }
   // The publish connection is up and sending.
   bool sending() const { return sending_; }
+  // Others may subscribe to this publisher now.
+  virtual bool publishReady() const { return sending_; }
   const std::string& failure() const { return failure_; }
   FilePublisher* publisher() { return publisher_.get(); }
   peer::TrackTable& tracks() { return tracks_; }
