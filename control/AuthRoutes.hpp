@@ -17,8 +17,6 @@ class AuthRoutes {
   // Adds the routes to the server; the server must not outlive this object.
   void install(SoupServer* server);
 
-  static constexpr size_t kMaxBody = 16 * 1024;
-
  private:
   void signup(SoupServerMessage* msg);
   void login(SoupServerMessage* msg);

@@ -14,6 +14,7 @@
 #include "DbWorker.hpp"
 #include "Migrations.hpp"
 #include "MySqlConnection.hpp"
+#include "RoomRoutes.hpp"
 
 using namespace carrel::control;
 
@@ -49,6 +50,7 @@ struct Accounts {
   DbWorker worker;
   std::unique_ptr<AuthService> auth;
   std::unique_ptr<AuthRoutes> routes;
+  std::unique_ptr<RoomRoutes> rooms;
 
   bool start(const ControlOptions& o, MySqlConnection& db) {
     std::string why;
@@ -110,7 +112,12 @@ int main(int argc, char** argv) {
     g_critical("cannot start: %s", why.c_str());
     return 1;
   }
-  if (accounts) accounts->routes->install(node->http()->soup());
+  if (accounts) {
+    accounts->routes->install(node->http()->soup());
+    accounts->rooms =
+        std::make_unique<RoomRoutes>(*accounts->auth, accounts->worker, node->rooms());
+    accounts->rooms->install(node->http()->soup());
+  }
   struct Stop {
     ControlNode* node;
     GMainLoop* loop;

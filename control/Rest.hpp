@@ -1,0 +1,36 @@
+// What every REST route shares: JSON replies, typed errors {"error":{"code","message"}} with
+// their HTTP status, bodies parsed and checked against a field table, the bearer token, and
+// answering later (after work on the DB thread) without losing the message.
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include <functional>
+#include <span>
+#include <string>
+
+#include "FieldTable.hpp"
+#include "GPtr.hpp"
+
+namespace carrel::control {
+
+class Rest {
+ public:
+  static constexpr size_t kMaxBody = 16 * 1024;
+
+  static void reply(SoupServerMessage* msg, guint status, const std::string& json);
+  static void fail(SoupServerMessage* msg, const std::string& code, const std::string& message);
+  static guint statusFor(const std::string& code);
+  // The JSON object body, checked against fields; nullptr after answering with the error.
+  static JsonObjectPtr body(SoupServerMessage* msg, std::span<const Field> fields);
+  static bool isMethod(SoupServerMessage* msg, const char* method);
+  // The token of "Authorization: Bearer <token>", or "".
+  static std::string bearer(SoupServerMessage* msg);
+
+  using Answer = std::function<void(SoupServerMessage*)>;
+  using Finish = std::function<void(Answer)>;
+  // Pauses the message and hands start a finish() to call exactly once, from the main context.
+  static void later(SoupServerMessage* msg, const std::function<void(Finish)>& start);
+};
+
+}  // namespace carrel::control
