@@ -67,6 +67,19 @@ std::string Rest::bearer(SoupServerMessage* msg) {
   return std::string(h + 7).substr(0, 512);
 }
 
+void Rest::guardBodies(SoupServer* server) {
+  soup_server_add_early_handler(
+      server, "/api/",
+      [](SoupServer*, SoupServerMessage* msg, const char*, GHashTable*, gpointer) {
+        goffset length =
+            soup_message_headers_get_content_length(soup_server_message_get_request_headers(msg));
+        if (length > static_cast<goffset>(kMaxBody)) {
+          fail(msg, "too_large", "the request body is over 16 KiB");
+        }
+      },
+      nullptr, nullptr);
+}
+
 void Rest::later(SoupServerMessage* msg, const std::function<void(Finish)>& start) {
   g_object_ref(msg);
   soup_server_message_pause(msg);

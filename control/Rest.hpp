@@ -27,6 +27,10 @@ class Rest {
   // The token of "Authorization: Bearer <token>", or "".
   static std::string bearer(SoupServerMessage* msg);
 
+  // Refuses an /api/ request whose declared body is over kMaxBody before libsoup reads it
+  // (a body without Content-Length is still read whole, then refused).
+  static void guardBodies(SoupServer* server);
+
   using Answer = std::function<void(SoupServerMessage*)>;
   using Finish = std::function<void(Answer)>;
   // Pauses the message and hands start a finish() to call exactly once, from the main context.

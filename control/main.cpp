@@ -14,6 +14,7 @@
 #include "DbWorker.hpp"
 #include "Migrations.hpp"
 #include "MySqlConnection.hpp"
+#include "Rest.hpp"
 #include "RoomRoutes.hpp"
 
 using namespace carrel::control;
@@ -113,6 +114,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (accounts) {
+    Rest::guardBodies(node->http()->soup());
     accounts->routes->install(node->http()->soup());
     accounts->rooms =
         std::make_unique<RoomRoutes>(*accounts->auth, accounts->worker, node->rooms());

@@ -153,6 +153,10 @@ TEST_F(ControlAuth, BadInputGetsTypedErrors) {
     EXPECT_EQ(r.status, c.status) << c.path << " " << c.body.substr(0, 80) << "\n" << r.raw;
     EXPECT_EQ(r.code(), c.code) << c.path << " " << c.body.substr(0, 80);
   }
+  // A body declared over the limit is refused before it is read.
+  Rest huge = rest(port, "POST", "/api/v1/auth/signup", std::string(4 * 1024 * 1024, ' '));
+  EXPECT_EQ(huge.status, 413) << huge.raw.substr(0, 200);
+  EXPECT_EQ(huge.code(), "too_large");
   // Nothing of that was stored, and the server still answers.
   EXPECT_EQ(db->query("SELECT COUNT(*) FROM carrel_auth.users WHERE login IN "
                       "('ab','shorty','tzuser','bigname')"),

@@ -45,7 +45,7 @@ inline Rest rest(int port, const std::string& method, const std::string& path,
   req += "\r\n" + body;
   size_t off = 0;
   while (off < req.size()) {
-    ssize_t n = write(fd, req.data() + off, req.size() - off);
+    ssize_t n = send(fd, req.data() + off, req.size() - off, MSG_NOSIGNAL);
     if (n <= 0) break;
     off += static_cast<size_t>(n);
   }
