@@ -487,8 +487,10 @@ def main():
         json.dump(doc, f, indent=1)
     if not a.smoke:
         plot(results, f"{a.out}/cpu-vs-streams.png", work)
-    # The smoke passes when both systems forwarded media and nothing left 127.0.0.0/8.
+    # The smoke passes when both systems forwarded media, the late joiner decoded a picture,
+    # and nothing was bound outside 127.0.0.0/8.
     ok = all("server" in r and r["forwarded"]["packets_per_s"] > 0 and not r.get("error")
+             and r["join"].get("late_frames_decoded", 0) > 0
              and r.get("sockets_outside_loopback", 0) == 0 for r in results) and "latency" in baseline
     shutil.rmtree(work, ignore_errors=True) if ok else log(f"logs kept in {work}")
     return 0 if ok or not a.smoke else 1
