@@ -28,7 +28,9 @@ bool pumpUntil(const std::function<bool()>& done, int timeoutMs = 20000) {
 
 class UserStoreTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
+  // Shared by the tests of one process; made by the first test so that a failure fails it
+  // (in SetUpTestSuite gtest would report the tests as skipped).
+  static void setUpDatabase() {
     dir_ = new std::string(artifactDir("ControlUserStore"));
     db_ = new MariaDbServer(*dir_ + "/db");
     MySqlConnection c;
@@ -46,6 +48,9 @@ class UserStoreTest : public ::testing::Test {
     return p;
   }
   void SetUp() override {
+    if (!db_) {
+      ASSERT_NO_FATAL_FAILURE(setUpDatabase());
+    }
     std::string err;
     ASSERT_TRUE(worker.start(params(), "carrel_u", &err)) << err;
   }

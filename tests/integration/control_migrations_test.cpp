@@ -75,18 +75,27 @@ TEST(ControlMigrationsDb, NewMigrationsApplyInOrderAndABadOneStopsStartUp) {
   RedisServer redis(dir);
   std::string mig = dir + "/migrations";
   fs::create_directories(mig);
-  fs::copy_file(sourceDir() + "/control/migrations/001_initial.sql", mig + "/001_initial.sql");
-  std::ofstream(mig + "/002_notes.sql")
+  // Every shipped migration (the server needs its schema), then ours after them.
+  std::string shippedVersions;
+  for (const auto& e : fs::directory_iterator(sourceDir() + "/control/migrations")) {
+    fs::copy_file(e.path(), mig + "/" + e.path().filename().string());
+  }
+  std::string scanError;
+  auto shipped = carrel::control::Migrations::scan(mig, &scanError);
+  ASSERT_TRUE(shipped) << scanError;
+  for (const auto& m : *shipped) shippedVersions += std::to_string(m.version) + "\n";
+  std::ofstream(mig + "/900_notes.sql")
       << "-- two statements; one file\nCREATE TABLE notes (id INT PRIMARY KEY, body TEXT);\n"
          "INSERT INTO notes VALUES (1, 'semi;colon');\n";
   {
     auto ctl = startControl(dir, redis.port(), "ctl-ord1", mysqlArgs(db, "carrel_o", mig));
     EXPECT_EQ(ctl.proc->stop(), 0);
   }
-  EXPECT_EQ(db.query("SELECT version FROM carrel_o.schema_migrations ORDER BY version"), "1\n2\n");
+  EXPECT_EQ(db.query("SELECT version FROM carrel_o.schema_migrations ORDER BY version"),
+            shippedVersions + "900\n");
   EXPECT_EQ(db.query("SELECT body FROM carrel_o.notes"), "semi;colon\n");
 
-  std::ofstream(mig + "/003_broken.sql") << "CREATE TABLE oops (;\n";
+  std::ofstream(mig + "/901_broken.sql") << "CREATE TABLE oops (;\n";
   Process bad(
       {binary("carrel-control"), "--port", "0", "--redis-port", std::to_string(redis.port()),
        "--mysql-socket", db.socket(), "--mysql-database", "carrel_o", "--migrations-dir", mig},
@@ -95,5 +104,6 @@ TEST(ControlMigrationsDb, NewMigrationsApplyInOrderAndABadOneStopsStartUp) {
   ASSERT_TRUE(bad.waitExit(std::chrono::seconds(20), &status));
   EXPECT_NE(status, 0);
   EXPECT_TRUE(bad.lines().empty()) << "no ready line when migrations fail";
-  EXPECT_EQ(db.query("SELECT version FROM carrel_o.schema_migrations ORDER BY version"), "1\n2\n");
+  EXPECT_EQ(db.query("SELECT version FROM carrel_o.schema_migrations ORDER BY version"),
+            shippedVersions + "900\n");
 }

@@ -22,7 +22,11 @@ bool isType(JsonObject* o, const char* t) {
 
 class ControlWs : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { stack_ = new CarrelStack(artifactDir("ControlWs")); }
+  // Started by the first test rather than in SetUpTestSuite: a failure there would make
+  // gtest report the tests as skipped, not failed.
+  void SetUp() override {
+    if (!stack_) stack_ = new CarrelStack(artifactDir("ControlWs"));
+  }
   static void TearDownTestSuite() {
     delete stack_;
     stack_ = nullptr;

@@ -6,6 +6,9 @@
 #include <stdexcept>
 #include <thread>
 
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "TestEnv.hpp"
 
 namespace carrel::test {
@@ -22,8 +25,16 @@ static std::string run(const std::string& cmd, int* status = nullptr) {
   return out;
 }
 
+// A Unix socket path must stay under 108 bytes, which a test's artifact folder may not.
+static std::string shortSocketPath() {
+  char tmpl[] = "/tmp/carrel-db-XXXXXX";
+  const char* d = mkdtemp(tmpl);
+  if (!d) throw std::runtime_error("mkdtemp failed");
+  return std::string(d) + "/mysql.sock";
+}
+
 MariaDbServer::MariaDbServer(const std::string& dir)
-    : dir_(dir), socket_(dir + "/mysql.sock"), port_(freePort()) {
+    : dir_(dir), socket_(shortSocketPath()), port_(freePort()) {
   std::filesystem::create_directories(dir + "/data");
   int st = 0;
   run("mariadb-install-db --no-defaults --datadir=" + dir +
@@ -45,6 +56,11 @@ MariaDbServer::MariaDbServer(const std::string& dir)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   throw std::runtime_error("mariadbd did not become ready, see " + dir + "/err.log");
+}
+
+MariaDbServer::~MariaDbServer() {
+  proc_.reset();  // stops mariadbd by its PID first
+  std::filesystem::remove_all(std::filesystem::path(socket_).parent_path());
 }
 
 std::string MariaDbServer::query(const std::string& sql) {

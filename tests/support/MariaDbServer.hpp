@@ -11,6 +11,7 @@ namespace carrel::test {
 class MariaDbServer {
  public:
   explicit MariaDbServer(const std::string& dir);
+  ~MariaDbServer();
   int port() const { return port_; }
   const std::string& socket() const { return socket_; }
   // Runs SQL through the mariadb client as root; returns its stdout (batch mode).

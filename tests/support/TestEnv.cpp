@@ -5,6 +5,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <filesystem>
 #include <stdexcept>
@@ -63,6 +65,13 @@ std::string binary(const std::string& name) {
 
 std::string artifactDir(const std::string& testName) {
   fs::path p = fs::path(buildDir()) / "test-artifacts" / testName;
+  // ctest runs each test of an executable as its own process, two at a time: a folder named
+  // for a whole suite gets one subfolder per test, so that parallel runs never share one.
+  std::string filter = GTEST_FLAG_GET(filter);
+  if (!filter.empty() && filter != "*" && filter != testName &&
+      filter.find_first_of("*?:") == std::string::npos) {
+    p /= filter;
+  }
   fs::remove_all(p);
   fs::create_directories(p);
   return p.string();
