@@ -83,7 +83,8 @@ bool Room::removePeer(const std::string& peer) {
 }
 
 void Room::closeAll() {
-  while (!participants_.empty()) removePeer(participants_.begin()->first);
+  // A copy: removePeer erases the map entry its argument would otherwise refer to.
+  while (!participants_.empty()) removePeer(std::string(participants_.begin()->first));
 }
 
 std::set<std::string> Room::owners() const {

@@ -3,6 +3,7 @@
 #include "ClocksyncHold.hpp"
 #include "Json.hpp"
 #include "Room.hpp"
+#include "RtpRewriter.hpp"
 #include "WebrtcCall.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(carrel_sfu_subscribe);
@@ -32,16 +33,80 @@ bool SubscribeConnection::owns(GstElement* element) const {
   return false;
 }
 
+size_t SubscribeConnection::trackCount() const {
+  size_t n = 0;
+  for (const auto& s : slots_) n += s->free ? 0 : 1;
+  return n;
+}
+
+SubscribeConnection::Slot* SubscribeConnection::freeSlot(const std::string& kind) {
+  for (auto& s : slots_) {
+    if (s->free && s->kind == kind && s->sinkPad && s->queue) return s.get();
+  }
+  return nullptr;
+}
+
+bool SubscribeConnection::linkToTee(Slot& slot, const std::shared_ptr<TrackForwarder>& track) {
+  GstPadPtr qsink(gst_element_get_static_pad(slot.queue.get(), "sink"));
+  slot.teeSrc.reset(gst_element_request_pad_simple(track->tee(), "src_%u"));
+  if (!slot.teeSrc || GST_PAD_LINK_FAILED(gst_pad_link(slot.teeSrc.get(), qsink.get()))) {
+    GST_ERROR("%s: cannot link a branch to the tee", ctx_.peerId.c_str());
+    return false;
+  }
+  return true;
+}
+
+void SubscribeConnection::unlinkFromTee(Slot& s) {
+  if (!s.teeSrc) return;
+  GstElementPtr tee(gst_pad_get_parent_element(s.teeSrc.get()));
+  GstPadPtr peer(gst_pad_get_peer(s.teeSrc.get()));
+  if (peer) gst_pad_unlink(s.teeSrc.get(), peer.get());
+  if (tee) gst_element_release_request_pad(tee.get(), s.teeSrc.get());
+  s.teeSrc.reset();
+}
+
 void SubscribeConnection::addTrack(const std::string& publisherId,
                                    const std::shared_ptr<TrackForwarder>& track) {
   if (!webrtc_ || !track->tee()) return;
+  if (Slot* reuse = freeSlot(track->kind())) {
+    reuse->publisher = publisherId;
+    reuse->track = track->trackId();
+    reuse->forwarder = track;
+    reuse->negotiated = false;
+    reuse->free = false;
+    if (reuse->transceiver) {
+      // webrtcbin refuses caps (not-negotiated) that do not match the codec preferences:
+      // they must be the new track's, with the SSRC the m-line keeps (RtpRewriter).
+      GstCapsPtr caps(gst_caps_copy(track->caps()));
+      for (guint i = 0; i < gst_caps_get_size(caps.get()); ++i) {
+        gst_structure_set(gst_caps_get_structure(caps.get(), i), "ssrc", G_TYPE_UINT, reuse->ssrc,
+                          nullptr);
+      }
+      g_object_set(reuse->transceiver.get(), "codec-preferences", caps.get(), nullptr);
+    }
+    if (!linkToTee(*reuse, track)) {
+      reuse->free = true;
+      return;
+    }
+    GST_INFO("%s: subscribed to %s/%s on a reused m-line", ctx_.peerId.c_str(), publisherId.c_str(),
+             reuse->track.c_str());
+    track->requestKeyframe();
+    scheduleNegotiation();
+    return;
+  }
   auto slot = std::make_unique<Slot>();
   slot->publisher = publisherId;
   slot->track = track->trackId();
   slot->kind = track->kind();
   slot->forwarder = track;
+  guint clockRate = 90000;
   if (track->caps() && gst_caps_get_size(track->caps()) > 0) {
-    gst_structure_get_uint(gst_caps_get_structure(track->caps(), 0), "ssrc", &slot->ssrc);
+    const GstStructure* st = gst_caps_get_structure(track->caps(), 0);
+    gst_structure_get_uint(st, "ssrc", &slot->ssrc);
+    gint rate = 0;
+    if (gst_structure_get_int(st, "clock-rate", &rate) && rate > 0) {
+      clockRate = static_cast<guint>(rate);
+    }
   }
   GstElement* q = gst_element_factory_make("queue", nullptr);
   slot->queue.reset(GST_ELEMENT(gst_object_ref_sink(q)));
@@ -55,7 +120,7 @@ void SubscribeConnection::addTrack(const std::string& publisherId,
   if (!slot->sinkPad) {
     GST_ERROR("%s: no sink pad for %s/%s", ctx_.peerId.c_str(), publisherId.c_str(),
               slot->track.c_str());
-    releaseSlot(*slot, false);
+    releaseSlot(*slot);
     return;
   }
   GstWebRTCRTPTransceiver* trans = nullptr;
@@ -68,16 +133,17 @@ void SubscribeConnection::addTrack(const std::string& publisherId,
                  "codec-preferences", track->caps(), "do-nack", slot->kind == "video", nullptr);
   }
   GstPadPtr qsrc(gst_element_get_static_pad(q, "src"));
+  // On the queue's sink: the queue checks new caps against webrtcbin's codec preferences
+  // before they would reach a probe on its src pad.
   GstPadPtr qsink(gst_element_get_static_pad(q, "sink"));
+  RtpRewriter::attach(qsink.get(), std::make_shared<RtpRewriter>(slot->ssrc, clockRate));
   if (GST_PAD_LINK_FAILED(gst_pad_link(qsrc.get(), slot->sinkPad.get()))) {
     GST_ERROR("%s: cannot link a branch into webrtcbin", ctx_.peerId.c_str());
-    releaseSlot(*slot, false);
+    releaseSlot(*slot);
     return;
   }
-  slot->teeSrc.reset(gst_element_request_pad_simple(track->tee(), "src_%u"));
-  if (!slot->teeSrc || GST_PAD_LINK_FAILED(gst_pad_link(slot->teeSrc.get(), qsink.get()))) {
-    GST_ERROR("%s: cannot link a branch to the tee", ctx_.peerId.c_str());
-    releaseSlot(*slot, false);
+  if (!linkToTee(*slot, track)) {
+    releaseSlot(*slot);
     return;
   }
   GST_INFO("%s: subscribed to %s/%s", ctx_.peerId.c_str(), publisherId.c_str(),
@@ -87,43 +153,41 @@ void SubscribeConnection::addTrack(const std::string& publisherId,
   scheduleNegotiation();
 }
 
-void SubscribeConnection::releaseSlot(Slot& s, bool keepWebrtcPad) {
-  if (s.teeSrc) {
-    GstElementPtr tee(gst_pad_get_parent_element(s.teeSrc.get()));
-    GstPadPtr peer(gst_pad_get_peer(s.teeSrc.get()));
-    if (peer) gst_pad_unlink(s.teeSrc.get(), peer.get());
-    if (tee) gst_element_release_request_pad(tee.get(), s.teeSrc.get());
-    s.teeSrc.reset();
-  }
-  // A pad that waits for negotiation blocks the queue's thread; flushing it lets it go.
-  if (s.sinkPad) gst_pad_set_active(s.sinkPad.get(), FALSE);
-  if (s.queue) {
-    gst_element_set_state(s.queue.get(), GST_STATE_NULL);
-    gst_bin_remove(GST_BIN(pipeline_.get()), s.queue.get());
-    s.queue.reset();
-  }
-  if (s.sinkPad && webrtc_ && !keepWebrtcPad) {
-    gst_element_release_request_pad(webrtc_.get(), s.sinkPad.get());
-  }
+void SubscribeConnection::releaseSlot(Slot& s) {
+  // Only for a branch that never carried data (a failed addTrack): see stop() otherwise.
+  unlinkFromTee(s);
+  dropQueue(s);
+  if (s.sinkPad && webrtc_) gst_element_release_request_pad(webrtc_.get(), s.sinkPad.get());
   s.sinkPad.reset();
   // webrtcbin 1.22 cannot stop a transceiver; inactive is what the next offer says.
-  if (s.transceiver && !keepWebrtcPad) {
+  if (s.transceiver) {
     g_object_set(s.transceiver.get(), "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE,
                  nullptr);
   }
   s.transceiver.reset();
 }
 
+void SubscribeConnection::dropQueue(Slot& s) {
+  if (!s.queue) return;
+  gst_element_set_state(s.queue.get(), GST_STATE_NULL);
+  gst_bin_remove(GST_BIN(pipeline_.get()), s.queue.get());
+  s.queue.reset();
+}
+
 void SubscribeConnection::removeTracksOf(const std::string& publisherId) {
   bool changed = false;
-  for (auto it = slots_.begin(); it != slots_.end();) {
-    if ((*it)->publisher == publisherId) {
-      releaseSlot(**it, false);
-      it = slots_.erase(it);
-      changed = true;
-    } else {
-      ++it;
-    }
+  for (auto& s : slots_) {
+    if (s->free || s->publisher != publisherId) continue;
+    // The queue, the webrtcbin pad and the transceiver stay for the next track of this kind.
+    // The m-line stays sendonly: webrtcbin 1.22 refuses an answer that turns an inactive
+    // m-line back to sendonly ("transceiver direction changes are not implemented"). It
+    // carries no packets and leaves the offer's tracks list, which is what clients go by.
+    unlinkFromTee(*s);
+    s->free = true;
+    s->publisher.clear();
+    s->track.clear();
+    s->forwarder.reset();
+    changed = true;
   }
   if (changed) {
     GST_INFO("%s: unsubscribed from %s", ctx_.peerId.c_str(), publisherId.c_str());
@@ -135,9 +199,18 @@ void SubscribeConnection::removeTracksOf(const std::string& publisherId) {
 
 void SubscribeConnection::stop() {
   idle_.cancel();
-  for (auto& s : slots_) releaseSlot(*s, true);
-  slots_.clear();
+  for (auto& s : slots_) unlinkFromTee(*s);
+  // The webrtcbin goes first: a bin stops its children before its own pads, which frees a
+  // branch thread blocked in a sink pad that still waits for negotiation (while holding
+  // that pad's stream lock). Deactivating such a pad first can wait forever, and flushing
+  // it instead stopped other publishers' streams (seen with 100 join/leave cycles).
   WebrtcConnection::stop();
+  for (auto& s : slots_) {
+    dropQueue(*s);
+    s->sinkPad.reset();
+    s->transceiver.reset();
+  }
+  slots_.clear();
 }
 
 void SubscribeConnection::scheduleNegotiation() {
@@ -157,7 +230,7 @@ void SubscribeConnection::scheduleNegotiation() {
 void SubscribeConnection::negotiate() {
   if (!webrtc_ || creating_ || awaitingAnswer_ || !dirty_) return;
   dirty_ = false;
-  if (slots_.empty()) {
+  if (trackCount() == 0) {
     GST_DEBUG("%s: nothing to receive, no offer", ctx_.peerId.c_str());
     return;
   }
@@ -215,6 +288,10 @@ JsonArrayPtr SubscribeConnection::describeTracks(const GstSDPMessage* offer) {
     }
     for (size_t k = 0; k < slots_.size(); ++k) {
       const Slot& s = *slots_[k];
+      if (s.free) {
+        listed[k] = true;
+        continue;
+      }
       bool match = false;
       for (guint ssrc : ssrcs) match = match || (s.ssrc != 0 && ssrc == s.ssrc);
       if (!match || listed[k]) continue;
@@ -274,7 +351,7 @@ void SubscribeConnection::applyAnswer(GstSdpMessagePtr answer,
 
 void SubscribeConnection::requestKeyframes(bool onlyNew) {
   for (auto& s : slots_) {
-    if (onlyNew && s->negotiated) continue;
+    if (s->free || (onlyNew && s->negotiated)) continue;
     s->negotiated = true;
     if (auto f = s->forwarder.lock()) f->requestKeyframe();
   }

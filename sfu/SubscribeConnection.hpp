@@ -23,16 +23,20 @@ class SubscribeConnection : public WebrtcConnection {
       : WebrtcConnection(std::move(ctx), "subscribe", pipeline) {}
   ~SubscribeConnection() override;
 
-  // Adds a branch from the track's tee to a new sendonly transceiver and renegotiates.
+  // Adds a branch from the track's tee to a free slot of its kind (an m-line a publisher
+  // left) or else to a new sendonly transceiver, and renegotiates.
   void addTrack(const std::string& publisherId, const std::shared_ptr<TrackForwarder>& track);
-  // Removes every branch of that publisher (transceivers become inactive) and renegotiates.
+  // Unlinks every branch of that publisher; their slots go quiet and free for the next track
+  // of the same kind (webrtcbin 1.22 cannot stop a transceiver). Renegotiates.
   void removeTracksOf(const std::string& publisherId);
   void applyAnswer(GstSdpMessagePtr answer, std::shared_ptr<BusResponder> responder);
 
   bool readyForCandidates() const override { return offered_; }
   bool owns(GstElement* element) const override;
   void stop() override;
-  size_t trackCount() const { return slots_.size(); }
+  // Tracks forwarded now (free slots not counted), and m-lines ever created.
+  size_t trackCount() const;
+  size_t slotCount() const { return slots_.size(); }
 
  private:
   struct Slot {
@@ -44,8 +48,9 @@ class SubscribeConnection : public WebrtcConnection {
     GstPadPtr teeSrc;
     GstPadPtr sinkPad;
     GObjectPtr<GstWebRTCRTPTransceiver> transceiver;
-    guint ssrc = 0;  // the publisher's, also written into the offer's a=ssrc lines
+    guint ssrc = 0;  // the first publisher's; the m-line's SSRC for good (RtpRewriter)
     bool negotiated = false;
+    bool free = false;  // no publisher: quiet, waiting for the next track of its kind
   };
 
   void configure() override;
@@ -57,7 +62,11 @@ class SubscribeConnection : public WebrtcConnection {
   // sets a transceiver's mid only once the answer is applied.
   JsonArrayPtr describeTracks(const GstSDPMessage* offer);
   void emitOffer(const std::string& sdp, JsonArrayPtr tracks);
-  void releaseSlot(Slot& slot, bool keepWebrtcPad);
+  void releaseSlot(Slot& slot);
+  void dropQueue(Slot& slot);
+  bool linkToTee(Slot& slot, const std::shared_ptr<TrackForwarder>& track);
+  void unlinkFromTee(Slot& slot);
+  Slot* freeSlot(const std::string& kind);
   void requestKeyframes(bool onlyNew);
 
   std::vector<std::unique_ptr<Slot>> slots_;

@@ -296,7 +296,18 @@ void Peer::onSubscribeOffer(JsonObject* m) {
     }
     g_printerr("carrel-peer: subscribe_offer tracks %s sdp mids %s\n", json::stringify(n).c_str(),
                mids.c_str());
+    // How many m-lines the SFU's offer carries: a test checks they stay bounded over churn.
+    int64_t mlines = 0;
+    for (size_t at = sdp.find("\nm="); at != std::string::npos; at = sdp.find("\nm=", at + 1)) {
+      ++mlines;
+    }
+    json::Object o;
+    o.set("mlines", mlines)
+        .set("tracks", static_cast<int64_t>(tracks.size()))
+        .set("t_ms", sinceStart());
+    out_.emit("subscribe_offer", o.get());
   }
+  if (!options_.subscribe) return;
   if (!subscribe_) {
     subscribe_ = std::make_unique<SubscribeConnection>(
         options_, filter_, tracks_, connectionHandlers("subscribe"),
@@ -327,6 +338,8 @@ void Peer::onCandidate(JsonObject* m) {
   WebRtcConnection* target = nullptr;
   if (conn == "publish") target = publish_.get();
   if (conn == "subscribe") target = subscribe_.get();
+  // With --no-subscribe the SFU's subscribe candidates have nothing to go to, by design.
+  if (!target && conn == "subscribe" && !options_.subscribe) return;
   if (!target) {
     fail(kServerError, "bad_server_message",
          "candidate for connection '" + conn + "' we do not have");

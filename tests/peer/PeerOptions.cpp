@@ -34,7 +34,8 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   gchar* chat = nullptr;
   gchar** ice = nullptr;
   gchar** allow = nullptr;
-  gboolean noDecode = FALSE, noPublish = FALSE, noAudio = FALSE, noVideo = FALSE;
+  gboolean noDecode = FALSE, noPublish = FALSE, noAudio = FALSE, noVideo = FALSE,
+           noSubscribe = FALSE;
   gboolean json = FALSE, noKeyframeRequests = FALSE, timing = FALSE;
   gint duration = o.durationSec, width = o.width, height = o.height, fps = o.fps;
   gint kbps = o.videoKbps, statsMs = o.statsIntervalMs, latency = o.latencyMs;
@@ -49,6 +50,8 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
       {"no-decode", 0, 0, G_OPTION_ARG_NONE, &noDecode,
        "Count received RTP packets and bytes only (load mode)", nullptr},
       {"no-publish", 0, 0, G_OPTION_ARG_NONE, &noPublish, "Subscribe only", nullptr},
+      {"no-subscribe", 0, 0, G_OPTION_ARG_NONE, &noSubscribe,
+       "Publish only: subscribe offers are left unanswered", nullptr},
       {"no-audio", 0, 0, G_OPTION_ARG_NONE, &noAudio, "Publish no microphone", nullptr},
       {"no-video", 0, 0, G_OPTION_ARG_NONE, &noVideo, "Publish no camera", nullptr},
       {"width", 0, 0, G_OPTION_ARG_INT, &width, "Camera width (default 320)", "PX"},
@@ -118,6 +121,7 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   o.latencyMs = latency;
   o.decode = !noDecode;
   o.publish = !noPublish;
+  o.subscribe = !noSubscribe;
   o.audio = !noAudio;
   o.video = !noVideo;
   o.json = json;

@@ -14,6 +14,7 @@ struct PeerOptions {
   int durationSec = 0;  // 0: until SIGINT/SIGTERM
   bool decode = true;
   bool publish = true;
+  bool subscribe = true;  // false: subscribe offers are left unanswered
   bool audio = true;
   bool video = true;
   int width = 320;
