@@ -41,6 +41,8 @@ constexpr std::array kConnState{kRoom, kPeer, kConn,
                                 Field{"state", FieldType::String, true, 1, 32}};
 constexpr std::array kTrack{kRoom, kPeer, Field{"track", FieldType::String, true, 1, kIdMax},
                             Field{"kind", FieldType::String, true, 1, 16}};
+constexpr std::array kTrackMute{kRoom, kPeer, Field{"track", FieldType::String, true, 1, kIdMax},
+                                Field{"muted", FieldType::Bool, true}};
 constexpr std::array kPeerFailed{kRoom, kPeer, Field{"reason", FieldType::String, true, 0, 1024}};
 
 const std::map<std::string_view, std::span<const Field>>& methods() {
@@ -53,6 +55,7 @@ const std::map<std::string_view, std::span<const Field>>& methods() {
       {method::RoomClose, kRoomOnly},
       {method::NodeInfo, kNone},
       {method::DebugRecalculateLatency, kRoomOnly},
+      {method::TrackMute, kTrackMute},
   };
   return m;
 }

@@ -43,6 +43,9 @@ inline constexpr const char* Candidate = "peer.candidate";  // remote ICE candid
 inline constexpr const char* RoomClose = "room.close";
 inline constexpr const char* NodeInfo = "node.info";  // load and rooms of the node
 inline constexpr const char* DebugRecalculateLatency = "debug.recalculate_latency";
+// Server-enforced mute of one published track ("audio0", "video0"): the SFU stops
+// forwarding it, whatever the publisher sends, until unmuted. {room, peer, track, muted}.
+inline constexpr const char* TrackMute = "track.mute";
 }  // namespace method
 
 // --- Events: SFU -> the control node that added the peer -------------------------------------
@@ -62,6 +65,7 @@ inline constexpr const char* VersionMismatch = "version_mismatch";
 inline constexpr const char* UnknownMethod = "unknown_method";
 inline constexpr const char* NoSuchRoom = "no_such_room";
 inline constexpr const char* NoSuchPeer = "no_such_peer";
+inline constexpr const char* NoSuchTrack = "no_such_track";
 inline constexpr const char* PeerExists = "peer_exists";
 inline constexpr const char* BadSdp = "bad_sdp";
 inline constexpr const char* BadCandidate = "bad_candidate";

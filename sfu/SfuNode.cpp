@@ -19,6 +19,7 @@ const SfuNode::HandlerEntry SfuNode::kHandlers[] = {
     {bus::method::RoomClose, &SfuNode::onRoomClose},
     {bus::method::NodeInfo, &SfuNode::onNodeInfo},
     {bus::method::DebugRecalculateLatency, &SfuNode::onRecalculateLatency},
+    {bus::method::TrackMute, &SfuNode::onTrackMute},
 };
 
 namespace {
@@ -329,6 +330,21 @@ void SfuNode::onRecalculateLatency(const bus::Request& r, BusResponder responder
   Room* rm = room(r, responder);
   if (!rm) return;
   rm->recalculateLatency();
+  responder.ok();
+}
+
+void SfuNode::onTrackMute(const bus::Request& r, BusResponder responder) {
+  Participant* p = peer(r, responder);
+  if (!p) return;
+  std::string trackId = str(r, "track");
+  const auto& tracks = p->publish().tracks();
+  auto it = tracks.find(trackId);
+  if (it == tracks.end()) {
+    responder.fail(bus::error::NoSuchTrack,
+                   "peer '" + p->id() + "' publishes no track '" + trackId + "'");
+    return;
+  }
+  it->second->setMuted(json::getBool(r.data.get(), "muted").value_or(false));
   responder.ok();
 }
 

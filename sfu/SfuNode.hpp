@@ -65,6 +65,7 @@ class SfuNode {
   void onRoomClose(const bus::Request& r, BusResponder responder);
   void onNodeInfo(const bus::Request& r, BusResponder responder);
   void onRecalculateLatency(const bus::Request& r, BusResponder responder);
+  void onTrackMute(const bus::Request& r, BusResponder responder);
 
   SfuOptions options_;
   IceSettings ice_;

@@ -20,6 +20,7 @@ struct TrackForwarder::ProbeState {
   std::atomic<gint64> lastKeyframeUs{0};
   std::atomic<guint> keyframes{0};
   std::atomic<bool> retryPending{false};
+  std::atomic<bool> muted{false};
   GstPad* teeSink = nullptr;  // weak: the probe lives on this pad
 };
 
@@ -65,6 +66,10 @@ void TrackForwarder::scheduleRetry(ProbeState* st, gint64 delayUs) {
 
 GstPadProbeReturn TrackForwarder::onProbe(GstPad*, GstPadProbeInfo* info, gpointer data) {
   auto* st = static_cast<std::shared_ptr<ProbeState>*>(data)->get();
+  if ((info->type & (GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST)) &&
+      st->muted.load(std::memory_order_relaxed)) {
+    return GST_PAD_PROBE_DROP;
+  }
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
     if (st->canonicalPt < 0) return GST_PAD_PROBE_OK;
     GST_PAD_PROBE_INFO_DATA(info) =
@@ -188,6 +193,17 @@ void TrackForwarder::requestKeyframe() {
 
 guint TrackForwarder::keyframeRequests() const {
   return probe_ ? probe_->keyframes.load() : 0;
+}
+
+void TrackForwarder::setMuted(bool muted) {
+  if (!probe_) return;
+  bool was = probe_->muted.exchange(muted);
+  if (was != muted) GST_INFO("%s: %s", probe_->name.c_str(), muted ? "muted" : "unmuted");
+  if (was && !muted) requestKeyframe();
+}
+
+bool TrackForwarder::muted() const {
+  return probe_ && probe_->muted.load();
 }
 
 void TrackForwarder::teardown() {

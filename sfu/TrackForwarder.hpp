@@ -36,6 +36,10 @@ class TrackForwarder {
   void requestKeyframe();
   // How many keyframe requests went through to the publisher so far.
   guint keyframeRequests() const;
+  // Server-enforced mute: the tee gets nothing, so no subscriber does, whatever the publisher
+  // sends. Unmuting asks the publisher for a keyframe so pictures resume at once.
+  void setMuted(bool muted);
+  bool muted() const;
   // Main context: stops and removes the tee. The publisher must be stopped or unlinked.
   void teardown();
 
