@@ -20,6 +20,8 @@ constexpr std::array kCandidate{Field{"conn", FieldType::String, true, 1, 16},
                                 Field{"candidate", FieldType::String, true, 0, 1024},
                                 Field{"sdp_mline_index", FieldType::Int, true, 0, 1023}};
 constexpr std::array kChat{Field{"text", FieldType::String, true, 1, 2000}};
+constexpr std::array kMute{Field{"kind", FieldType::String, true, 1, 16},
+                           Field{"muted", FieldType::Bool, true}};
 
 std::optional<FieldError> checkRoom(JsonObject* m) {
   auto room = json::getString(m, "room");
@@ -37,6 +39,14 @@ std::optional<FieldError> checkConn(JsonObject* m) {
   return std::nullopt;
 }
 
+std::optional<FieldError> checkMuteKind(JsonObject* m) {
+  auto kind = json::getString(m, "kind");
+  if (!kind || (*kind != "audio" && *kind != "video")) {
+    return FieldError{"kind", "field 'kind' must be 'audio' or 'video'"};
+  }
+  return std::nullopt;
+}
+
 const std::array kMessages{
     MessageSpec{"hello", kHello, false, RoomRule::Any, nullptr},
     MessageSpec{"ping", kNoFields, true, RoomRule::Any, nullptr},
@@ -46,6 +56,7 @@ const std::array kMessages{
     MessageSpec{"subscribe_answer", kSdp, true, RoomRule::MustBeIn, nullptr},
     MessageSpec{"candidate", kCandidate, true, RoomRule::MustBeIn, checkConn},
     MessageSpec{"chat", kChat, true, RoomRule::MustBeIn, nullptr},
+    MessageSpec{"mute", kMute, true, RoomRule::MustBeIn, checkMuteKind},
 };
 
 }  // namespace

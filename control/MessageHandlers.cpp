@@ -37,6 +37,7 @@ const std::map<std::string_view, MessageHandlers::Handler>& MessageHandlers::tab
       {"subscribe_answer", &MessageHandlers::onSubscribeAnswer},
       {"candidate", &MessageHandlers::onCandidate},
       {"chat", &MessageHandlers::onChat},
+      {"mute", &MessageHandlers::onMute},
   };
   return t;
 }
@@ -281,6 +282,22 @@ void MessageHandlers::onChat(const Session& s, const ClientMessage& m) {
   node_.rooms().broadcast(s->room(), "", chat.get(), [weak, ref](bool ok) {
     auto s = weak.lock();
     if (!ok && s) s->sendError(code::Internal, "the chat could not be delivered", ref);
+  });
+}
+
+// Self mute is the client's own choice, shown to everyone (the sender too, as confirmation);
+// enforcing a mute on someone else is the SFU's track.mute, for moderators.
+void MessageHandlers::onMute(const Session& s, const ClientMessage& m) {
+  json::Object ev;
+  ev.set("type", "track_muted")
+      .set("participant", s->participant())
+      .set("kind", *json::getString(m.object.get(), "kind"))
+      .setBool("muted", *json::getBool(m.object.get(), "muted"));
+  std::weak_ptr<ClientSession> weak = s;
+  std::string ref = m.id;
+  node_.rooms().broadcast(s->room(), "", ev.get(), [weak, ref](bool ok) {
+    auto s = weak.lock();
+    if (!ok && s) s->sendError(code::Internal, "the mute could not be announced", ref);
   });
 }
 

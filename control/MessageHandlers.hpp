@@ -35,6 +35,7 @@ class MessageHandlers {
   void onSubscribeAnswer(const Session& s, const ClientMessage& m);
   void onCandidate(const Session& s, const ClientMessage& m);
   void onChat(const Session& s, const ClientMessage& m);
+  void onMute(const Session& s, const ClientMessage& m);
 
   void joinOnNode(const Session& s, const std::string& room, const std::string& sfuNode,
                   const std::string& ref);

@@ -37,11 +37,11 @@ std::string repeat(char c, size_t n) {
 
 TEST(ControlClientMessages, EveryProtocolMessageIsDeclared) {
   for (const char* t : {"hello", "ping", "join", "leave", "publish_offer", "subscribe_answer",
-                        "candidate", "chat"}) {
+                        "candidate", "chat", "mute"}) {
     EXPECT_NE(findMessage(t), nullptr) << t;
   }
   EXPECT_EQ(findMessage("welcome"), nullptr);  // server -> client only
-  EXPECT_EQ(allMessages().size(), 8u);
+  EXPECT_EQ(allMessages().size(), 9u);
 }
 
 TEST(ControlClientMessages, BadJson) {
