@@ -36,8 +36,11 @@ static std::string shortSocketPath() {
 MariaDbServer::MariaDbServer(const std::string& dir)
     : dir_(dir), socket_(shortSocketPath()), port_(freePort()) {
   std::filesystem::create_directories(dir + "/data");
+  // Temporary tables in a folder of its own: bootstraps running side by side in the shared
+  // /tmp were seen to lose each other's temporary files.
+  std::string tmp = std::filesystem::path(socket_).parent_path().string();
   int st = 0;
-  run("mariadb-install-db --no-defaults --datadir=" + dir +
+  run("TMPDIR=" + tmp + " mariadb-install-db --no-defaults --datadir=" + dir +
           "/data --user=root"
           " --auth-root-authentication-method=normal > " +
           dir + "/install.log 2>&1",
@@ -47,7 +50,8 @@ MariaDbServer::MariaDbServer(const std::string& dir)
       std::vector<std::string>{"/usr/sbin/mariadbd", "--no-defaults", "--datadir=" + dir + "/data",
                                "--socket=" + socket_, "--port=" + std::to_string(port_),
                                "--bind-address=127.0.0.1", "--user=root", "--skip-name-resolve",
-                               "--log-error=" + dir + "/err.log", "--pid-file=" + dir + "/pid"},
+                               "--log-error=" + dir + "/err.log", "--pid-file=" + dir + "/pid",
+                               "--tmpdir=" + tmp},
       dir + "/mariadbd.log");
   for (int i = 0; i < 300; ++i) {
     int qs = 0;

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,6 +37,8 @@ Process::Process(std::vector<std::string> argv, std::string stderrLog,
     dup2(errFd, 2);
     // Its own process group, so a stop reaches helpers it may fork, still by our PID.
     setpgid(0, 0);
+    // A test binary that crashes or is killed must not leave its daemons running.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     execve(args[0], args.data(), envp.data());
     const char* msg = "exec failed\n";
     (void)!write(2, msg, strlen(msg));
