@@ -6,23 +6,14 @@
 
 #include "Bus.hpp"
 #include "Json.hpp"
+#include "MainContextPump.hpp"
 #include "RedisServer.hpp"
 #include "TestEnv.hpp"
 
 using namespace carrel;
+using carrel::test::pumpUntil;
 
 namespace {
-
-// Pumps the default main context until done() or the deadline.
-bool pumpUntil(const std::function<bool()>& done, int timeoutMs = 5000) {
-  gint64 deadline = g_get_monotonic_time() + gint64(timeoutMs) * 1000;
-  while (!done()) {
-    if (g_get_monotonic_time() > deadline) return false;
-    g_main_context_iteration(nullptr, FALSE);
-    g_usleep(1000);
-  }
-  return true;
-}
 
 struct Node {
   Node(int port, const std::string& id)

@@ -5,6 +5,7 @@
 
 #include "AccessTokens.hpp"
 #include "DbWorker.hpp"
+#include "MainContextPump.hpp"
 #include "MariaDbServer.hpp"
 #include "Migrations.hpp"
 #include "PasswordHasher.hpp"
@@ -15,16 +16,6 @@ using namespace carrel::control;
 using namespace carrel::test;
 
 namespace {
-
-bool pumpUntil(const std::function<bool()>& done, int timeoutMs = 20000) {
-  gint64 deadline = g_get_monotonic_time() + gint64(timeoutMs) * 1000;
-  while (!done()) {
-    if (g_get_monotonic_time() > deadline) return false;
-    g_main_context_iteration(nullptr, FALSE);
-    g_usleep(1000);
-  }
-  return true;
-}
 
 class UserStoreTest : public ::testing::Test {
  protected:

@@ -11,6 +11,7 @@
 #include "Bus.hpp"
 #include "CarrelStack.hpp"
 #include "Json.hpp"
+#include "MainContextPump.hpp"
 #include "TestEnv.hpp"
 
 using namespace carrel;
@@ -50,16 +51,6 @@ double medianDelayMs(Process& pub, Process& sub, int64_t sinceUs, size_t* count)
   if (d.empty()) return -1;
   std::nth_element(d.begin(), d.begin() + d.size() / 2, d.end());
   return d[d.size() / 2];
-}
-
-bool pumpUntil(const std::function<bool()>& done, int timeoutMs) {
-  gint64 deadline = g_get_monotonic_time() + gint64(timeoutMs) * 1000;
-  while (!done()) {
-    if (g_get_monotonic_time() > deadline) return false;
-    g_main_context_iteration(nullptr, FALSE);
-    g_usleep(1000);
-  }
-  return true;
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "Bus.hpp"
 #include "CarrelStack.hpp"
 #include "Json.hpp"
+#include "MainContextPump.hpp"
 #include "MediaTestUtil.hpp"
 #include "PeerOutput.hpp"
 #include "TestEnv.hpp"
@@ -17,16 +18,6 @@ using namespace carrel::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-bool pump(const std::function<bool()>& done, int timeoutMs) {
-  gint64 deadline = g_get_monotonic_time() + gint64(timeoutMs) * 1000;
-  while (!done()) {
-    if (g_get_monotonic_time() > deadline) return false;
-    g_main_context_iteration(nullptr, FALSE);
-    g_usleep(1000);
-  }
-  return true;
-}
 
 struct Counts {
   int64_t videoPackets = -1;
@@ -63,8 +54,8 @@ class BusClient {
     sub_.start(100);
   }
   bool ready() {
-    bool ok = pump([&] { return pub_.connected() && sub_.connected(); }, 5000);
-    pump([] { return false; }, 200);  // the subscription settles
+    bool ok = pumpUntil([&] { return pub_.connected() && sub_.connected(); }, 5000);
+    pumpUntil([] { return false; }, 200);  // the subscription settles
     return ok;
   }
   // "ok" or "code: message".
@@ -73,7 +64,7 @@ class BusClient {
     bus_.request(node, method, std::move(data), [&](const bus::Response& r) {
       result = r.ok ? "ok" : r.error.code + ": " + r.error.message;
     });
-    pump([&] { return !result.empty(); }, 10000);
+    pumpUntil([&] { return !result.empty(); }, 10000);
     return result.empty() ? "no answer" : result;
   }
 
