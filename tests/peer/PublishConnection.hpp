@@ -15,6 +15,7 @@ class PublishConnection : public WebRtcConnection {
   // offer runs on the main thread with the local description's SDP.
   PublishConnection(const PeerOptions& options, const NetworkFilter& filter, Handlers handlers,
                     std::function<void(const std::string& sdp)> offer);
+  ~PublishConnection() override { stop(); }
 
   bool start(std::string* error);
   // Main thread.

@@ -25,6 +25,7 @@ class SubscribeConnection : public WebRtcConnection {
 
   SubscribeConnection(const PeerOptions& options, const NetworkFilter& filter, TrackTable& tracks,
                       Handlers handlers, Events events);
+  ~SubscribeConnection() override { stop(); }
 
   bool start(std::string* error);
   // Main thread. Offers are answered one at a time, in order.

@@ -11,12 +11,18 @@ WebRtcConnection::WebRtcConnection(std::string name, const PeerOptions& options,
     : options_(options), filter_(filter), handlers_(std::move(handlers)), name_(std::move(name)) {}
 
 WebRtcConnection::~WebRtcConnection() {
-  if (!pipeline_) return;
+  stop();
+}
+
+void WebRtcConnection::stop() {
+  if (!pipeline_ || stopped_) return;
+  stopped_ = true;
   // Stopping first joins the streaming and ICE threads; what they post meanwhile is dropped
   // by the alive_ check once this object is gone.
   gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
   if (webrtc_) g_signal_handlers_disconnect_by_data(webrtc_, this);
   if (busWatch_) g_source_remove(busWatch_);
+  busWatch_ = 0;
 }
 
 bool WebRtcConnection::createPipeline(std::string* error) {

@@ -33,6 +33,10 @@ class WebRtcConnection {
   WebRtcConnection(std::string name, const PeerOptions& options, const NetworkFilter& filter,
                    Handlers handlers);
   virtual ~WebRtcConnection();
+  // Stops the pipeline (joining its streaming threads) and drops every signal and watch; safe
+  // to call twice. A derived class calls it first in its own destructor: its members go before
+  // the base destructor runs, and a streaming thread (pad-added) may still be using them.
+  void stop();
   WebRtcConnection(const WebRtcConnection&) = delete;
   WebRtcConnection& operator=(const WebRtcConnection&) = delete;
 
@@ -78,6 +82,7 @@ class WebRtcConnection {
   GstElementPtr pipeline_;
   GstElement* webrtc_ = nullptr;  // owned by pipeline_
   guint busWatch_ = 0;
+  bool stopped_ = false;
   bool remoteApplied_ = false;
   std::vector<std::pair<guint, std::string>> pendingCandidates_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
