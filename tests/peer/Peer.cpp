@@ -1,7 +1,11 @@
 #include "Peer.hpp"
 
 #include <array>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
+#include <thread>
 #include <utility>
 
 #include "FieldTable.hpp"
@@ -427,7 +431,18 @@ void Peer::finish() {
     videoFramesAtStop_ = publish_->videoFrames();
     audioBuffersAtStop_ = publish_->audioBuffers();
   }
-  // Pipelines stop before the summary, so its counters are final.
+  // Pipelines stop before the summary, so its counters are final. Stopping a webrtcbin whose
+  // pads wait for a negotiation has been seen to hang in GStreamer: a watchdog turns that into
+  // a clear failure (an error line and exit code 4) instead of a test waiting for its timeout.
+  std::thread([] {
+    std::this_thread::sleep_for(std::chrono::seconds(15));
+    std::fprintf(stderr, "carrel-peer: teardown hung for 15 s; exiting\n");
+    std::printf(
+        "{\"event\":\"error\",\"code\":\"teardown_hung\",\"message\":\"stopping the "
+        "pipelines hung\"}\n");
+    std::fflush(stdout);
+    std::_Exit(4);
+  }).detach();
   subscribe_.reset();
   publish_.reset();
   json::Object o;
