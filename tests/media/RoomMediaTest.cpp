@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "CarrelStack.hpp"
+#include "MediaTestUtil.hpp"
 #include "PeerOutput.hpp"
 #include "TestEnv.hpp"
 
@@ -15,29 +16,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string testName() {
-  auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  return std::string(info->test_suite_name()) + "." + info->name();
-}
-
-// Polls cond every 100 ms until it holds or the time is up.
-bool eventually(const std::function<bool()>& cond, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return cond();
-}
-
 std::vector<std::string> peerArgs(const std::string& room) {
   return {"--room", room, "--json", "--duration", "0", "--stats-interval-ms", "250"};
-}
-
-std::string waitWelcome(Process& p) {
-  std::string id;
-  eventually([&] { return !(id = readPeer(p).participant).empty(); }, 20s);
-  return id;
 }
 
 // True when `viewer` decoded at least minFrames video frames and some audio from `who`.
@@ -63,11 +43,12 @@ std::string describe(Process& p) {
 }  // namespace
 
 TEST(RoomMedia, ThreePeersSeeAndHearEachOtherLateJoinerAndLeave) {
-  CarrelStack stack(artifactDir(testName()));
+  CarrelStack stack(artifactDir(currentTestName()));
   auto a = stack.startPeer("ana", peerArgs("algebra"));
   auto b = stack.startPeer("ben", peerArgs("algebra"));
   auto c = stack.startPeer("cleo", peerArgs("algebra"));
-  std::string ida = waitWelcome(*a), idb = waitWelcome(*b), idc = waitWelcome(*c);
+  std::string ida = waitForWelcome(*a, 20s), idb = waitForWelcome(*b, 20s),
+              idc = waitForWelcome(*c, 20s);
   ASSERT_FALSE(ida.empty() || idb.empty() || idc.empty()) << "a peer got no welcome";
 
   // Each decodes >= 30 video frames and receives audio from both others within 15 s.
@@ -82,7 +63,7 @@ TEST(RoomMedia, ThreePeersSeeAndHearEachOtherLateJoinerAndLeave) {
   // A fourth joins late and decodes video from all three within 2 s of joining: only
   // possible if the SFU asks each publisher for a keyframe when a subscriber is added.
   auto d = stack.startPeer("dara", peerArgs("algebra"));
-  std::string idd = waitWelcome(*d);
+  std::string idd = waitForWelcome(*d, 20s);
   ASSERT_FALSE(idd.empty());
   ASSERT_TRUE(eventually(
       [&] {
