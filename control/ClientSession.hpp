@@ -10,6 +10,7 @@
 
 #include "GPtr.hpp"
 #include "Json.hpp"
+#include "WsAuthGate.hpp"
 
 namespace carrel::control {
 
@@ -25,6 +26,14 @@ class ClientSession {
   SoupWebsocketConnection* connection() const { return conn_.get(); }
   const std::string& participant() const { return participant_; }
   const std::string& peerAddress() const { return peerAddress_; }
+
+  // The account behind the connection (set at the upgrade); userId 0 is a guest.
+  void setIdentity(SessionIdentity who) { identity_ = std::move(who); }
+  const SessionIdentity& identity() const { return identity_; }
+  int64_t userId() const { return identity_.userId; }
+  bool isAdmin() const { return identity_.admin; }
+  // The account's display name ("" for a guest, whose name comes with hello).
+  const std::string& displayName() const { return identity_.displayName; }
 
   bool helloDone() const { return helloDone_; }
   const std::string& name() const { return name_; }
@@ -68,6 +77,7 @@ class ClientSession {
   GObjectPtr<SoupWebsocketConnection> conn_;
   std::string participant_;
   std::string peerAddress_;
+  SessionIdentity identity_;
   bool helloDone_ = false;
   std::string name_;
   RoomState roomState_ = RoomState::None;

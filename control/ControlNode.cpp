@@ -98,6 +98,7 @@ void ControlNode::onWebSocket(SoupServerMessage* msg, SoupWebsocketConnection* c
   participant.resize(16);
   participant.insert(participant.begin(), 'p');
   auto s = std::make_shared<ClientSession>(conn, participant, host ? host : "?");
+  if (const SessionIdentity* who = WsAuthGate::identityOf(msg)) s->setIdentity(*who);
   sessions_[conn] = s;
   byParticipant_[participant] = s;
   g_signal_connect(conn, "message",
@@ -114,7 +115,8 @@ void ControlNode::onWebSocket(SoupServerMessage* msg, SoupWebsocketConnection* c
                      static_cast<ControlNode*>(self)->onWsClosed(c);
                    }),
                    this);
-  g_info("%s connected from %s", participant.c_str(), s->peerAddress().c_str());
+  g_info("%s connected from %s (user %" G_GINT64_FORMAT ")", participant.c_str(),
+         s->peerAddress().c_str(), static_cast<gint64>(s->userId()));
 }
 
 void ControlNode::onWsMessage(SoupWebsocketConnection* conn, gint type, GBytes* message) {

@@ -26,6 +26,7 @@ std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::st
   StrOpt host, webRoot, redisHost, nodeId, myHost, mySocket, myUser, myPassword, myDb, migrations;
   StrOpt adminLogin, adminPasswordFile;
   int tokenTtl = o.tokenTtlHours;
+  gboolean allowGuests = FALSE;
   int port = o.port, redisPort = o.redisPort, timeout = o.sfuTimeoutMs, myPort = o.mysqlPort;
   GOptionEntry entries[] = {
       {"host", 0, 0, G_OPTION_ARG_STRING, &host.value, "Address to listen on (127.0.0.1)", "ADDR"},
@@ -57,6 +58,8 @@ std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::st
        "File whose first line is the admin's password (kept off the command line)", "PATH"},
       {"token-ttl-hours", 0, 0, G_OPTION_ARG_INT, &tokenTtl,
        "How long an access token stays valid (168)", "HOURS"},
+      {"allow-guests", 0, 0, G_OPTION_ARG_NONE, &allowGuests,
+       "With --mysql-database, also let clients without an access token join as guests", nullptr},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   struct ContextFree {
     void operator()(GOptionContext* c) const { g_option_context_free(c); }
@@ -83,6 +86,7 @@ std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::st
   adminLogin.into(o.adminLogin);
   adminPasswordFile.into(o.adminPasswordFile);
   o.tokenTtlHours = tokenTtl;
+  o.allowGuests = allowGuests;
   o.port = port;
   o.redisPort = redisPort;
   o.sfuTimeoutMs = timeout;

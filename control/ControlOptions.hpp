@@ -24,6 +24,8 @@ struct ControlOptions {
   std::string adminLogin;         // ensured at start-up when set (needs MySQL)
   std::string adminPasswordFile;  // first line is the admin's password
   int tokenTtlHours = 24 * 7;
+  // With a database, /ws needs an access token unless this lets name-only guests in too.
+  bool allowGuests = false;
 };
 
 // Parses argv; on a bad command line returns nullopt and the reason in *error.

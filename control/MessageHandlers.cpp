@@ -81,13 +81,23 @@ void MessageHandlers::dispatch(const Session& s, std::string_view text) {
 }
 
 void MessageHandlers::onHello(const Session& s, const ClientMessage& m) {
-  s->setHello(*json::getString(m.object.get(), "name"));
+  // An account's display name wins over the one in hello (which guests choose freely).
+  s->setHello(s->userId() ? s->displayName() : *json::getString(m.object.get(), "name"));
   JsonArrayPtr ice(json_array_new());
   auto w = reply("welcome", m.id);
   w.set("participant", s->participant())
       .set("protocol", 1)
       .set("server_time", nowMs())
       .set("ice_servers", ice.get());
+  if (s->userId()) {
+    json::Object user;
+    user.set("id", s->userId())
+        .set("display_name", s->displayName())
+        .setBool("admin", s->isAdmin());
+    w.set("user", user.get());
+  } else {
+    w.setNull("user");
+  }
   s->send(w);
   g_message("%s from %s says hello as '%s'", s->participant().c_str(), s->peerAddress().c_str(),
             s->name().c_str());

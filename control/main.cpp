@@ -16,6 +16,7 @@
 #include "MySqlConnection.hpp"
 #include "Rest.hpp"
 #include "RoomRoutes.hpp"
+#include "WsAuthGate.hpp"
 
 using namespace carrel::control;
 
@@ -52,6 +53,7 @@ struct Accounts {
   std::unique_ptr<AuthService> auth;
   std::unique_ptr<AuthRoutes> routes;
   std::unique_ptr<RoomRoutes> rooms;
+  std::unique_ptr<WsAuthGate> gate;
 
   bool start(const ControlOptions& o, MySqlConnection& db) {
     std::string why;
@@ -114,6 +116,16 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (accounts) {
+    AuthService* auth = accounts->auth.get();
+    accounts->gate = std::make_unique<WsAuthGate>(
+        [auth](const std::string& token, WsAuthGate::Verdict done) {
+          auth->authenticate(token, [done](const AuthResult& r) {
+            SessionIdentity who{static_cast<int64_t>(r.user.id), r.user.displayName, r.user.admin};
+            done(r.code, r.message, who);
+          });
+        },
+        options->allowGuests);
+    accounts->gate->install(node->http()->soup());
     Rest::guardBodies(node->http()->soup());
     accounts->routes->install(node->http()->soup());
     accounts->rooms =

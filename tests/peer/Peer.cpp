@@ -88,7 +88,7 @@ int64_t Peer::sinceStart() const {
 }
 
 void Peer::start() {
-  ws_.connect(options_.url);
+  ws_.connect(options_.connectUrl());
   if (options_.durationSec > 0) {
     durationTimer_.reset(g_timeout_add(
         static_cast<guint>(options_.durationSec) * 1000u,

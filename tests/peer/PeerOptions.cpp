@@ -32,6 +32,7 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   gchar* name = nullptr;
   gchar* room = nullptr;
   gchar* chat = nullptr;
+  gchar* token = nullptr;
   gchar** ice = nullptr;
   gchar** allow = nullptr;
   gboolean noDecode = FALSE, noPublish = FALSE, noAudio = FALSE, noVideo = FALSE,
@@ -74,6 +75,8 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
       {"allow-network", 0, 0, G_OPTION_ARG_STRING_ARRAY, &allow,
        "Network candidates may use (repeatable; default 127.0.0.0/8)", "CIDR"},
       {"chat", 0, 0, G_OPTION_ARG_STRING, &chat, "Send one chat message after joining", "TEXT"},
+      {"token", 0, 0, G_OPTION_ARG_STRING, &token,
+       "Access token (from POST /api/v1/auth/login) for a server with accounts", "TOKEN"},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
 
   std::unique_ptr<GOptionContext, OptionContextFree> ctx(
@@ -86,7 +89,7 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   GError* raw = nullptr;
   bool parsed = g_option_context_parse(ctx.get(), &argc, &argv, &raw);
   GErrorPtr err(raw);
-  GCharPtr urlOwned(url), nameOwned(name), roomOwned(room), chatOwned(chat);
+  GCharPtr urlOwned(url), nameOwned(name), roomOwned(room), chatOwned(chat), tokenOwned(token);
   StrvPtr iceOwned(ice), allowOwned(allow);
   auto fail = [&](std::string why) {
     if (error) *error = std::move(why);
@@ -102,6 +105,8 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   if (name) o.name = name;
   if (room) o.room = room;
   if (chat) o.chat = chat;
+  if (token) o.token = token;
+  if (o.token.size() > 512) return fail("--token must be at most 512 bytes");
   if (o.name.empty() || o.name.size() > 64) return fail("--name must be 1..64 bytes");
   if (o.room.empty() || o.room.size() > 64) return fail("--room must be 1..64 bytes");
   if (duration < 0) return fail("--duration must be >= 0");
@@ -132,6 +137,16 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   if (o.iceAddresses.empty()) o.iceAddresses.push_back("127.0.0.1");
   if (o.allowNetworks.empty()) o.allowNetworks.push_back("127.0.0.0/8");
   return o;
+}
+
+}  // namespace carrel::peer
+
+namespace carrel::peer {
+
+std::string PeerOptions::connectUrl() const {
+  if (token.empty()) return url;
+  GCharPtr escaped(g_uri_escape_string(token.c_str(), nullptr, FALSE));
+  return url + (url.find('?') == std::string::npos ? "?" : "&") + "token=" + escaped.get();
 }
 
 }  // namespace carrel::peer

@@ -51,3 +51,17 @@ TEST(PeerOptions, RejectsBadInput) {
   EXPECT_FALSE(parse({"--url", "ws://x/", "--bogus"}, &err));
   EXPECT_FALSE(parse({"--url", "ws://x/", "stray"}, &err));
 }
+
+TEST(PeerOptions, TokenGoesInTheQuery) {
+  std::string err;
+  auto o = parse({"--url", "ws://127.0.0.1:1/ws"}, &err);
+  ASSERT_TRUE(o) << err;
+  EXPECT_EQ(o->connectUrl(), "ws://127.0.0.1:1/ws");
+  o = parse({"--url", "ws://127.0.0.1:1/ws", "--token", "v1.7.ab+c/=&x"}, &err);
+  ASSERT_TRUE(o) << err;
+  EXPECT_EQ(o->connectUrl(), "ws://127.0.0.1:1/ws?token=v1.7.ab%2Bc%2F%3D%26x");
+  o = parse({"--url", "ws://h/ws?x=1", "--token", "t"}, &err);
+  ASSERT_TRUE(o) << err;
+  EXPECT_EQ(o->connectUrl(), "ws://h/ws?x=1&token=t");
+  EXPECT_FALSE(parse({"--url", "ws://h/ws", "--token", std::string(513, 't')}, &err));
+}
