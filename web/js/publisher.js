@@ -1,4 +1,6 @@
 // The publish connection: we offer our camera and microphone (send-only), the SFU answers.
+// A screen share is a third m-line added (and later set inactive) by a new offer on the same
+// connection; webrtcbin cannot stop a transceiver, so a second share reuses the first's.
 
 import { RemoteCandidates } from './candidates.js';
 import { preferCodec } from './media.js';
@@ -8,6 +10,9 @@ export class Publisher {
   #pc;
   #remote;
   #outbox;
+  #screenTx = null;
+  #answered = null; // {resolve, reject} of the offer in flight
+  #queue = Promise.resolve();
 
   // send(message) goes to the server; allowed(candidate) filters local candidates;
   // onState(state) reports the connection state.
@@ -20,28 +25,60 @@ export class Publisher {
     this.#pc.onconnectionstatechange = () => onState(this.#pc.connectionState);
   }
 
-  // Offers every track of the stream; returns false when there is nothing to send.
-  async start(stream) {
+  // Offers every track of the stream (and the screen, when one is shared); returns false
+  // when there is nothing to send.
+  async start(stream, screen = null) {
     // Camera first, then microphone: the m-line order the SFU's answer will keep.
-    const tracks = [...stream.getVideoTracks(), ...stream.getAudioTracks()];
-    if (!tracks.length) return false;
+    const tracks = [...(stream?.getVideoTracks() ?? []), ...(stream?.getAudioTracks() ?? [])];
+    const screenTrack = screen?.getVideoTracks()[0] ?? null;
+    if (!tracks.length && !screenTrack) return false;
     for (const track of tracks) {
       const t = this.#pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
       preferCodec(t, track.kind, track.kind === 'video' ? 'video/VP8' : 'audio/opus');
     }
-    const offer = await this.#pc.createOffer();
-    await this.#pc.setLocalDescription(offer);
-    this.send({ type: 'publish_offer', sdp: this.#pc.localDescription.sdp });
+    if (screenTrack) this.#addScreen(screenTrack, screen);
+    await this.#negotiate();
     return true;
+  }
+
+  // Starts (track) or stops (null) sending the screen, with a new offer either way.
+  setScreen(track, stream) {
+    const run = async () => {
+      if (this.#pc.signalingState === 'closed') return;
+      if (!this.#screenTx) {
+        if (!track) return;
+        this.#addScreen(track, stream);
+      } else {
+        await this.#screenTx.sender.replaceTrack(track);
+        if (track && stream) this.#screenTx.sender.setStreams?.(stream);
+        this.#screenTx.direction = track ? 'sendonly' : 'inactive';
+      }
+      await this.#negotiate();
+    };
+    this.#queue = this.#queue.then(run, run);
+    return this.#queue;
+  }
+
+  // The mid of the screen's m-line once negotiated (the SFU is told which m-line it is).
+  get screenMid() {
+    return this.#screenTx?.mid ?? null;
   }
 
   async applyAnswer(sdp) {
     if (this.#pc.signalingState !== 'have-local-offer') {
       throw new Error(`unexpected publish answer in state ${this.#pc.signalingState}`);
     }
-    await this.#pc.setRemoteDescription({ type: 'answer', sdp });
-    await this.#remote.flush();
-    this.#outbox.release();
+    const pending = this.#answered;
+    this.#answered = null;
+    try {
+      await this.#pc.setRemoteDescription({ type: 'answer', sdp });
+      await this.#remote.flush();
+      this.#outbox.release();
+      pending?.resolve();
+    } catch (err) {
+      pending?.reject(err);
+      throw err;
+    }
   }
 
   addRemoteCandidate(candidate, sdpMLineIndex) {
@@ -52,5 +89,33 @@ export class Publisher {
     this.#pc.onicecandidate = null;
     this.#pc.onconnectionstatechange = null;
     this.#pc.close();
+    this.#answered?.reject(new Error('closed'));
+    this.#answered = null;
+  }
+
+  #addScreen(track, stream) {
+    this.#screenTx = this.#pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    preferCodec(this.#screenTx, 'video', 'video/VP8');
+  }
+
+  // Sends an offer; the first resolves at once (the caller goes on while ICE runs), a
+  // renegotiation resolves when its answer is applied, so offers never overlap.
+  async #negotiate() {
+    const first = !this.#pc.remoteDescription;
+    const offer = await this.#pc.createOffer();
+    await this.#pc.setLocalDescription(offer);
+    const done = new Promise((resolve, reject) => {
+      this.#answered = { resolve, reject };
+    });
+    done.catch(() => {}); // a closed connection ends it; nobody needs telling
+    const message = { type: 'publish_offer', sdp: this.#pc.localDescription.sdp };
+    const screen = this.#screenTx;
+    if (screen?.mid != null) {
+      // Which m-line is the screen (protocol.md): the SFU marks that track as kind screen.
+      message.screen_mid = screen.mid;
+      message.screen = screen.direction === 'sendonly';
+    }
+    this.send(message);
+    if (!first) await done;
   }
 }

@@ -1,8 +1,10 @@
 // One WebSocket to carrel-control: JSON text frames, each outgoing message numbered so the
 // server's `ref` on an error points back at what caused it.
 
-export function controlUrl() {
-  return (location.protocol === 'https:' ? 'wss' : 'ws') + '://' + location.host + '/ws';
+// A browser cannot set headers on a WebSocket, so an access token rides in the query.
+export function controlUrl(token = '') {
+  const base = (location.protocol === 'https:' ? 'wss' : 'ws') + '://' + location.host + '/ws';
+  return token ? `${base}?token=${encodeURIComponent(token)}` : base;
 }
 
 export class Signaling {

@@ -24,8 +24,11 @@ class Tile {
     this.placeholder.setAttribute('aria-hidden', 'true');
 
     this.caption = document.createElement('figcaption');
-    this.el.append(this.video, this.placeholder, this.caption);
+    this.badges = document.createElement('span');
+    this.badges.className = 'badges';
+    this.el.append(this.video, this.placeholder, this.caption, this.badges);
     this.tracks = [];
+    this.muted = new Set();
     this.setName(name, self);
   }
 
@@ -34,6 +37,18 @@ class Tile {
     this.caption.textContent = self ? `${name} (you)` : name;
     this.placeholder.textContent = initial(name);
     this.video.setAttribute('aria-label', self ? 'Your camera' : `${name}'s video`);
+  }
+
+  // Shows a "mic muted" / "camera off" mark (the participant said so, protocol `track_muted`).
+  setMuted(kind, muted) {
+    if (muted) this.muted.add(kind);
+    else this.muted.delete(kind);
+    this.el.classList.toggle('mic-muted', this.muted.has('audio'));
+    this.el.classList.toggle('camera-off', this.muted.has('video'));
+    const marks = [];
+    if (this.muted.has('audio')) marks.push(mark('mic-muted', '🎤̸', 'microphone muted'));
+    if (this.muted.has('video')) marks.push(mark('camera-off', '📷̸', 'camera off'));
+    this.badges.replaceChildren(...marks);
   }
 
   setTracks(tracks) {
@@ -78,6 +93,16 @@ class Tile {
   }
 }
 
+function mark(kind, symbol, label) {
+  const m = document.createElement('span');
+  m.className = `mark ${kind}`;
+  m.textContent = symbol;
+  m.title = label;
+  m.setAttribute('aria-label', label);
+  m.setAttribute('role', 'img');
+  return m;
+}
+
 export class VideoGrid {
   #tiles = new Map();
   #selfId = null;
@@ -118,6 +143,10 @@ export class VideoGrid {
       if (id === this.#selfId) continue;
       tile.setTracks(byParticipant.get(id) ?? []);
     }
+  }
+
+  setMuted(id, kind, muted) {
+    this.#tiles.get(id)?.setMuted(kind, muted);
   }
 
   remove(id) {

@@ -1,6 +1,7 @@
 // Everything the page shows besides the videos: lobby and room views, the status line and
 // connection pills, the participant list and the chat.
 
+import { ScreenStage } from './screen-stage.js';
 import { VideoGrid } from './tiles.js';
 
 const $ = (id) => document.getElementById(id);
@@ -10,6 +11,7 @@ const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute:
 export class UI {
   constructor() {
     this.grid = new VideoGrid($('grid'));
+    this.screen = new ScreenStage($('screen-stage'), $('grid'));
     this.el = {
       lobby: $('lobby'),
       room: $('room'),
@@ -26,7 +28,50 @@ export class UI {
       chatForm: $('chat-form'),
       chatInput: $('chat-input'),
       conn: { server: $('conn-server'), publish: $('conn-publish'), subscribe: $('conn-subscribe') },
+      accountBar: $('account-bar'),
+      accountName: $('account-name'),
+      logout: $('logout-button'),
+      media: { mic: $('mic-button'), camera: $('camera-button'), screen: $('screen-button') },
     };
+    this.views = { signin: $('signin'), rooms: $('rooms'), lobby: $('lobby'), room: $('room') };
+  }
+
+  // Shows one of the page's views (signin, rooms, lobby, room) and hides the others.
+  showView(name) {
+    for (const [key, el] of Object.entries(this.views)) el.hidden = key !== name;
+    this.el.roomTitle.hidden = name !== 'room';
+    if (name !== 'room') document.title = 'Carrel — study room';
+  }
+
+  // user: {display_name, login} or null (signed out, or a server without accounts).
+  setAccount(user) {
+    this.el.accountBar.hidden = !user;
+    this.el.accountName.textContent = user ? user.display_name || user.login : '';
+  }
+
+  bindAccount({ onLogout }) {
+    this.el.logout.addEventListener('click', () => onLogout());
+  }
+
+  // onMic(), onCamera(), onScreen(): the room's media buttons.
+  bindMedia({ onMic, onCamera, onScreen }) {
+    this.el.media.mic.addEventListener('click', () => onMic());
+    this.el.media.camera.addEventListener('click', () => onCamera());
+    this.el.media.screen.addEventListener('click', () => onScreen());
+  }
+
+  // state: {mic: {have, muted}, camera: {have, muted}, screen: {can, on}}
+  setMediaState({ mic, camera, screen }) {
+    const b = this.el.media;
+    b.mic.disabled = !mic.have;
+    b.mic.textContent = mic.muted ? 'Unmute microphone' : 'Mute microphone';
+    b.mic.setAttribute('aria-pressed', String(!!mic.muted));
+    b.camera.disabled = !camera.have;
+    b.camera.textContent = camera.muted ? 'Turn camera on' : 'Turn camera off';
+    b.camera.setAttribute('aria-pressed', String(!!camera.muted));
+    b.screen.disabled = !screen.can;
+    b.screen.textContent = screen.on ? 'Stop sharing' : 'Share screen';
+    b.screen.setAttribute('aria-pressed', String(!!screen.on));
   }
 
   // onJoin({name, room}), onLeave(), onChat(text) -> returns false to keep the text.
@@ -46,24 +91,26 @@ export class UI {
     this.el.name.value = name;
     this.el.room_.value = room;
     this.el.joinButton.disabled = false;
-    this.el.room.hidden = true;
-    this.el.roomTitle.hidden = true;
-    this.el.lobby.hidden = false;
+    this.resetRoom();
+    this.showView('lobby');
+    (name ? this.el.room_ : this.el.name).focus();
+  }
+
+  // Empties the room view (after leaving it).
+  resetRoom() {
+    this.screen.clear();
     this.grid.clearRemote();
     this.grid.removeSelf();
     this.el.participants.replaceChildren();
     this.el.count.textContent = '0';
     this.el.chatLog.replaceChildren();
     for (const which of Object.keys(this.el.conn)) this.setConn(which, 'idle');
-    (name ? this.el.room_ : this.el.name).focus();
   }
 
-  showRoom(room) {
-    this.el.lobby.hidden = true;
-    this.el.room.hidden = false;
-    this.el.roomTitle.hidden = false;
-    this.el.roomTitle.textContent = `Room ${room}`;
-    document.title = `${room} — Carrel`;
+  showRoom(title) {
+    this.showView('room');
+    this.el.roomTitle.textContent = `Room ${title}`;
+    document.title = `${title} — Carrel`;
     this.el.chatInput.focus();
   }
 
@@ -84,7 +131,7 @@ export class UI {
     pill.dataset.state = state;
   }
 
-  // people: [{id, name, self, tracks: Set of kinds}]
+  // people: [{id, name, self, tracks: Set of kinds, muted: Set of kinds}]
   setParticipants(people) {
     const items = people.map((p) => {
       const li = document.createElement('li');
@@ -104,7 +151,12 @@ export class UI {
       }
       const media = document.createElement('span');
       media.className = 'media';
-      media.textContent = [p.tracks.has('video') && 'camera', p.tracks.has('audio') && 'mic']
+      const muted = p.muted ?? new Set();
+      media.textContent = [
+        p.tracks.has('video') && (muted.has('video') ? 'camera off' : 'camera'),
+        p.tracks.has('audio') && (muted.has('audio') ? 'mic muted' : 'mic'),
+        p.tracks.has('screen') && 'screen',
+      ]
         .filter(Boolean)
         .join(' · ');
       li.append(media);

@@ -1,0 +1,133 @@
+// Accounts and rooms in the web client, through the real stack with MariaDB: sign up, create
+// a room (with a #tag and a category), find it by search from another account, join it and
+// chat, come back into the room after a reload, and log out.
+//
+// Run: CARREL_BUILD_DIR=build CARREL_SOURCE_DIR=. node --test tests/browser/accounts_rooms.test.mjs
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { launchChromium } from './support/chromium.mjs';
+import { logIn, signUp, waitForNames, waitForStatus, watch, WAIT_MS } from './support/pages.mjs';
+import { BUILD_DIR, Stack } from './support/stack.mjs';
+
+const ARTIFACTS = path.join(BUILD_DIR, 'test-artifacts', 'browser-accounts');
+const USERS = {
+  a: { login: `ana${process.pid}`, displayName: 'Ana Lima', password: 'correct horse 1' },
+  b: { login: `mina${process.pid}`, displayName: 'Mina Park', password: 'battery staple 2' },
+};
+const TITLE = `Calculus ${process.pid} #Math`;
+
+const stack = new Stack(ARTIFACTS);
+let context = null;
+const pages = {};
+const errors = {};
+
+before(async () => {
+  fs.rmSync(ARTIFACTS, { recursive: true, force: true });
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  await stack.startRedis();
+  await stack.startMariaDb();
+  await stack.startSfu();
+  await stack.startControl();
+  context = await launchChromium(path.join(ARTIFACTS, 'chromium-profile'));
+  pages.a = context.pages()[0] ?? (await context.newPage());
+  pages.b = await context.newPage();
+  watch(pages.a, 'a', ARTIFACTS, errors);
+  watch(pages.b, 'b', ARTIFACTS, errors);
+}, { timeout: 150000 });
+
+after(async () => {
+  for (const [key, page] of Object.entries(pages)) {
+    await page
+      .screenshot({ path: path.join(ARTIFACTS, `page-${key}-end.png`), fullPage: true })
+      .catch((e) => console.error(`screenshot of page ${key} failed: ${e.message}`));
+  }
+  await context?.close().catch((e) => console.error(`closing Chromium: ${e.message}`));
+  await stack.stop();
+}, { timeout: 60000 });
+
+test('a wrong password is refused in words; signing up leads to the room list', { timeout: 60000 }, async () => {
+  const a = pages.a;
+  await a.goto(stack.url);
+  await a.locator('#signin').waitFor({ state: 'visible', timeout: WAIT_MS });
+  await signUp(a, USERS.a);
+  assert.equal(await a.locator('#account-name').textContent(), USERS.a.displayName);
+  // B tries a login that does not exist yet, then signs up.
+  const b = pages.b;
+  await b.goto(stack.url);
+  await b.locator('#login-form').getByLabel('Login', { exact: true }).fill(USERS.b.login);
+  await b.locator('#login-form').getByLabel('Password', { exact: true }).fill('not the password');
+  await b.getByRole('button', { name: 'Log in' }).click();
+  await waitForStatus(b, /Wrong login or password/);
+  await signUp(b, USERS.b);
+});
+
+test('A creates a room and is in it; B finds it by #tag and by category and sees A there', { timeout: 60000 }, async () => {
+  const a = pages.a;
+  const form = a.locator('#create-form');
+  await form.getByLabel('Title').fill(TITLE);
+  await form.getByLabel('Category (optional)').fill('exams');
+  await form.getByRole('button', { name: 'Create room' }).click();
+  await waitForStatus(a, new RegExp(`In room Calculus ${process.pid}`));
+  assert.match(new URL(a.url()).searchParams.get('room') ?? '', /.+/, 'the room id rides in the URL');
+
+  const b = pages.b;
+  await b.getByLabel('Search rooms').fill('#math');
+  await b.getByRole('button', { name: 'Search' }).click();
+  const card = b.locator('.room-card', { hasText: TITLE.replace(' #Math', '') });
+  await card.waitFor({ timeout: WAIT_MS });
+  assert.match(await card.locator('.room-tags').textContent(), /#math/);
+  // A search that matches nothing shows no card.
+  await b.getByLabel('Search rooms').fill('');
+  await b.getByLabel('Category', { exact: true }).fill('no-such-category');
+  await b.getByRole('button', { name: 'Search' }).click();
+  await b.locator('#room-list-empty').waitFor({ state: 'visible', timeout: WAIT_MS });
+  await b.getByLabel('Category', { exact: true }).fill('exams');
+  await b.getByRole('button', { name: 'Search' }).click();
+  await card.waitFor({ timeout: WAIT_MS });
+  // Who is in the room now comes from the server's live directory.
+  await b.waitForFunction(
+    (name) => [...document.querySelectorAll('.room-card .room-people')].some((p) => p.textContent.includes(name)),
+    USERS.a.displayName,
+    { timeout: WAIT_MS },
+  );
+});
+
+test('B joins from the list; both see each other and chat', { timeout: 60000 }, async () => {
+  const b = pages.b;
+  await b.locator('.room-card', { hasText: `Calculus ${process.pid}` }).getByRole('button', { name: /^Join/ }).click();
+  await waitForStatus(b, new RegExp(`In room Calculus ${process.pid}`));
+  await waitForNames(pages.a, [USERS.a.displayName, USERS.b.displayName]);
+  await waitForNames(b, [USERS.a.displayName, USERS.b.displayName]);
+  const text = `Integrals first, then series (${process.pid})`;
+  await pages.a.getByLabel('Message', { exact: true }).fill(text);
+  await pages.a.getByRole('button', { name: 'Send' }).click();
+  await b.locator('#chat-log li', { hasText: text }).waitFor({ timeout: WAIT_MS });
+});
+
+test('after a reload B is back in the room, still signed in', { timeout: 60000 }, async () => {
+  const b = pages.b;
+  await b.reload();
+  await waitForStatus(b, new RegExp(`In room Calculus ${process.pid}`));
+  assert.equal(await b.locator('#account-name').textContent(), USERS.b.displayName);
+  await waitForNames(b, [USERS.a.displayName, USERS.b.displayName]);
+});
+
+test('leaving goes back to the list; logging out to the sign-in form, and logging in again works', { timeout: 60000 }, async () => {
+  const b = pages.b;
+  await b.getByRole('button', { name: 'Leave' }).click();
+  await b.locator('#rooms').waitFor({ state: 'visible', timeout: WAIT_MS });
+  await waitForNames(pages.a, [USERS.a.displayName]);
+  await b.getByRole('button', { name: 'Log out' }).click();
+  await b.locator('#signin').waitFor({ state: 'visible', timeout: WAIT_MS });
+  assert.equal(await b.evaluate(() => sessionStorage.getItem('carrel.token')), null, 'the token is forgotten');
+  await logIn(b, USERS.b);
+  assert.equal(await b.locator('#account-name').textContent(), USERS.b.displayName);
+});
+
+test('no uncaught errors in either page', () => {
+  assert.deepEqual(errors, { a: [], b: [] });
+});
