@@ -4,6 +4,8 @@
 import { candidateFilter } from './candidates.js';
 import { LocalMedia } from './local-media.js';
 import { Publisher } from './publisher.js';
+import { RemoteView } from './remote-view.js';
+import { Roster } from './roster.js';
 import { controlUrl, Signaling } from './signaling.js';
 import { Subscriber } from './subscriber.js';
 
@@ -34,10 +36,7 @@ const ERROR_TEXT = {
   unauthorized: 'your session has ended; log in again',
 };
 
-// A screen share is its own track: kind `screen` in the subscribe offer's `tracks`.
-function isScreen(t) {
-  return t.kind === 'screen' || /^screen/.test(String(t.track ?? ''));
-}
+const SUBSCRIBE_DELAY_MS = 50; // page flips and joins in one burst make one `subscribe`
 
 export class RoomClient {
   #ui;
@@ -50,9 +49,11 @@ export class RoomClient {
   #joinOpts = {}; // {token, password, invite}
   #handlers = new Map(); // extra server message handlers (panels)
   #self = null; // our participant id from welcome
-  #people = new Map(); // id -> {name, tracks: Set of kinds, muted: Set of kinds}
-  #remoteTracks = [];
-  #screens = new Map(); // participant -> {track, stream} shown on the screen stage
+  #people = new Roster();
+  #remote;
+  #selective = true; // the server takes `subscribe` (only visible tiles' video is sent)
+  #wanted = null; // the `video` list last sent, as JSON
+  #subscribeTimer = 0;
   #active = false; // between join() and leave()
   #attempt = 0;
   #retryTimer = 0;
@@ -60,6 +61,18 @@ export class RoomClient {
 
   constructor(ui) {
     this.#ui = ui;
+    this.#remote = new RemoteView(ui, this.#people);
+    ui.grid.onVisibleChange = () => this.#updateSubscription();
+  }
+
+  // The others whose tiles are shown now (tests read it; the paged grid decides it).
+  get visibleParticipants() {
+    return this.#ui.grid.visible();
+  }
+
+  // The video tracks we asked the server for, [{participant, track}] (null before any).
+  get subscribedVideo() {
+    return this.#wanted === null ? null : JSON.parse(this.#wanted);
   }
 
   get active() {
@@ -217,9 +230,10 @@ export class RoomClient {
     this.#sub = null;
     this.#self = null;
     this.#people.clear();
-    this.#remoteTracks = [];
+    this.#remote.clear();
     this.#ui.grid.clearRemote();
-    this.#showScreens(new Map());
+    this.#wanted = null;
+    clearTimeout(this.#subscribeTimer);
     for (const which of ['server', 'publish', 'subscribe']) this.#ui.setConn(which, 'idle');
   }
 
@@ -243,28 +257,26 @@ export class RoomClient {
     on('welcome', (m) => this.#onWelcome(m));
     on('joined', (m) => this.#onJoined(m));
     on('participant_joined', (m) => {
-      this.#addPerson(m.participant, m.name, []);
+      this.#addPerson(m.participant, m.name, m.tracks ?? []);
       this.#ui.addNote(`${m.name} joined`);
       this.#renderPeople();
     });
     on('participant_left', (m) => {
-      const who = this.#people.get(m.participant);
-      this.#people.delete(m.participant);
+      const who = this.#people.remove(m.participant);
       this.#ui.grid.remove(m.participant);
-      this.#showRemoteTracks();
+      this.#remote.render();
+      this.#updateSubscription();
       if (who) this.#ui.addNote(`${who.name} left${m.reason === 'disconnected' ? ' (lost connection)' : ''}`);
       this.#renderPeople();
     });
     on('track_published', (m) => {
-      this.#people.get(m.participant)?.tracks.add(m.kind);
+      this.#people.publish(m.participant, m);
       this.#renderPeople();
+      this.#updateSubscription();
     });
     on('track_muted', (m) => {
       if (m.participant === this.#self) return;
-      const who = this.#people.get(m.participant);
-      if (!who) return;
-      if (m.muted) who.muted.add(m.kind);
-      else who.muted.delete(m.kind);
+      if (!this.#people.setMuted(m.participant, m.kind, !!m.muted)) return;
       this.#ui.grid.setMuted(m.participant, m.kind, !!m.muted);
       this.#renderPeople();
     });
@@ -272,12 +284,10 @@ export class RoomClient {
       this.#giveUp('You joined from another tab or device; this page has left the room.');
     });
     on('track_ended', (m) => {
-      this.#people.get(m.participant)?.tracks.delete(m.kind);
-      this.#remoteTracks = this.#remoteTracks.filter(
-        (t) => !(t.participant === m.participant && t.track === m.track),
-      );
+      this.#people.unpublish(m.participant, m);
+      this.#remote.drop(m.participant, m.track);
       this.#renderPeople();
-      this.#showRemoteTracks();
+      this.#updateSubscription();
     });
     on('publish_answer', (m) => this.#pub?.applyAnswer(m.sdp).catch((e) => this.#mediaError('publish', e)));
     on('subscribe_offer', (m) => this.#onSubscribeOffer(m));
@@ -305,7 +315,9 @@ export class RoomClient {
     this.#self = m.participant;
     this.iceServers = Array.isArray(m.ice_servers) ? m.ice_servers : [];
     this.allowed = candidateFilter(m.candidate_networks);
-    const join = { type: 'join', room: this.#room };
+    // Video only for what we show (a paged grid); a server without selective subscription
+    // ignores the field and sends everything.
+    const join = { type: 'join', room: this.#room, video: 'selected' };
     if (this.#joinOpts.password) join.password = this.#joinOpts.password;
     if (this.#joinOpts.invite) join.invite = this.#joinOpts.invite;
     this.#sig.send(join);
@@ -314,9 +326,9 @@ export class RoomClient {
   async #onJoined(m) {
     this.#attempt = 0;
     this.#people.clear();
-    for (const p of m.participants ?? []) {
-      this.#addPerson(p.participant, p.name, (p.tracks ?? []).map((t) => t.kind));
-    }
+    for (const p of m.participants ?? []) this.#addPerson(p.participant, p.name, p.tracks ?? []);
+    this.#wanted = null;
+    this.#updateSubscription();
     this.#renderPeople();
     this.#ui.status(`In room ${this.#joinOpts.title || m.room || this.#room}.`, 'ok');
     // A new session starts unmuted at the server: tell it what we still have off.
@@ -326,10 +338,7 @@ export class RoomClient {
     this.#sub = new Subscriber({
       ...common,
       onState: (s) => this.#ui.setConn('subscribe', s),
-      onTracks: (list) => {
-        this.#remoteTracks = list;
-        this.#showRemoteTracks();
-      },
+      onTracks: (list) => this.#remote.set(list),
     });
     this.#ui.setConn('subscribe', 'new');
     this.#pub = new Publisher({ ...common, onState: (s) => this.#connState('publish', s) });
@@ -351,6 +360,11 @@ export class RoomClient {
     const text = ERROR_TEXT[m.code] ?? m.code;
     console.warn('carrel: server error', m.code, m.message, about ? `(about ${about})` : '');
     const detail = m.message && m.message !== text ? ` — ${m.message}` : '';
+    if (about === 'subscribe' && m.code === 'unknown_type') {
+      // An older server: it forwards every video anyway.
+      this.#selective = false;
+      return;
+    }
     if ((about === 'join' || about === 'hello') && RETRYABLE_JOIN.has(m.code)) {
       this.#dropped(`Could not join: ${text} [${m.code}]`);
       return;
@@ -384,48 +398,27 @@ export class RoomClient {
 
   // --- view -------------------------------------------------------------------------------
 
-  #addPerson(id, name, kinds) {
+  #addPerson(id, name, tracks) {
     if (!id || id === this.#self) return;
-    const existing = this.#people.get(id);
-    const tracks = existing?.tracks ?? new Set();
-    for (const k of kinds) tracks.add(k);
-    this.#people.set(id, { name: String(name ?? '?'), tracks, muted: existing?.muted ?? new Set() });
+    this.#people.add(id, name, tracks);
     this.#ui.grid.upsert(id, String(name ?? '?'));
-    this.#showRemoteTracks();
+    this.#remote.render();
   }
 
-  #showRemoteTracks() {
-    const byPerson = new Map();
-    const screens = new Map();
-    for (const t of this.#remoteTracks) {
-      if (!this.#people.has(t.participant)) continue; // its participant_joined is on the way
-      if (isScreen(t)) {
-        screens.set(t.participant, t.mediaTrack);
-        continue;
-      }
-      const list = byPerson.get(t.participant) ?? [];
-      // One picture per tile: the first video track wins; every audio track plays.
-      if (t.kind !== 'video' || !list.some((x) => x.kind === 'video')) list.push(t.mediaTrack);
-      byPerson.set(t.participant, list);
-    }
-    this.#ui.grid.setRemoteTracks(byPerson);
-    this.#showScreens(screens);
-  }
-
-  // screens: Map participant -> MediaStreamTrack. One MediaStream per track, kept, so the
-  // stage's <video> is not reset by unrelated changes.
-  #showScreens(screens) {
-    for (const [id, shown] of this.#screens) {
-      if (screens.get(id) === shown.track) continue;
-      this.#screens.delete(id);
-      this.#ui.screen.set(id, '', null);
-    }
-    for (const [id, track] of screens) {
-      if (this.#screens.has(id)) continue;
-      const stream = new MediaStream([track]);
-      this.#screens.set(id, { track, stream });
-      this.#ui.screen.set(id, this.#people.get(id)?.name ?? '?', stream);
-    }
+  // Asks the server for the video we show: the cameras on the grid's current page and every
+  // screen share (a room rarely has more than one, and the stage shows the latest).
+  #updateSubscription() {
+    clearTimeout(this.#subscribeTimer);
+    this.#subscribeTimer = setTimeout(() => {
+      if (!this.#selective || !this.#self || !this.#sub) return;
+      const video = [
+        ...this.#people.tracksOf('camera', this.#ui.grid.visible()),
+        ...this.#people.tracksOf('screen'),
+      ].slice(0, 64);
+      const key = JSON.stringify(video);
+      if (key === this.#wanted) return;
+      if (this.#sig?.send({ type: 'subscribe', video })) this.#wanted = key;
+    }, SUBSCRIBE_DELAY_MS);
   }
 
   #renderPeople() {
@@ -434,7 +427,7 @@ export class RoomClient {
     if (m.screen) selfKinds.add('screen');
     const selfMuted = new Set([m.micMuted && 'audio', m.cameraMuted && 'video'].filter(Boolean));
     const people = [{ id: this.#self ?? 'self', name: this.#name, self: true, tracks: selfKinds, muted: selfMuted }];
-    for (const [id, p] of this.#people) people.push({ id, name: p.name, self: false, tracks: p.tracks, muted: p.muted });
+    for (const p of this.#people.list()) people.push({ ...p, self: false });
     this.#ui.setParticipants(people);
   }
 }

@@ -1,6 +1,7 @@
 // The publish connection: we offer our camera and microphone (send-only), the SFU answers.
-// A screen share is a third m-line added (and later set inactive) by a new offer on the same
-// connection; webrtcbin cannot stop a transceiver, so a second share reuses the first's.
+// A screen share is one more m-line, added by a new offer on the same connection and marked
+// `screen` in the offer's `tracks`; stopping it offers again with that m-line inactive. The
+// SFU cannot make an ended m-line send again, so every share gets a new one.
 
 import { RemoteCandidates } from './candidates.js';
 import { preferCodec } from './media.js';
@@ -10,7 +11,8 @@ export class Publisher {
   #pc;
   #remote;
   #outbox;
-  #screenTx = null;
+  #screenTx = null; // the share going on now
+  #screenMids = new Set(); // every m-line that ever carried a screen (ended ones stay screen)
   #answered = null; // {resolve, reject} of the offer in flight
   #queue = Promise.resolve();
 
@@ -45,23 +47,19 @@ export class Publisher {
   setScreen(track, stream) {
     const run = async () => {
       if (this.#pc.signalingState === 'closed') return;
-      if (!this.#screenTx) {
-        if (!track) return;
+      if (track) {
+        if (this.#screenTx) return;
         this.#addScreen(track, stream);
       } else {
-        await this.#screenTx.sender.replaceTrack(track);
-        if (track && stream) this.#screenTx.sender.setStreams?.(stream);
-        this.#screenTx.direction = track ? 'sendonly' : 'inactive';
+        if (!this.#screenTx) return;
+        await this.#screenTx.sender.replaceTrack(null);
+        this.#screenTx.direction = 'inactive';
+        this.#screenTx = null;
       }
       await this.#negotiate();
     };
     this.#queue = this.#queue.then(run, run);
     return this.#queue;
-  }
-
-  // The mid of the screen's m-line once negotiated (the SFU is told which m-line it is).
-  get screenMid() {
-    return this.#screenTx?.mid ?? null;
   }
 
   async applyAnswer(sdp) {
@@ -109,12 +107,9 @@ export class Publisher {
     });
     done.catch(() => {}); // a closed connection ends it; nobody needs telling
     const message = { type: 'publish_offer', sdp: this.#pc.localDescription.sdp };
-    const screen = this.#screenTx;
-    if (screen?.mid != null) {
-      // Which m-line is the screen (protocol.md): the SFU marks that track as kind screen.
-      message.screen_mid = screen.mid;
-      message.screen = screen.direction === 'sendonly';
-    }
+    // The m-lines not listed are camera and microphone (protocol.md, Screen share).
+    if (this.#screenTx?.mid != null) this.#screenMids.add(this.#screenTx.mid);
+    if (this.#screenMids.size) message.tracks = [...this.#screenMids].slice(-16).map((mid) => ({ mid, source: 'screen' }));
     this.send(message);
     if (!first) await done;
   }

@@ -67,6 +67,7 @@ export class Subscriber {
         participant: info.participant,
         track: info.track,
         kind: info.kind ?? t.receiver.track.kind,
+        source: info.source,
         mediaTrack: t.receiver.track,
       });
     }

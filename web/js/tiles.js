@@ -103,12 +103,37 @@ function mark(kind, symbol, label) {
   return m;
 }
 
+const PAGE_KEY = 'carrel.tilesPerPage';
+const DEFAULT_PAGE = 8; // others per page: with our own tile, a 3 × 3 grid
+
+// Tiles per page: a user setting kept in localStorage (also how tests make pages small).
+function pageSizeSetting() {
+  try {
+    const n = Number(window.localStorage.getItem(PAGE_KEY));
+    return Number.isInteger(n) && n >= 1 && n <= 49 ? n : DEFAULT_PAGE;
+  } catch {
+    return DEFAULT_PAGE;
+  }
+}
+
+// The cameras: our tile first, then the others in the order they came, a page at a time.
+// Only the current page's tiles are shown, and onVisibleChange(ids) tells the client which
+// others those are, so it subscribes to their video only. Off-page tiles stay (hidden) so
+// their sound keeps playing.
 export class VideoGrid {
   #tiles = new Map();
   #selfId = null;
+  #page = 0;
+  #visibleKey = '';
+  onVisibleChange = (_ids) => {};
 
-  constructor(container) {
+  // pager: {nav, prev, next, label} elements.
+  constructor(container, pager) {
     this.container = container;
+    this.pager = pager;
+    this.pageSize = pageSizeSetting();
+    pager?.prev.addEventListener('click', () => this.setPage(this.#page - 1));
+    pager?.next.addEventListener('click', () => this.setPage(this.#page + 1));
   }
 
   setSelf(name, stream) {
@@ -118,6 +143,10 @@ export class VideoGrid {
     this.#tiles.set('self', tile);
     this.container.prepend(tile.el);
     tile.setTracks(stream.getVideoTracks());
+  }
+
+  setSelfName(name) {
+    this.#tiles.get('self')?.setName(name, true);
   }
 
   removeSelf() {
@@ -131,6 +160,7 @@ export class VideoGrid {
       tile = new Tile(id, name, false);
       this.#tiles.set(id, tile);
       this.container.append(tile.el);
+      this.#layout();
     } else if (tile.name !== name) {
       tile.setName(name);
     }
@@ -151,10 +181,52 @@ export class VideoGrid {
 
   remove(id) {
     this.#tiles.get(id)?.remove();
-    this.#tiles.delete(id);
+    if (this.#tiles.delete(id)) this.#layout();
   }
 
   clearRemote() {
     for (const id of [...this.#tiles.keys()]) if (id !== this.#selfId) this.remove(id);
+    this.#page = 0;
+    this.#layout();
+  }
+
+  get page() {
+    return this.#page;
+  }
+
+  get pageCount() {
+    return Math.max(1, Math.ceil(this.#remoteIds().length / this.pageSize));
+  }
+
+  setPage(n) {
+    this.#page = Math.min(Math.max(0, n), this.pageCount - 1);
+    this.#layout();
+  }
+
+  // The others whose tiles are on the current page.
+  visible() {
+    const start = this.#page * this.pageSize;
+    return this.#remoteIds().slice(start, start + this.pageSize);
+  }
+
+  #remoteIds() {
+    return [...this.#tiles.keys()].filter((id) => id !== this.#selfId);
+  }
+
+  #layout() {
+    if (this.#page > this.pageCount - 1) this.#page = this.pageCount - 1;
+    const shown = new Set(this.visible());
+    for (const [id, tile] of this.#tiles) tile.el.hidden = id !== this.#selfId && !shown.has(id);
+    if (this.pager) {
+      this.pager.nav.hidden = this.pageCount < 2;
+      this.pager.label.textContent = `Page ${this.#page + 1} of ${this.pageCount}`;
+      this.pager.prev.disabled = this.#page === 0;
+      this.pager.next.disabled = this.#page >= this.pageCount - 1;
+    }
+    const key = [...shown].join(',');
+    if (key !== this.#visibleKey) {
+      this.#visibleKey = key;
+      this.onVisibleChange([...shown]);
+    }
   }
 }

@@ -10,7 +10,12 @@ const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute:
 
 export class UI {
   constructor() {
-    this.grid = new VideoGrid($('grid'));
+    this.grid = new VideoGrid($('grid'), {
+      nav: $('grid-pager'),
+      prev: $('page-prev'),
+      next: $('page-next'),
+      label: $('page-label'),
+    });
     this.screen = new ScreenStage($('screen-stage'), $('grid'));
     this.el = {
       lobby: $('lobby'),
