@@ -21,6 +21,9 @@ inline constexpr const char* NoSuchConnection = "no_such_connection";
 inline constexpr const char* BadCandidate = "bad_candidate";
 inline constexpr const char* MediaUnavailable = "media_unavailable";
 inline constexpr const char* MediaTimeout = "media_timeout";
+inline constexpr const char* NoSuchRoom = "no_such_room";
+inline constexpr const char* RoomLocked = "room_locked";
+inline constexpr const char* RoomFull = "room_full";
 inline constexpr const char* Internal = "internal";
 }  // namespace code
 

@@ -14,7 +14,9 @@ constexpr std::array kIdOnly{kId};
 
 constexpr std::array kHello{Field{"name", FieldType::String, true, 1, 64}};
 constexpr std::array<Field, 0> kNoFields{};
-constexpr std::array kJoin{Field{"room", FieldType::String, true, 1, kMaxIdBytes}};
+constexpr std::array kJoin{Field{"room", FieldType::String, true, 1, kMaxIdBytes},
+                           Field{"password", FieldType::String, false, 1, 128},
+                           Field{"invite", FieldType::String, false, 1, 64}};
 constexpr std::array kSdp{Field{"sdp", FieldType::String, true, 1, kMaxSdpBytes}};
 constexpr std::array kCandidate{Field{"conn", FieldType::String, true, 1, 16},
                                 Field{"candidate", FieldType::String, true, 0, 1024},

@@ -13,6 +13,7 @@
 #include "Bus.hpp"
 #include "ClientSession.hpp"
 #include "ControlOptions.hpp"
+#include "DbWorker.hpp"
 #include "HttpServer.hpp"
 #include "MessageHandlers.hpp"
 #include "RedisConnection.hpp"
@@ -44,6 +45,9 @@ class ControlNode {
   RoomDirectory& rooms() { return *rooms_; }
   SfuPlacement& placement() { return *placement_; }
   std::shared_ptr<ClientSession> sessionFor(const std::string& participant) const;
+  // The accounts database (null without one); must outlive the node.
+  void attachDatabase(DbWorker* db) { db_ = db; }
+  DbWorker* database() const { return db_; }
 
   // Leaves the session's room: tells the SFU, removes the entry, announces participant_left.
   // With tellClient the client also gets "left" (ref echoes its leave's id).
@@ -81,6 +85,7 @@ class ControlNode {
   std::map<std::string, std::weak_ptr<ClientSession>> byParticipant_;
   std::unique_ptr<HttpServer> http_;
   std::function<void()> onReady_;
+  DbWorker* db_ = nullptr;
   bool ready_ = false;
   bool shuttingDown_ = false;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);

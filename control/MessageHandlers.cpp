@@ -3,6 +3,7 @@
 #include "BusProtocol.hpp"
 #include "ClientErrors.hpp"
 #include "ControlNode.hpp"
+#include "JoinPolicy.hpp"
 
 namespace carrel::control {
 
@@ -112,10 +113,29 @@ void MessageHandlers::onPing(const Session& s, const ClientMessage& m) {
 void MessageHandlers::onJoin(const Session& s, const ClientMessage& m) {
   std::string room = *json::getString(m.object.get(), "room");
   s->startJoining(room);
-  std::weak_ptr<ClientSession> weak = s;
   std::string ref = m.id;
-  node_.placement().place(room, [this, weak, room, ref](std::optional<std::string> sfu,
-                                                        const std::string& why) {
+  DbWorker* db = node_.database();
+  if (!db) return placeAndJoin(s, room, 0, ref);  // no accounts: any room id is a room
+  JoinRequest q{room, json::getString(m.object.get(), "password").value_or(""),
+                json::getString(m.object.get(), "invite").value_or(""), s->userId(), s->isAdmin()};
+  std::weak_ptr<ClientSession> weak = s;
+  JoinPolicy::check(*db, std::move(q), [this, weak, room, ref](const JoinVerdict& v) {
+    auto s = weak.lock();
+    if (!s) return;
+    if (s->closed() || *v.code) {
+      s->clearRoom();
+      if (*v.code) s->sendError(v.code, v.message, ref);
+      return;
+    }
+    placeAndJoin(s, room, v.capacity, ref);
+  });
+}
+
+void MessageHandlers::placeAndJoin(const Session& s, const std::string& room, int capacity,
+                                   const std::string& ref) {
+  std::weak_ptr<ClientSession> weak = s;
+  node_.placement().place(room, [this, weak, room, capacity, ref](std::optional<std::string> sfu,
+                                                                  const std::string& why) {
     auto s = weak.lock();
     if (!s) return;
     if (s->closed()) {
@@ -128,12 +148,12 @@ void MessageHandlers::onJoin(const Session& s, const ClientMessage& m) {
       s->sendError(code::MediaUnavailable, "no media server can take this room: " + why, ref);
       return;
     }
-    joinOnNode(s, room, *sfu, ref);
+    joinOnNode(s, room, *sfu, capacity, ref);
   });
 }
 
 void MessageHandlers::joinOnNode(const Session& s, const std::string& room,
-                                 const std::string& sfuNode, const std::string& ref) {
+                                 const std::string& sfuNode, int capacity, const std::string& ref) {
   s->setSfuNode(sfuNode);
   JsonObjectPtr data = peerData(room, s->participant());
   json_object_set_string_member(data.get(), "name", s->name().c_str());
@@ -141,7 +161,7 @@ void MessageHandlers::joinOnNode(const Session& s, const std::string& room,
   std::string participant = s->participant();
   node_.bus().request(
       sfuNode, bus::method::PeerAdd, std::move(data),
-      [this, weak, room, sfuNode, participant, ref](const bus::Response& r) {
+      [this, weak, room, sfuNode, capacity, participant, ref](const bus::Response& r) {
         auto s = weak.lock();
         if (!r.ok) {
           g_warning("%s: peer.add in room %s on %s failed: %s: %s", participant.c_str(),
@@ -160,13 +180,14 @@ void MessageHandlers::joinOnNode(const Session& s, const std::string& room,
           if (s) s->clearRoom();
           return;
         }
-        enterDirectory(s, room, sfuNode, ref);
+        enterDirectory(s, room, sfuNode, capacity, ref);
       },
       static_cast<guint>(node_.options().sfuTimeoutMs));
 }
 
 void MessageHandlers::enterDirectory(const Session& s, const std::string& room,
-                                     const std::string& sfuNode, const std::string& ref) {
+                                     const std::string& sfuNode, int capacity,
+                                     const std::string& ref) {
   ParticipantEntry self{s->participant(), s->name(), node_.nodeId(),
                         JsonArrayPtr(json_array_ref(s->tracks()))};
   json::Object announce;
@@ -176,10 +197,19 @@ void MessageHandlers::enterDirectory(const Session& s, const std::string& room,
   std::weak_ptr<ClientSession> weak = s;
   std::string participant = s->participant();
   node_.rooms().join(
-      room, self, announce.get(),
-      [this, weak, room, sfuNode, participant, ref](bool ok, std::vector<ParticipantEntry> others) {
+      room, self, announce.get(), capacity,
+      [this, weak, room, sfuNode, participant, ref](RoomDirectory::JoinStatus status,
+                                                    std::vector<ParticipantEntry> others) {
         auto s = weak.lock();
-        if (!ok) {
+        if (status == RoomDirectory::JoinStatus::Full) {
+          node_.removePeer(sfuNode, room, participant);
+          if (s && !s->closed()) {
+            s->clearRoom();
+            s->sendError(code::RoomFull, "the room is full", ref);
+          }
+          return;
+        }
+        if (status != RoomDirectory::JoinStatus::Ok) {
           g_warning("%s: could not enter room %s in Redis", participant.c_str(), room.c_str());
           node_.removePeer(sfuNode, room, participant);
           if (s && !s->closed()) {

@@ -37,10 +37,13 @@ class MessageHandlers {
   void onChat(const Session& s, const ClientMessage& m);
   void onMute(const Session& s, const ClientMessage& m);
 
+  // capacity: seats in the room, 0 for no limit (taken atomically with the directory entry).
+  void placeAndJoin(const Session& s, const std::string& room, int capacity,
+                    const std::string& ref);
   void joinOnNode(const Session& s, const std::string& room, const std::string& sfuNode,
-                  const std::string& ref);
+                  int capacity, const std::string& ref);
   void enterDirectory(const Session& s, const std::string& room, const std::string& sfuNode,
-                      const std::string& ref);
+                      int capacity, const std::string& ref);
   // Sends a request for the session's peer to its SFU node; errors go to the client as typed
   // errors (with ref); onOk runs with the response data while the session still exists.
   void relay(const Session& s, const char* method, JsonObjectPtr data, const std::string& ref,

@@ -10,8 +10,14 @@ namespace {
 
 constexpr const char* kEventsPrefix = "carrel:roomev:";
 
-// KEYS: participants hash, events channel. ARGV: participant, entry, event.
+// KEYS: participants hash, events channel. ARGV: participant, entry, event, capacity (0: none).
+// Counting and taking the seat in one script is what makes capacity hold across nodes.
 constexpr const char* kJoinScript = R"lua(
+local cap = tonumber(ARGV[4])
+if cap > 0 and redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 and
+   redis.call('HLEN', KEYS[1]) >= cap then
+  return 'full'
+end
 local others = redis.call('HGETALL', KEYS[1])
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('PUBLISH', KEYS[2], ARGV[3])
@@ -118,19 +124,23 @@ void RoomDirectory::onMessage(const std::string& channel, const std::string& pay
 }
 
 void RoomDirectory::join(const std::string& room, const ParticipantEntry& self,
-                         JsonObject* announce, JoinFn done) {
+                         JsonObject* announce, int capacity, JoinFn done) {
   std::weak_ptr<int> alive = alive_;
   std::string me = self.participant;
   redis_.command({"EVAL", kJoinScript, "2", participantsKey(room), eventsChannel(room), me,
-                  encodeEntry(self), encodeEvent(me, announce)},
+                  encodeEntry(self), encodeEvent(me, announce), std::to_string(capacity)},
                  [alive, me, done = std::move(done)](redisReply* r) {
                    if (!alive.lock()) return;
-                   if (!r || r->type != REDIS_REPLY_ARRAY) {
-                     if (r && r->type == REDIS_REPLY_ERROR) g_warning("join script: %s", r->str);
-                     done(false, {});
+                   if (r && r->type == REDIS_REPLY_STRING && std::string_view(r->str) == "full") {
+                     done(JoinStatus::Full, {});
                      return;
                    }
-                   done(true, entriesFromPairs(r, me));
+                   if (!r || r->type != REDIS_REPLY_ARRAY) {
+                     if (r && r->type == REDIS_REPLY_ERROR) g_warning("join script: %s", r->str);
+                     done(JoinStatus::Failed, {});
+                     return;
+                   }
+                   done(JoinStatus::Ok, entriesFromPairs(r, me));
                  });
 }
 

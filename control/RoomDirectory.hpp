@@ -29,7 +29,8 @@ class RoomDirectory {
   using EventFn =
       std::function<void(const std::string& room, const std::string& exclude, JsonObject* msg)>;
   using DoneFn = std::function<void(bool ok)>;
-  using JoinFn = std::function<void(bool ok, std::vector<ParticipantEntry> others)>;
+  enum class JoinStatus { Ok, Full, Failed };
+  using JoinFn = std::function<void(JoinStatus status, std::vector<ParticipantEntry> others)>;
 
   RoomDirectory(RedisConnection& redis, RedisConnection& sub, EventFn onEvent);
   ~RoomDirectory();
@@ -44,9 +45,10 @@ class RoomDirectory {
                                                      const std::string& json);
   static std::string encodeEvent(const std::string& exclude, JsonObject* msg);
 
-  // Atomically: read the others, add this participant, announce it (to all but itself).
+  // Atomically: read the others, add this participant, announce it (to all but itself); or
+  // Full when capacity (> 0) participants are there already, leaving everything unchanged.
   void join(const std::string& room, const ParticipantEntry& self, JsonObject* announce,
-            JoinFn done);
+            int capacity, JoinFn done);
   // Rewrites an entry that still exists and announces the change to everyone in the room.
   void update(const std::string& room, const ParticipantEntry& self, JsonObject* announce,
               DoneFn done = {});

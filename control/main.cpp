@@ -126,6 +126,7 @@ int main(int argc, char** argv) {
         },
         options->allowGuests);
     accounts->gate->install(node->http()->soup());
+    node->attachDatabase(&accounts->worker);
     Rest::guardBodies(node->http()->soup());
     accounts->routes->install(node->http()->soup());
     accounts->rooms =

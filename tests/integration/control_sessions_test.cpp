@@ -92,3 +92,90 @@ TEST_F(ControlSessions, TheUpgradeNeedsAValidToken) {
   ASSERT_TRUE(mw);
   EXPECT_EQ(str(json::getObject(mw.get(), "user"), "display_name"), "Mina Park");
 }
+
+namespace {
+
+// Connects with the token, says hello, and sends a join with these extra fields; the reply
+// ("joined" or "error").
+JsonObjectPtr tryJoin(WsClient& c, int port, const std::string& token, const std::string& room,
+                      const std::string& extra = "") {
+  if (!c.isOpen()) {
+    if (!c.connect(wsUrlWithToken(port, token))) return nullptr;
+    if (c.hello("x").empty()) return nullptr;
+  }
+  c.send(R"({"type":"join","id":"j","room":")" + room + "\"" + extra + "}");
+  return c.waitFor(
+      [](JsonObject* m) {
+        return str(m, "type") == "joined" || (str(m, "type") == "error" && str(m, "ref") == "j");
+      },
+      Ms(15000));
+}
+
+std::string outcome(const JsonObjectPtr& reply) {
+  if (!reply) return "(nothing)";
+  return str(reply.get(), "type") == "joined" ? "joined" : str(reply.get(), "code");
+}
+
+void leave(WsClient& c) {
+  c.send(R"({"type":"leave"})");
+  EXPECT_TRUE(c.waitForType("left"));
+}
+
+}  // namespace
+
+TEST_F(ControlSessions, JoinChecksExistencePrivacyAndCapacity) {
+  std::string olga = accountToken(port, "olga", "Olga Owner");
+  std::string bob = accountToken(port, "bob", "Bob");
+  std::string cy = accountToken(port, "cyra", "Cyra");
+  ASSERT_FALSE(olga.empty() || bob.empty() || cy.empty());
+  ASSERT_EQ(
+      rest(port, "POST", "/api/v1/rooms", R"({"id":"open-1","title":"Open","capacity":2})", olga)
+          .status,
+      201);
+  ASSERT_EQ(
+      rest(port, "POST", "/api/v1/rooms",
+           R"({"id":"pw-1","title":"Locked","private":true,"password":"secret-pass-1"})", olga)
+          .status,
+      201);
+  Rest inviteOnly = rest(port, "POST", "/api/v1/rooms",
+                         R"({"id":"inv-1","title":"Invite","private":true})", olga);
+  ASSERT_EQ(inviteOnly.status, 201);
+  std::string invite = str(json::getObject(inviteOnly.json.get(), "room"), "invite_code");
+  ASSERT_EQ(invite.size(), 32u);
+
+  WsClient b;
+  EXPECT_EQ(outcome(tryJoin(b, port, bob, "nosuch")), "no_such_room");
+  EXPECT_EQ(outcome(tryJoin(b, port, bob, "pw-1")), "room_locked");
+  EXPECT_EQ(outcome(tryJoin(b, port, bob, "pw-1", R"(,"password":"wrong-pass-1")")), "room_locked");
+  EXPECT_EQ(outcome(tryJoin(b, port, bob, "inv-1", R"(,"invite":"0123456789abcdef")")),
+            "room_locked");
+  // Hostile strings in the new fields are refused or simply wrong, never a crash.
+  EXPECT_EQ(outcome(tryJoin(b, port, bob, "pw-1", R"(,"password":"' OR '1'='1")")), "room_locked");
+  EXPECT_EQ(outcome(tryJoin(b, port, bob, "inv-1", R"(,"invite":"<script>x</script>")")),
+            "room_locked");
+  EXPECT_EQ(
+      outcome(tryJoin(b, port, bob, "pw-1", ",\"password\":\"" + std::string(129, 'p') + "\"")),
+      "invalid_field");
+  EXPECT_EQ(outcome(tryJoin(b, port, bob, "pw-1", R"(,"password":7)")), "invalid_field");
+  EXPECT_EQ(outcome(tryJoin(b, port, bob, "inv-1", R"(,"invite":"")")), "invalid_field");
+  EXPECT_EQ(outcome(tryJoin(b, port, bob, "x' OR 1=1 --")), "invalid_field");
+
+  EXPECT_EQ(outcome(tryJoin(b, port, bob, "pw-1", R"(,"password":"secret-pass-1")")), "joined");
+  leave(b);
+  EXPECT_EQ(outcome(tryJoin(b, port, bob, "inv-1", R"(,"invite":")" + invite + "\"")), "joined");
+  leave(b);
+  WsClient o;
+  EXPECT_EQ(outcome(tryJoin(o, port, olga, "inv-1")), "joined") << "the owner needs no invite";
+  leave(o);
+
+  // Capacity 2: the third is refused, a seat freed by a leave is taken again.
+  WsClient c;
+  EXPECT_EQ(outcome(tryJoin(o, port, olga, "open-1")), "joined");
+  EXPECT_EQ(outcome(tryJoin(b, port, bob, "open-1")), "joined");
+  EXPECT_EQ(outcome(tryJoin(c, port, cy, "open-1")), "room_full");
+  EXPECT_EQ(redisCli(stack->redisPort(), "HLEN carrel:room:open-1:participants"), "2");
+  EXPECT_TRUE(
+      c.noneWithin([](JsonObject* m) { return str(m, "type") == "participant_joined"; }, Ms(300)));
+  leave(b);
+  EXPECT_EQ(outcome(tryJoin(c, port, cy, "open-1")), "joined");
+}
