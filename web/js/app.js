@@ -39,6 +39,31 @@ const signIn = new SignInView({
 
 account.onChange((user) => ui.setAccount(user));
 
+ui.chat.send = (m) => client.send(m);
+// Ours: the same account (any of its connections), or, as a guest, this connection.
+ui.chat.isMine = (from) =>
+  account.user && Number.isFinite(from.user_id) ? from.user_id === account.user.id : from.participant === client.selfId;
+ui.chat.download = (attachment) => downloadMaterial(attachment);
+
+// Downloads need our token (the server checks room membership), which a plain link cannot
+// carry: fetch the file, then hand it to the browser under its shared name.
+async function downloadMaterial(a) {
+  try {
+    const res = await fetch(a.url, { headers: account.token ? { Authorization: `Bearer ${account.token}` } : {} });
+    if (!res.ok) throw new Error(`the server answered ${res.status}`);
+    const url = URL.createObjectURL(await res.blob());
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = a.name ?? 'file';
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  } catch (err) {
+    ui.status(`Could not download ${a.name ?? 'the file'}: ${err.message}`, 'error');
+  }
+}
+
 function remembered() {
   try {
     return JSON.parse(sessionStorage.getItem(JOINED_KEY) ?? 'null');

@@ -24,16 +24,13 @@ const ERROR_TEXT = {
   invalid_field: 'the server refused a value',
   internal: 'the server had an internal error',
   no_such_room: 'there is no such room',
-  room_not_found: 'there is no such room',
-  not_found: 'there is no such room',
   room_full: 'the room is full',
-  wrong_password: 'the room password is wrong',
-  bad_password: 'the room password is wrong',
-  password_required: 'this room needs its password',
-  forbidden: 'you may not join this room',
-  invite_required: 'this private room needs its invite link',
-  banned: 'you are banned from this room',
+  room_locked: 'this room needs its password or invite link (or the password was wrong)',
   unauthorized: 'your session has ended; log in again',
+  no_such_message: 'that message is gone',
+  not_your_message: 'you can only change your own messages',
+  no_such_material: 'that file is not shared in this room',
+  no_database: 'this server keeps no chat history',
 };
 
 const SUBSCRIBE_DELAY_MS = 50; // page flips and joins in one burst make one `subscribe`
@@ -81,6 +78,11 @@ export class RoomClient {
 
   get room() {
     return this.#room;
+  }
+
+  // Our participant id in this session (null between sessions).
+  get selfId() {
+    return this.#self;
   }
 
   // Registers fn(message) for a server message type the client itself does not handle (the
@@ -296,14 +298,11 @@ export class RoomClient {
       target?.addRemoteCandidate(m.candidate ?? '', m.sdp_mline_index);
     });
     on('connection_state', (m) => console.info(`carrel: server sees ${m.conn} ${m.state}`));
-    on('chat', (m) =>
-      this.#ui.addChat({
-        name: m.from?.name ?? '?',
-        text: String(m.text ?? ''),
-        ts: m.ts,
-        self: m.from?.participant === this.#self,
-      }),
-    );
+    on('chat', (m) => this.#ui.chat.onChat(m));
+    on('chat_history', (m) => this.#ui.chat.onHistory(m));
+    on('chat_edited', (m) => this.#ui.chat.onEdited(m));
+    on('chat_deleted', (m) => this.#ui.chat.onDeleted(m));
+    on('chat_ack', () => {});
     on('error', (m) => this.#onError(m));
     on('pong', () => {});
     on('left', () => {});
@@ -360,6 +359,12 @@ export class RoomClient {
     const text = ERROR_TEXT[m.code] ?? m.code;
     console.warn('carrel: server error', m.code, m.message, about ? `(about ${about})` : '');
     const detail = m.message && m.message !== text ? ` — ${m.message}` : '';
+    if (about === 'chat_history') this.#ui.chat.historyFailed();
+    if (m.code === 'rate_limited') {
+      const s = Math.max(1, Math.ceil((Number(m.retry_after_ms) || 1000) / 1000));
+      this.#ui.status(`You are sending messages too fast: wait ${s} s and send again.`, 'error');
+      return;
+    }
     if (about === 'subscribe' && m.code === 'unknown_type') {
       // An older server: it forwards every video anyway.
       this.#selective = false;

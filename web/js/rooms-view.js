@@ -196,6 +196,11 @@ export class RoomsView {
     join.setAttribute('aria-label', `Join ${room.title}`);
     actions.append(join);
     if (room.invite_code) {
+      const link = document.createElement('a');
+      link.className = 'invite-link';
+      link.href = inviteLink(room);
+      link.textContent = 'Invite link';
+      actions.append(link);
       const copy = document.createElement('button');
       copy.type = 'button';
       copy.textContent = 'Copy invite link';

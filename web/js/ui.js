@@ -1,12 +1,11 @@
 // Everything the page shows besides the videos: lobby and room views, the status line and
 // connection pills, the participant list and the chat.
 
+import { ChatPanel } from './chat.js';
 import { ScreenStage } from './screen-stage.js';
 import { VideoGrid } from './tiles.js';
 
 const $ = (id) => document.getElementById(id);
-
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
 export class UI {
   constructor() {
@@ -38,6 +37,15 @@ export class UI {
       logout: $('logout-button'),
       media: { mic: $('mic-button'), camera: $('camera-button'), screen: $('screen-button') },
     };
+    // send, isMine and download are set by app.js once the client exists.
+    this.chat = new ChatPanel({
+      log: $('chat-log'),
+      older: $('chat-older'),
+      send: () => false,
+      isMine: () => false,
+      download: () => {},
+      status: (text, kind) => this.status(text, kind),
+    });
     this.views = { signin: $('signin'), rooms: $('rooms'), lobby: $('lobby'), room: $('room') };
   }
 
@@ -108,7 +116,7 @@ export class UI {
     this.grid.removeSelf();
     this.el.participants.replaceChildren();
     this.el.count.textContent = '0';
-    this.el.chatLog.replaceChildren();
+    this.chat.reset();
     for (const which of Object.keys(this.el.conn)) this.setConn(which, 'idle');
   }
 
@@ -171,34 +179,7 @@ export class UI {
     this.el.count.textContent = String(people.length);
   }
 
-  addChat({ name, text, ts, self }) {
-    const li = document.createElement('li');
-    if (self) li.classList.add('mine');
-    const who = document.createElement('span');
-    who.className = 'who';
-    who.textContent = name;
-    const when = document.createElement('time');
-    const date = new Date(Number.isFinite(ts) ? ts : Date.now());
-    when.dateTime = date.toISOString();
-    when.textContent = timeFormat.format(date);
-    const body = document.createElement('span');
-    body.className = 'text';
-    body.textContent = text;
-    li.append(who, when, body);
-    this.#appendChat(li);
-  }
-
   addNote(text) {
-    const li = document.createElement('li');
-    li.className = 'note';
-    li.textContent = text;
-    this.#appendChat(li);
-  }
-
-  #appendChat(li) {
-    const log = this.el.chatLog;
-    const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
-    log.append(li);
-    if (atBottom) log.scrollTop = log.scrollHeight;
+    this.chat.addNote(text);
   }
 }
