@@ -128,6 +128,32 @@ test('leaving goes back to the list; logging out to the sign-in form, and loggin
   assert.equal(await b.locator('#account-name').textContent(), USERS.b.displayName);
 });
 
+test('a room with a password: B follows the link, is refused without the password, joins with it', { timeout: 60000 }, async () => {
+  const a = pages.a;
+  await a.getByRole('button', { name: 'Leave' }).click();
+  await a.locator('#rooms').waitFor({ state: 'visible', timeout: WAIT_MS });
+  const form = a.locator('#create-form');
+  const title = `Quiet corner ${process.pid}`;
+  await form.getByLabel('Title').fill(title);
+  await form.getByLabel('Password (optional, private rooms)').fill('owl-secret');
+  await form.getByRole('button', { name: 'Create room' }).click();
+  await waitForStatus(a, new RegExp(`In room ${title}`)); // the owner needs no password
+  const link = new URL(a.url());
+
+  const b = pages.b;
+  await b.goto(link.href);
+  const card = b.locator('#invite-card');
+  await card.locator('h2', { hasText: title }).waitFor({ timeout: WAIT_MS });
+  assert.ok(await card.getByPlaceholder('Room password').isVisible(), 'the card asks for the password');
+  await card.getByRole('button', { name: 'Join this room' }).click();
+  await waitForStatus(b, /needs its password or invite link/);
+  await card.waitFor({ state: 'visible', timeout: WAIT_MS });
+  await card.getByPlaceholder('Room password').fill('owl-secret');
+  await card.getByRole('button', { name: 'Join this room' }).click();
+  await waitForStatus(b, new RegExp(`In room ${title}`));
+  await waitForNames(a, [USERS.a.displayName, USERS.b.displayName]);
+});
+
 test('no uncaught errors in either page', () => {
   assert.deepEqual(errors, { a: [], b: [] });
 });
