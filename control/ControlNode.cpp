@@ -13,6 +13,9 @@ namespace {
 // size we read the frame ourselves and refuse it with a typed error and close code 1009.
 constexpr guint64 kHardFrameLimit = 4 * 1024 * 1024;
 constexpr guint kKeepaliveSeconds = 30;
+constexpr guint kPresenceTtlSeconds = 30;
+// The WebSocket close code of a connection another one of the same user replaced.
+constexpr gushort kCloseReplaced = 4001;
 
 struct MessageUnref {
   void operator()(SoupServerMessage* m) const { g_object_unref(m); }
@@ -53,6 +56,13 @@ bool ControlNode::start(std::string* error, std::function<void()> onReady) {
         onRoomEvent(room, exclude, msg);
       });
   placement_ = std::make_unique<SfuPlacement>(*redis_);
+  roster_ = std::make_unique<NodeRoster>(*redis_, nodeId(), NodeRoster::Timing{},
+                                         [this](const Seat& seat) { onSweep(seat); });
+  presence_ =
+      std::make_unique<UserPresence>(*redis_, *sub_, nodeId(), kPresenceTtlSeconds,
+                                     [this](const std::string& participant, const std::string& by) {
+                                       onReplaced(participant, by);
+                                     });
   files_ = std::make_unique<StaticFiles>(options_.webRoot);
   handlers_ = std::make_unique<MessageHandlers>(*this);
   http_ = std::make_unique<HttpServer>(
@@ -72,6 +82,7 @@ bool ControlNode::start(std::string* error, std::function<void()> onReady) {
 void ControlNode::maybeReady() {
   if (ready_ || !redis_->connected() || !sub_->connected()) return;
   ready_ = true;
+  roster_->start();
   if (onReady_) onReady_();
 }
 
@@ -166,6 +177,7 @@ void ControlNode::onWsClosed(SoupWebsocketConnection* conn) {
   g_info("%s disconnected (code %d)", s->participant().c_str(),
          static_cast<int>(soup_websocket_connection_get_close_code(conn)));
   if (s->roomState() == RoomState::InRoom) leaveRoom(s, "disconnected", false);
+  if (s->userId()) presence_->release(s->userId(), s->participant());
   forget(conn);
 }
 
@@ -201,6 +213,8 @@ void ControlNode::leaveRoom(const std::shared_ptr<ClientSession>& s, const char*
   std::string room = s->room();
   std::string sfu = s->sfuNode();
   s->clearRoom();
+  roster_->unseated(s->participant());
+  if (s->userId()) presence_->setRoom(s->userId(), s->participant(), "", 0);
   // Both the SFU and Redis must answer before done: count them down.
   auto remaining = std::make_shared<int>(2);
   auto step = [remaining, done] {
@@ -218,6 +232,38 @@ void ControlNode::leaveRoom(const std::shared_ptr<ClientSession>& s, const char*
   }
   g_message("%s ('%s') left room %s (%s)", s->participant().c_str(), s->name().c_str(),
             room.c_str(), reason);
+}
+
+void ControlNode::enteredRoom(const std::shared_ptr<ClientSession>& s) {
+  int64_t now = g_get_real_time() / 1000;
+  roster_->seated(
+      Seat{s->participant(), s->room(), s->sfuNode(), now, s->name(), s->userId(), nodeId()});
+  if (s->userId()) presence_->setRoom(s->userId(), s->participant(), s->room(), now);
+}
+
+void ControlNode::onReplaced(const std::string& participant, const std::string& by) {
+  auto s = sessionFor(participant);
+  if (!s || s->closed()) return;
+  g_message("%s ('%s') is replaced by %s, a newer connection of user %" G_GINT64_FORMAT,
+            participant.c_str(), s->name().c_str(), by.c_str(), static_cast<gint64>(s->userId()));
+  json::Object m;
+  m.set("type", "session_replaced")
+      .set("reason", "this account connected again elsewhere; this connection is closed");
+  s->send(m);
+  leaveRoom(s, "replaced", false);
+  s->close(kCloseReplaced, "session replaced");
+}
+
+// A seat of a dead control node: the same leave its node would have made.
+void ControlNode::onSweep(const Seat& seat) {
+  g_message("sweeping %s ('%s') of dead node %s out of room %s", seat.participant.c_str(),
+            seat.name.c_str(), seat.node.c_str(), seat.room.c_str());
+  json::Object left;
+  left.set("type", "participant_left")
+      .set("participant", seat.participant)
+      .set("reason", "disconnected");
+  rooms_->leave(seat.room, seat.participant, left.get());
+  removePeer(seat.sfu, seat.room, seat.participant);
 }
 
 void ControlNode::onRoomEvent(const std::string& room, const std::string& exclude,
@@ -330,9 +376,10 @@ void ControlNode::shutdown(std::function<void()> done) {
   };
   auto st = std::make_shared<State>();
   st->done = std::move(done);
-  auto finish = [st] {
+  auto finish = [this, st] {
     if (st->finished) return;
     st->finished = true;
+    roster_->stop();
     st->deadline.cancel();
     if (st->done) st->done();
   };

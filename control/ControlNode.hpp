@@ -16,10 +16,12 @@
 #include "DbWorker.hpp"
 #include "HttpServer.hpp"
 #include "MessageHandlers.hpp"
+#include "NodeRoster.hpp"
 #include "RedisConnection.hpp"
 #include "RoomDirectory.hpp"
 #include "SfuPlacement.hpp"
 #include "StaticFiles.hpp"
+#include "UserPresence.hpp"
 
 namespace carrel::control {
 
@@ -44,6 +46,8 @@ class ControlNode {
   HttpServer* http() { return http_.get(); }
   RoomDirectory& rooms() { return *rooms_; }
   SfuPlacement& placement() { return *placement_; }
+  NodeRoster& roster() { return *roster_; }
+  UserPresence& presence() { return *presence_; }
   std::shared_ptr<ClientSession> sessionFor(const std::string& participant) const;
   // The accounts database (null without one); must outlive the node.
   void attachDatabase(DbWorker* db) { db_ = db; }
@@ -54,6 +58,9 @@ class ControlNode {
   // done runs when the SFU and Redis have both answered (or failed).
   void leaveRoom(const std::shared_ptr<ClientSession>& s, const char* reason, bool tellClient,
                  const std::string& ref = "", std::function<void()> done = {});
+  // The session has just entered its room ("joined" sent): seat it in the node roster and
+  // the user's presence. leaveRoom undoes both.
+  void enteredRoom(const std::shared_ptr<ClientSession>& s);
   // Fire-and-forget removal of a peer the SFU may hold (logs a failure).
   void removePeer(const std::string& sfuNode, const std::string& room,
                   const std::string& participant, std::function<void()> done = {});
@@ -67,6 +74,8 @@ class ControlNode {
   void onRoomEvent(const std::string& room, const std::string& exclude, JsonObject* msg);
   void onBusEvent(const bus::Event& ev);
   void onTrackEvent(const std::shared_ptr<ClientSession>& s, const bus::Event& ev, bool published);
+  void onReplaced(const std::string& participant, const std::string& by);
+  void onSweep(const Seat& seat);
   void maybeReady();
   std::shared_ptr<ClientSession> find(SoupWebsocketConnection* conn) const;
   void forget(SoupWebsocketConnection* conn);
@@ -79,6 +88,8 @@ class ControlNode {
   std::unique_ptr<Bus> bus_;
   std::unique_ptr<RoomDirectory> rooms_;
   std::unique_ptr<SfuPlacement> placement_;
+  std::unique_ptr<NodeRoster> roster_;
+  std::unique_ptr<UserPresence> presence_;
   std::unique_ptr<StaticFiles> files_;
   std::unique_ptr<MessageHandlers> handlers_;
   std::map<SoupWebsocketConnection*, std::shared_ptr<ClientSession>> sessions_;

@@ -100,6 +100,7 @@ void MessageHandlers::onHello(const Session& s, const ClientMessage& m) {
     w.setNull("user");
   }
   s->send(w);
+  if (s->userId()) node_.presence().claim(s->userId(), s->participant(), s->name());
   g_message("%s from %s says hello as '%s'", s->participant().c_str(), s->peerAddress().c_str(),
             s->name().c_str());
 }
@@ -240,6 +241,7 @@ void MessageHandlers::enterDirectory(const Session& s, const std::string& room,
         joined.set("room", room).set("participants", list.get());
         s->send(joined);
         s->enterRoom(known);
+        node_.enteredRoom(s);
         g_message("%s ('%s') joined room %s on media node %s (%zu others there)",
                   s->participant().c_str(), s->name().c_str(), room.c_str(), sfuNode.c_str(),
                   others.size());

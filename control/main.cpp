@@ -12,6 +12,7 @@
 #include "AuthService.hpp"
 #include "ControlNode.hpp"
 #include "DbWorker.hpp"
+#include "LobbyRoutes.hpp"
 #include "Migrations.hpp"
 #include "MySqlConnection.hpp"
 #include "Rest.hpp"
@@ -54,6 +55,7 @@ struct Accounts {
   std::unique_ptr<AuthRoutes> routes;
   std::unique_ptr<RoomRoutes> rooms;
   std::unique_ptr<WsAuthGate> gate;
+  std::unique_ptr<LobbyRoutes> lobby;
 
   bool start(const ControlOptions& o, MySqlConnection& db) {
     std::string why;
@@ -132,6 +134,9 @@ int main(int argc, char** argv) {
     accounts->rooms =
         std::make_unique<RoomRoutes>(*accounts->auth, accounts->worker, node->rooms());
     accounts->rooms->install(node->http()->soup());
+    accounts->lobby = std::make_unique<LobbyRoutes>(*accounts->auth, accounts->worker,
+                                                    node->roster(), node->presence());
+    accounts->lobby->install(node->http()->soup());
   }
   struct Stop {
     ControlNode* node;

@@ -136,8 +136,10 @@ TEST_F(ControlRooms, OnlyTheOwnerChangesOrDeletes) {
 
 TEST_F(ControlRooms, ListShowsWhoIsInTheRoomNow) {
   rest(port, "POST", "/api/v1/rooms", R"({"id":"live-1","title":"Live room"})", owner);
-  auto peer =
-      stack->startPeer("Lena", {"--room", "live-1", "--json", "--duration", "0", "--no-publish"});
+  // With accounts the WebSocket needs a token; the participant shows the account's name.
+  std::string lena = token("lena1", "Lena");
+  auto peer = stack->startPeer(
+      "Lena", {"--room", "live-1", "--json", "--duration", "0", "--no-publish", "--token", lena});
   ASSERT_FALSE(peer->waitForLine(
                        [](const std::string& l) {
                          return l.find("\"event\":\"joined\"") != std::string::npos;

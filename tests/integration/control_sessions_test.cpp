@@ -3,6 +3,9 @@
 // presence and the lobby, reconnect grace. One stack per test process (each ctest test is one).
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
+
 #include "CarrelStack.hpp"
 #include "MariaDbServer.hpp"
 #include "TestEnv.hpp"
@@ -178,4 +181,119 @@ TEST_F(ControlSessions, JoinChecksExistencePrivacyAndCapacity) {
       c.noneWithin([](JsonObject* m) { return str(m, "type") == "participant_joined"; }, Ms(300)));
   leave(b);
   EXPECT_EQ(outcome(tryJoin(c, port, cy, "open-1")), "joined");
+}
+
+namespace {
+
+int64_t userIdOf(int port, const std::string& token) {
+  Rest me = rest(port, "GET", "/api/v1/me", "", token);
+  return json::getInt(json::getObject(me.json.get(), "user"), "id").value_or(0);
+}
+
+// The lobby's rooms as id -> participant names.
+std::map<std::string, std::set<std::string>> lobby(int port) {
+  std::map<std::string, std::set<std::string>> out;
+  Rest r = rest(port, "GET", "/api/v1/lobby", "");
+  JsonArray* rooms = json::getArray(r.json.get(), "rooms");
+  for (guint i = 0; rooms && i < json_array_get_length(rooms); ++i) {
+    JsonObject* room = json_array_get_object_element(rooms, i);
+    auto& names = out[str(room, "id")];
+    JsonArray* ps = json::getArray(room, "participants");
+    for (guint j = 0; ps && j < json_array_get_length(ps); ++j) {
+      names.insert(str(json_array_get_object_element(ps, j), "name"));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+// Two control nodes on one Redis and MariaDB: presence and the lobby agree on both, a second
+// connection of a user takes over from the first (on the other node), and the participants
+// of a node killed with SIGKILL are swept out of their rooms by the live node.
+TEST_F(ControlSessions, OneSessionPerUserPresenceLobbyAndDeadNodeSweep) {
+  ControlProcess nodeB =
+      startControl(dir, stack->redisPort(), "ctl-b",
+                   {"--mysql-socket", db->socket(), "--mysql-database", "carrel_sessions"});
+  std::string olga = accountToken(port, "olga", "Olga Owner");
+  std::string mina = accountToken(port, "mina", "Mina Park");
+  std::string bob = accountToken(nodeB.port, "bob", "Bob");
+  ASSERT_FALSE(olga.empty() || mina.empty() || bob.empty());
+  int64_t minaId = userIdOf(port, mina);
+  ASSERT_GT(minaId, 0);
+  ASSERT_EQ(rest(port, "POST", "/api/v1/rooms", R"({"id":"study-1","title":"Study"})", olga).status,
+            201);
+  Rest priv = rest(port, "POST", "/api/v1/rooms",
+                   R"({"id":"priv-2","title":"Hidden","private":true})", olga);
+  ASSERT_EQ(priv.status, 201);
+  std::string invite = str(json::getObject(priv.json.get(), "room"), "invite_code");
+
+  std::string presencePath = "/api/v1/users/" + std::to_string(minaId) + "/presence";
+  Rest off = rest(port, "GET", presencePath, "", olga);
+  ASSERT_EQ(off.status, 200) << off.raw;
+  EXPECT_FALSE(json::getBool(off.json.get(), "online").value_or(true));
+  EXPECT_EQ(rest(port, "GET", presencePath, "").status, 401);
+
+  WsClient o, a, b;
+  EXPECT_EQ(outcome(tryJoin(o, port, olga, "study-1")), "joined");
+  EXPECT_EQ(outcome(tryJoin(a, port, mina, "study-1")), "joined");
+  EXPECT_EQ(outcome(tryJoin(b, nodeB.port, bob, "study-1")), "joined");
+  auto on = rest(nodeB.port, "GET", presencePath, "", bob);
+  EXPECT_TRUE(json::getBool(on.json.get(), "online").value_or(false)) << on.raw;
+  EXPECT_EQ(str(on.json.get(), "room"), "study-1");
+  EXPECT_GT(json::getInt(on.json.get(), "since").value_or(0), 0);
+  // Both nodes show the same lobby.
+  std::map<std::string, std::set<std::string>> want{
+      {"study-1", {"Olga Owner", "Mina Park", "Bob"}}};
+  EXPECT_EQ(lobby(port), want);
+  EXPECT_EQ(lobby(nodeB.port), want);
+  EXPECT_EQ(json::getInt(rest(port, "GET", "/api/v1/lobby", "").json.get(), "studying").value_or(0),
+            3);
+
+  // Mina connects again on node B: the first connection is told why, closed, and leaves.
+  WsClient a2;
+  ASSERT_TRUE(
+      a2.connect(wsUrlWithToken(nodeB.port, accountToken(nodeB.port, "mina", "Mina Park"))));
+  std::string a2Id = a2.hello("again");
+  ASSERT_FALSE(a2Id.empty());
+  auto replaced = a.waitForType("session_replaced", Ms(10000));
+  ASSERT_TRUE(replaced);
+  EXPECT_FALSE(str(replaced.get(), "reason").empty());
+  EXPECT_TRUE(a.waitClosed(Ms(10000)));
+  EXPECT_EQ(a.closeCode(), 4001);
+  auto gone =
+      b.waitFor([](JsonObject* m) { return str(m, "type") == "participant_left"; }, Ms(10000));
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(str(gone.get(), "reason"), "replaced");
+  Rest now = rest(port, "GET", presencePath, "", olga);
+  EXPECT_TRUE(json::getBool(now.json.get(), "online").value_or(false));
+  EXPECT_TRUE(json_object_get_null_member(now.json.get(), "room"));
+  // In a private room she is busy, but the room is not named, and the lobby does not list it.
+  EXPECT_EQ(outcome(tryJoin(a2, nodeB.port, "", "priv-2", R"(,"invite":")" + invite + "\"")),
+            "joined");
+  now = rest(port, "GET", presencePath, "", olga);
+  EXPECT_TRUE(json::getBool(now.json.get(), "in_room").value_or(false)) << now.raw;
+  EXPECT_TRUE(json_object_get_null_member(now.json.get(), "room"));
+  EXPECT_EQ(lobby(port),
+            (std::map<std::string, std::set<std::string>>{{"study-1", {"Olga Owner", "Bob"}}}));
+
+  // Hostile paths get typed errors.
+  EXPECT_EQ(rest(port, "GET", "/api/v1/users/1%27%20OR%201=1/presence", "", olga).code(),
+            "not_found");
+  EXPECT_EQ(rest(port, "GET", "/api/v1/users/99999999999999999999/presence", "", olga).code(),
+            "not_found");
+  EXPECT_EQ(rest(port, "GET", "/api/v1/users/1/presence/x", "", olga).code(), "not_found");
+  EXPECT_EQ(rest(port, "POST", "/api/v1/lobby", "{}", olga).code(), "method_not_allowed");
+
+  // Node B dies without a word: node A sweeps Bob out of the room; Olga is told.
+  nodeB.proc->kill9();
+  auto swept = o.waitFor(
+      [](JsonObject* m) {
+        return str(m, "type") == "participant_left" && str(m, "reason") == "disconnected";
+      },
+      Ms(30000));
+  ASSERT_TRUE(swept) << "the dead node's participant stayed in the room";
+  EXPECT_EQ(redisCli(stack->redisPort(), "HLEN carrel:room:study-1:participants"), "1");
+  EXPECT_EQ(lobby(port),
+            (std::map<std::string, std::set<std::string>>{{"study-1", {"Olga Owner"}}}));
 }
