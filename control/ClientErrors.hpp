@@ -25,6 +25,10 @@ inline constexpr const char* NoSuchRoom = "no_such_room";
 inline constexpr const char* RoomLocked = "room_locked";
 inline constexpr const char* RoomFull = "room_full";
 inline constexpr const char* Internal = "internal";
+// Study time (StudyService): guests do not count; one interval per user on all devices.
+inline constexpr const char* AccountRequired = "account_required";
+inline constexpr const char* StudyElsewhere = "study_elsewhere";
+inline constexpr const char* NotStudying = "not_studying";
 }  // namespace code
 
 // A bus error code (common/BusProtocol.hpp, bus::error) as the client sees it.

@@ -4,6 +4,7 @@
 
 #include "ClientErrors.hpp"
 #include "Json.hpp"
+#include "StudyMessages.hpp"
 
 namespace carrel::control {
 
@@ -59,6 +60,8 @@ const std::array kMessages{
     MessageSpec{"candidate", kCandidate, true, RoomRule::MustBeIn, checkConn},
     MessageSpec{"chat", kChat, true, RoomRule::MustBeIn, nullptr},
     MessageSpec{"mute", kMute, true, RoomRule::MustBeIn, checkMuteKind},
+    MessageSpec{"study", kStudyFields, true, RoomRule::MustBeIn, checkStudyAction},
+    MessageSpec{"timer", kTimerFields, true, RoomRule::MustBeIn, checkTimerAction},
 };
 
 }  // namespace

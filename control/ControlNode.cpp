@@ -224,6 +224,7 @@ void ControlNode::leaveRoom(const std::shared_ptr<ClientSession>& s, const char*
   json::Object left;
   left.set("type", "participant_left").set("participant", s->participant()).set("reason", reason);
   rooms_->leave(room, s->participant(), left.get(), [step](bool) { step(); });
+  for (const auto& l : leaveListeners_) l(s, room, reason);
   if (tellClient) {
     json::Object l;
     l.set("type", "left").set("room", room);

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "Bus.hpp"
 #include "ClientSession.hpp"
@@ -52,6 +53,20 @@ class ControlNode {
   // The accounts database (null without one); must outlive the node.
   void attachDatabase(DbWorker* db) { db_ = db; }
   DbWorker* database() const { return db_; }
+  RedisConnection& redis() { return *redis_; }
+
+  // Features outside MessageHandlers (study time, timers, ...) plug in here: a handler for a
+  // client message type declared in ClientMessages, and a listener of every final leave.
+  using ExternalHandler =
+      std::function<void(const std::shared_ptr<ClientSession>&, const ClientMessage&)>;
+  void handle(const std::string& type, ExternalHandler h) { external_[type] = std::move(h); }
+  const ExternalHandler* externalHandler(const std::string& type) const {
+    auto it = external_.find(type);
+    return it == external_.end() ? nullptr : &it->second;
+  }
+  using LeaveListener = std::function<void(const std::shared_ptr<ClientSession>&,
+                                           const std::string& room, const char* reason)>;
+  void onLeave(LeaveListener l) { leaveListeners_.push_back(std::move(l)); }
 
   // Leaves the session's room: tells the SFU, removes the entry, announces participant_left.
   // With tellClient the client also gets "left" (ref echoes its leave's id).
@@ -94,6 +109,8 @@ class ControlNode {
   std::unique_ptr<MessageHandlers> handlers_;
   std::map<SoupWebsocketConnection*, std::shared_ptr<ClientSession>> sessions_;
   std::map<std::string, std::weak_ptr<ClientSession>> byParticipant_;
+  std::map<std::string, ExternalHandler> external_;
+  std::vector<LeaveListener> leaveListeners_;
   std::unique_ptr<HttpServer> http_;
   std::function<void()> onReady_;
   DbWorker* db_ = nullptr;

@@ -27,6 +27,7 @@ std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::st
   StrOpt adminLogin, adminPasswordFile;
   int tokenTtl = o.tokenTtlHours;
   gboolean allowGuests = FALSE;
+  int studyHeartbeat = o.studyHeartbeatMs;
   int port = o.port, redisPort = o.redisPort, timeout = o.sfuTimeoutMs, myPort = o.mysqlPort;
   GOptionEntry entries[] = {
       {"host", 0, 0, G_OPTION_ARG_STRING, &host.value, "Address to listen on (127.0.0.1)", "ADDR"},
@@ -56,6 +57,8 @@ std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::st
        "Global admin account to create at start-up if missing (needs --mysql-database)", "LOGIN"},
       {"admin-password-file", 0, 0, G_OPTION_ARG_FILENAME, &adminPasswordFile.value,
        "File whose first line is the admin's password (kept off the command line)", "PATH"},
+      {"study-heartbeat-ms", 0, 0, G_OPTION_ARG_INT, &studyHeartbeat,
+       "How often open study intervals are saved to MariaDB (default 15000)", "MS"},
       {"token-ttl-hours", 0, 0, G_OPTION_ARG_INT, &tokenTtl,
        "How long an access token stays valid (168)", "HOURS"},
       {"allow-guests", 0, 0, G_OPTION_ARG_NONE, &allowGuests,
@@ -87,6 +90,7 @@ std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::st
   adminPasswordFile.into(o.adminPasswordFile);
   o.tokenTtlHours = tokenTtl;
   o.allowGuests = allowGuests;
+  o.studyHeartbeatMs = studyHeartbeat;
   o.port = port;
   o.redisPort = redisPort;
   o.sfuTimeoutMs = timeout;
@@ -99,6 +103,9 @@ std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::st
   if (o.redisPort <= 0 || o.redisPort > 65535) return bad("--redis-port must be 1..65535");
   if (o.mysqlPort <= 0 || o.mysqlPort > 65535) return bad("--mysql-port must be 1..65535");
   if (o.sfuTimeoutMs <= 0) return bad("--sfu-timeout-ms must be positive");
+  if (o.studyHeartbeatMs < 100 || o.studyHeartbeatMs > 600000) {
+    return bad("--study-heartbeat-ms must be 100..600000");
+  }
   if (o.tokenTtlHours <= 0 || o.tokenTtlHours > 24 * 365) {
     return bad("--token-ttl-hours must be 1..8760");
   }

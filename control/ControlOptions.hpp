@@ -26,6 +26,7 @@ struct ControlOptions {
   int tokenTtlHours = 24 * 7;
   // With a database, /ws needs an access token unless this lets name-only guests in too.
   bool allowGuests = false;
+  int studyHeartbeatMs = 15000;  // open study intervals to MariaDB; a crash loses at most this
 };
 
 // Parses argv; on a bad command line returns nullopt and the reason in *error.

@@ -73,7 +73,9 @@ void MessageHandlers::dispatch(const Session& s, std::string_view text) {
     return;
   }
   auto h = table().find(m.type);
-  if (h == table().end()) {  // a message declared without a handler: a bug, not the client's
+  if (h == table().end()) {
+    if (const auto* external = node_.externalHandler(m.type))
+      return (*external)(s, m);  // a message declared without a handler: a bug, not the client's
     g_warning("no handler for declared message type %s", m.type.c_str());
     s->sendError(code::Internal, "this message is not handled yet", m.id);
     return;

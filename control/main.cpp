@@ -17,6 +17,7 @@
 #include "MySqlConnection.hpp"
 #include "Rest.hpp"
 #include "RoomRoutes.hpp"
+#include "StudyService.hpp"
 #include "WsAuthGate.hpp"
 
 using namespace carrel::control;
@@ -56,6 +57,7 @@ struct Accounts {
   std::unique_ptr<RoomRoutes> rooms;
   std::unique_ptr<WsAuthGate> gate;
   std::unique_ptr<LobbyRoutes> lobby;
+  std::unique_ptr<StudyService> study;
 
   bool start(const ControlOptions& o, MySqlConnection& db) {
     std::string why;
@@ -109,7 +111,8 @@ int main(int argc, char** argv) {
   }
   std::unique_ptr<GMainLoop, LoopUnref> loop(g_main_loop_new(nullptr, FALSE));
   auto node = std::make_unique<ControlNode>(*options);
-  if (!node->start(&why, [&node] {
+  if (!node->start(&why, [&node, &accounts] {
+        if (accounts && accounts->study) accounts->study->begin();
         std::printf("{\"event\":\"ready\",\"node\":\"%s\",\"url\":\"%s\"}\n",
                     node->nodeId().c_str(), node->url().c_str());
         std::fflush(stdout);
@@ -137,6 +140,8 @@ int main(int argc, char** argv) {
     accounts->lobby = std::make_unique<LobbyRoutes>(*accounts->auth, accounts->worker,
                                                     node->roster(), node->presence());
     accounts->lobby->install(node->http()->soup());
+    accounts->study = std::make_unique<StudyService>(*node, accounts->worker, *accounts->auth);
+    accounts->study->install(node->http()->soup());
   }
   struct Stop {
     ControlNode* node;

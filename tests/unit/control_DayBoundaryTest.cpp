@@ -6,6 +6,7 @@
 
 #include "DayBoundary.hpp"
 #include "IntervalUnion.hpp"
+#include "StudyStats.hpp"
 
 using namespace carrel::control;
 
@@ -196,4 +197,22 @@ TEST(ControlIntervalUnion, OverlapsCountOnce) {
   EXPECT_EQ(u[1], (Span{40, 50}));
   EXPECT_EQ(IntervalUnion::totalMs({{0, 100}, {10, 20}, {90, 110}}), 110);
   EXPECT_EQ(IntervalUnion::totalMs({{0, 10}, {20, 30}}), 20);
+}
+
+TEST(ControlStudyStats, SumsAndStreaks) {
+  int64_t d = day("2026-11-23");
+  StudyStats::Days days{{d - 3, 2 * kHour}, {d - 2, 3 * kHour}, {d - 1, 2 * kHour}, {d, kHour}};
+  EXPECT_EQ(StudyStats::sum(days, d - 2, d - 1), 5 * kHour);
+  EXPECT_EQ(StudyStats::sum(days, d + 1, d + 9), 0);
+  // Today's hour is short of a two-hour goal: the streak still counts up to yesterday.
+  EXPECT_EQ(StudyStats::streak(days, 2 * kHour, d), 3);
+  days[d] = 2 * kHour;
+  EXPECT_EQ(StudyStats::streak(days, 2 * kHour, d), 4);
+  // A day short of the goal breaks it.
+  days[d - 2] = 90 * kMin;
+  EXPECT_EQ(StudyStats::streak(days, 2 * kHour, d), 2);
+  EXPECT_EQ(StudyStats::streak(days, 0, d), 4);
+  EXPECT_EQ(StudyStats::streak({}, 2 * kHour, d), 0);
+  // Yesterday missed and today not reached: no streak.
+  EXPECT_EQ(StudyStats::streak({{d - 2, 5 * kHour}, {d, kMin}}, 2 * kHour, d), 0);
 }

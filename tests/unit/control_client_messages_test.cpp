@@ -37,11 +37,11 @@ std::string repeat(char c, size_t n) {
 
 TEST(ControlClientMessages, EveryProtocolMessageIsDeclared) {
   for (const char* t : {"hello", "ping", "join", "leave", "publish_offer", "subscribe_answer",
-                        "candidate", "chat", "mute"}) {
+                        "candidate", "chat", "mute", "study", "timer"}) {
     EXPECT_NE(findMessage(t), nullptr) << t;
   }
   EXPECT_EQ(findMessage("welcome"), nullptr);  // server -> client only
-  EXPECT_EQ(allMessages().size(), 9u);
+  EXPECT_EQ(allMessages().size(), 11u);
 }
 
 TEST(ControlClientMessages, BadJson) {

@@ -1,0 +1,101 @@
+#include "StudyService.hpp"
+
+#include "ClientErrors.hpp"
+
+namespace carrel::control {
+
+namespace {
+
+int64_t nowMs() {
+  return g_get_real_time() / 1000;
+}
+
+}  // namespace
+
+StudyService::StudyService(ControlNode& node, DbWorker& worker, AuthService& auth)
+    : node_(node),
+      worker_(worker),
+      boards_(node.redis()),
+      tracker_(worker, node.redis(), boards_, node.nodeId(), node.options().studyHeartbeatMs),
+      routes_(auth, worker, boards_) {
+  node_.handle("study", [this](const std::shared_ptr<ClientSession>& s, const ClientMessage& m) {
+    onStudy(s, m);
+  });
+  node_.onLeave([this](const std::shared_ptr<ClientSession>& s, const std::string&,
+                       const char* reason) { tracker_.leave(s->participant(), reason); });
+}
+
+void StudyService::install(SoupServer* server) {
+  routes_.install(server);
+}
+
+void StudyService::begin() {
+  auto totals = std::make_shared<std::optional<std::vector<StudyTotal>>>();
+  std::weak_ptr<int> alive = alive_;
+  worker_.run(
+      [totals](MySqlConnection& db) {
+        std::string why;
+        int64_t today = DayBoundary::make("UTC")->dayOf(nowMs());
+        *totals = StudyLedger(db).totalsSince(Leaderboards::rebuildFrom(today), &why);
+        if (!*totals) g_warning("study: cannot read the ledger: %s", why.c_str());
+      },
+      [this, alive, totals] {
+        if (!alive.lock()) return;
+        auto rebuilt = [this, alive](bool ok) {
+          if (!alive.lock()) return;
+          if (!ok) g_warning("study: the leaderboards could not be rebuilt");
+          tracker_.begin();
+        };
+        if (!*totals) return rebuilt(false);
+        g_message("study: rebuilding the leaderboards from %zu ledger total(s)", (*totals)->size());
+        boards_.rebuild(**totals, rebuilt);
+      });
+}
+
+void StudyService::onStudy(const std::shared_ptr<ClientSession>& s, const ClientMessage& m) {
+  std::string ref = m.id;
+  if (s->userId() == 0) {
+    return s->sendError(code::AccountRequired, "log in to count study time", ref);
+  }
+  std::string action = *json::getString(m.object.get(), "action");
+  std::weak_ptr<ClientSession> weak = s;
+  std::string room = s->room();
+  std::string participant = s->participant();
+  int64_t userId = s->userId();
+  std::string name = s->name();
+  auto done = [this, weak, ref, room, participant, userId, name,
+               action](const StudyTracker::Result& r) {
+    auto s = weak.lock();
+    if (r.code) {
+      if (s && !s->closed()) s->sendError(r.code, r.message, ref);
+      return;
+    }
+    bool studying = action == "start";
+    if (s && !s->closed()) {
+      json::Object state;
+      state.set("type", "study_state");
+      if (!ref.empty()) state.set("ref", ref);
+      state.setBool("studying", studying).set("room", room).set("server_time", nowMs());
+      if (studying) {
+        state.set("started_ms", r.startedMs);
+      } else {
+        state.setNull("started_ms");
+      }
+      s->send(state);
+    }
+    json::Object ev;
+    ev.set("type", "study_changed")
+        .set("participant", participant)
+        .set("user_id", userId)
+        .set("name", name)
+        .setBool("studying", studying);
+    node_.rooms().broadcast(room, "", ev.get());
+  };
+  if (action == "start") {
+    tracker_.start(userId, room, participant, done);
+  } else {
+    tracker_.stop(userId, participant, "stop", done);
+  }
+}
+
+}  // namespace carrel::control

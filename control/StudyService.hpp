@@ -1,0 +1,40 @@
+// Study time on one control node, plugged into it: the "study" client message, the close of
+// a session's interval on its final leave, the REST routes, and at start-up the leaderboards
+// rebuilt from the ledger before intervals are heartbeated and orphans swept.
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include <memory>
+
+#include "AuthService.hpp"
+#include "ControlNode.hpp"
+#include "DbWorker.hpp"
+#include "Leaderboards.hpp"
+#include "StudyRoutes.hpp"
+#include "StudyTracker.hpp"
+
+namespace carrel::control {
+
+class StudyService {
+ public:
+  StudyService(ControlNode& node, DbWorker& worker, AuthService& auth);
+  StudyService(const StudyService&) = delete;
+  StudyService& operator=(const StudyService&) = delete;
+
+  void install(SoupServer* server);
+  // Once Redis is up: rebuilds the leaderboards, then starts heartbeats and sweeps.
+  void begin();
+
+ private:
+  void onStudy(const std::shared_ptr<ClientSession>& s, const ClientMessage& m);
+
+  ControlNode& node_;
+  DbWorker& worker_;
+  Leaderboards boards_;
+  StudyTracker tracker_;
+  StudyRoutes routes_;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+};
+
+}  // namespace carrel::control
