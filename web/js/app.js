@@ -4,10 +4,12 @@
 import { Account } from './account.js';
 import { RoomClient } from './client.js';
 import { enterPanels, leavePanels } from './panels.js';
+import { LobbyView } from './lobby-view.js';
 import { loadPrefs, savePrefs } from './prefs.js';
 import { RoomsView } from './rooms-view.js';
 import { SignInView } from './signin-view.js';
 import { UI } from './ui.js';
+import { ShareButton } from './upload.js';
 import { checkChat, checkName, checkRoom } from './validate.js';
 
 // Side panels register themselves on import (see panels.js); add theirs here.
@@ -28,6 +30,8 @@ const rooms = new RoomsView({
   onJoin: (room) => joinRoom(room),
 });
 
+const lobby = new LobbyView({ api: account.api, onJoin: (room) => joinRoom(room) });
+
 const signIn = new SignInView({
   account,
   status,
@@ -44,6 +48,13 @@ ui.chat.send = (m) => client.send(m);
 ui.chat.isMine = (from) =>
   account.user && Number.isFinite(from.user_id) ? from.user_id === account.user.id : from.participant === client.selfId;
 ui.chat.download = (attachment) => downloadMaterial(attachment);
+
+const share = new ShareButton({
+  room: () => client.room,
+  token: () => account.token,
+  send: (m) => client.send(m),
+  status,
+});
 
 // Downloads need our token (the server checks room membership), which a plain link cannot
 // carry: fetch the file, then hand it to the browser under its shared name.
@@ -99,6 +110,7 @@ function setLink(room) {
 
 function showSignIn() {
   rooms.hide();
+  lobby.stop();
   ui.resetRoom();
   ui.showView('signin');
   signIn.show();
@@ -108,6 +120,7 @@ function showRooms() {
   ui.resetRoom();
   ui.showView('rooms');
   rooms.show(linkedRoom());
+  lobby.start();
 }
 
 function showStart() {
@@ -119,6 +132,7 @@ function showStart() {
 // room: {id, title, password, invite}
 async function joinRoom(room) {
   if (client.active) return;
+  lobby.stop();
   const name = account.user?.display_name || account.user?.login || 'me';
   setLink(room);
   remember({ id: room.id, title: room.title, invite: room.invite });
@@ -222,6 +236,7 @@ async function start() {
     return;
   }
   ui.setAccount(accounts ? account.user : null);
+  share.setAvailable(accounts);
   const back = remembered();
   const linked = linkedRoom();
   // A reload inside a room goes back into it (a room with a password shows its card).

@@ -46,6 +46,7 @@ export class RoomClient {
   #joinOpts = {}; // {token, password, invite}
   #handlers = new Map(); // extra server message handlers (panels)
   #self = null; // our participant id from welcome
+  #resumeToken = ''; // from welcome: offered in the next hello after a drop
   #people = new Roster();
   #remote;
   #selective = true; // the server takes `subscribe` (only visible tiles' video is sent)
@@ -105,6 +106,7 @@ export class RoomClient {
     this.#room = room;
     this.#joinOpts = opts;
     this.#attempt = 0;
+    this.#resumeToken = '';
     this.#ui.showRoom(opts.title || room);
     this.#ui.status('Starting camera and microphone…');
     const media = new LocalMedia();
@@ -173,6 +175,7 @@ export class RoomClient {
   async leave() {
     if (!this.#active) return;
     this.#active = false;
+    this.#resumeToken = '';
     clearTimeout(this.#retryTimer);
     const sig = this.#sig;
     if (sig?.isOpen && this.#self) {
@@ -217,7 +220,11 @@ export class RoomClient {
     if (this.#sig !== sig) return sig.close();
     sig.onClose = (e) => this.#dropped(`Lost the server (code ${e.code})`);
     this.#ui.setConn('server', 'open');
-    sig.send({ type: 'hello', name: this.#name });
+    // Back within the server's grace period, the resume token keeps our place in the room:
+    // the others see no leave and no join.
+    const hello = { type: 'hello', name: this.#name };
+    if (this.#resumeToken) hello.resume = this.#resumeToken;
+    sig.send(hello);
     this.#pingTimer = setInterval(() => sig.send({ type: 'ping' }), PING_MS);
   }
 
@@ -258,6 +265,7 @@ export class RoomClient {
     const on = (type, fn) => sig.on(type, (m) => (this.#sig === sig ? fn(m) : undefined));
     on('welcome', (m) => this.#onWelcome(m));
     on('joined', (m) => this.#onJoined(m));
+    on('resumed', (m) => this.#onJoined(m));
     on('participant_joined', (m) => {
       this.#addPerson(m.participant, m.name, m.tracks ?? []);
       this.#ui.addNote(`${m.name} joined`);
@@ -314,6 +322,8 @@ export class RoomClient {
     this.#self = m.participant;
     this.iceServers = Array.isArray(m.ice_servers) ? m.ice_servers : [];
     this.allowed = candidateFilter(m.candidate_networks);
+    this.#resumeToken = typeof m.resume_token === 'string' ? m.resume_token : '';
+    if (m.resumed) return; // `resumed` follows, with who is in the room
     // Video only for what we show (a paged grid); a server without selective subscription
     // ignores the field and sends everything.
     const join = { type: 'join', room: this.#room, video: 'selected' };
@@ -323,6 +333,7 @@ export class RoomClient {
   }
 
   async #onJoined(m) {
+    if (this.#attempt > 0) this.#ui.addNote(m.type === 'resumed' ? 'Reconnected: your place was kept.' : 'Reconnected.');
     this.#attempt = 0;
     this.#people.clear();
     for (const p of m.participants ?? []) this.#addPerson(p.participant, p.name, p.tracks ?? []);
@@ -384,6 +395,7 @@ export class RoomClient {
   // Leaves for good (no reconnection), says why, and lets the app show where to go next.
   #giveUp(why, code) {
     this.#active = false;
+    this.#resumeToken = '';
     clearTimeout(this.#retryTimer);
     this.#closeSession();
     this.#media.stop();
