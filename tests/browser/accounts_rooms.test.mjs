@@ -28,11 +28,14 @@ const errors = {};
 before(async () => {
   fs.rmSync(ARTIFACTS, { recursive: true, force: true });
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  await stack.startRedis();
-  await stack.startMariaDb();
-  await stack.startSfu();
-  await stack.startControl();
-  context = await launchChromium(path.join(ARTIFACTS, 'chromium-profile'));
+  // Chromium starts while the daemons do: both mostly wait.
+  const daemons = (async () => {
+    await stack.startRedis();
+    await stack.startMariaDb();
+    await stack.startSfu();
+    await stack.startControl();
+  })();
+  [context] = await Promise.all([launchChromium(path.join(ARTIFACTS, 'chromium-profile')), daemons]);
   pages.a = context.pages()[0] ?? (await context.newPage());
   pages.b = await context.newPage();
   watch(pages.a, 'a', ARTIFACTS, errors);
@@ -88,6 +91,8 @@ test('A creates a room and is in it; B finds it by #tag and by category and sees
   await b.getByLabel('Category', { exact: true }).fill('exams');
   await b.getByRole('button', { name: 'Search' }).click();
   await card.waitFor({ timeout: WAIT_MS });
+  // The lobby lists who studies in public rooms now.
+  await b.locator('#lobby-now .lobby-room', { hasText: USERS.a.displayName }).waitFor({ timeout: WAIT_MS });
   // Who is in the room now comes from the server's live directory.
   await b.waitForFunction(
     (name) => [...document.querySelectorAll('.room-card .room-people')].some((p) => p.textContent.includes(name)),
@@ -154,6 +159,21 @@ test('a room with a password: B follows the link, is refused without the passwor
   await waitForNames(a, [USERS.a.displayName, USERS.b.displayName]);
 });
 
-test('no uncaught errors in either page', () => {
-  assert.deepEqual(errors, { a: [], b: [] });
+test('signing in to A\'s account in a third tab takes A\'s place; A is told why and stays out', { timeout: 60000 }, async () => {
+  const c = await context.newPage();
+  pages.c = c;
+  watch(c, 'c', ARTIFACTS, errors);
+  await c.goto(pages.a.url()); // the room's link
+  await logIn(c, USERS.a);
+  await c.locator('#invite-card').getByRole('button', { name: 'Join this room' }).click();
+  await waitForStatus(c, /In room Quiet corner/);
+  await waitForStatus(pages.a, /another tab or device/);
+  assert.ok(await pages.a.locator('#rooms').isVisible(), 'A is back at the room list');
+  await pages.a.waitForTimeout(3000); // a reconnection would have begun by now
+  assert.ok(await pages.a.locator('#rooms').isVisible(), 'A did not reconnect by itself');
+  await waitForNames(pages.b, [USERS.a.displayName, USERS.b.displayName]);
+});
+
+test('no uncaught errors in any page', () => {
+  assert.deepEqual(errors, { a: [], b: [], c: [] });
 });

@@ -33,6 +33,7 @@ const ERROR_TEXT = {
   no_database: 'this server keeps no chat history',
 };
 
+const CLOSE_REPLACED = 4001; // the account connected again elsewhere: do not come back
 const SUBSCRIBE_DELAY_MS = 50; // page flips and joins in one burst make one `subscribe`
 
 export class RoomClient {
@@ -218,7 +219,10 @@ export class RoomClient {
       return;
     }
     if (this.#sig !== sig) return sig.close();
-    sig.onClose = (e) => this.#dropped(`Lost the server (code ${e.code})`);
+    sig.onClose = (e) =>
+      e.code === CLOSE_REPLACED
+        ? this.#giveUp('You joined from another tab or device; this page has left the room.', 'session_replaced')
+        : this.#dropped(`Lost the server (code ${e.code})`);
     this.#ui.setConn('server', 'open');
     // Back within the server's grace period, the resume token keeps our place in the room:
     // the others see no leave and no join.
@@ -291,7 +295,7 @@ export class RoomClient {
       this.#renderPeople();
     });
     on('session_replaced', () => {
-      this.#giveUp('You joined from another tab or device; this page has left the room.');
+      this.#giveUp('You joined from another tab or device; this page has left the room.', 'session_replaced');
     });
     on('track_ended', (m) => {
       this.#people.unpublish(m.participant, m);
