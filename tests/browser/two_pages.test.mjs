@@ -221,8 +221,11 @@ test('A rejoins by itself after the control plane restarts', { timeout: 90000 },
   await old.stop();
   procs.splice(procs.indexOf(old), 1);
   await pages.a.getByText(/trying again/).waitFor({ timeout: WAIT_MS });
+  const banner = pages.a.locator('#reconnect-banner');
+  assert.ok(await banner.isVisible(), 'the stage says the connection is lost');
   await startControl();
   await pages.a.getByText(`In room ${ROOM}`).waitFor({ timeout: WAIT_MS });
+  await banner.waitFor({ state: 'hidden', timeout: WAIT_MS });
   // B comes back too: A must see B's video again over the new session.
   await pages.b.getByRole('button', { name: /join/i }).click();
   await assertPlaying(pages.a, NAMES.b);

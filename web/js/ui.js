@@ -111,6 +111,7 @@ export class UI {
 
   // Empties the room view (after leaving it).
   resetRoom() {
+    $('reconnect-banner').hidden = true;
     this.screen.clear();
     this.grid.clearRemote();
     this.grid.removeSelf();
@@ -138,6 +139,9 @@ export class UI {
   }
 
   setConn(which, state) {
+    // Losing the server while in a room is shown on the stage too, not only in the top bar.
+    if (which === 'server' && state === 'reconnecting') $('reconnect-banner').hidden = false;
+    if (which === 'server' && state === 'open') $('reconnect-banner').hidden = true;
     const pill = this.el.conn[which];
     if (!pill) return;
     pill.textContent = state;
