@@ -4,6 +4,7 @@
 #include <map>
 
 #include "Json.hpp"
+#include "StatsReport.hpp"
 
 namespace carrel::bus {
 
@@ -43,6 +44,8 @@ constexpr std::array kTrack{kRoom, kPeer, Field{"track", FieldType::String, true
                             Field{"kind", FieldType::String, true, 1, 16}};
 constexpr std::array kTrackMute{kRoom, kPeer, Field{"track", FieldType::String, true, 1, kIdMax},
                                 Field{"muted", FieldType::Bool, true}};
+constexpr std::array kStatsRoom{kRoom, Field{"interval_ms", FieldType::Int, true, 100, 600000},
+                                Field{"peers", FieldType::Array, true, 0, kMaxStatsPeers}};
 constexpr std::array kPeerFailed{kRoom, kPeer, Field{"reason", FieldType::String, true, 0, 1024}};
 
 const std::map<std::string_view, std::span<const Field>>& methods() {
@@ -65,6 +68,7 @@ const std::map<std::string_view, std::span<const Field>>& events() {
       {event::Candidate, kCandidateFields}, {event::SubscribeOffer, kSubscribeOffer},
       {event::ConnectionState, kConnState}, {event::TrackPublished, kTrack},
       {event::TrackEnded, kTrack},          {event::PeerFailed, kPeerFailed},
+      {event::StatsRoom, kStatsRoom},
   };
   return m;
 }
@@ -194,6 +198,12 @@ std::variant<Message, Error> decode(std::string_view text, EnvelopeInfo* info) {
     if (!isKnownEvent(ev.name)) return Error{error::BadMessage, "unknown event " + ev.name};
     if (auto e = validateFields(ev.data.get(), eventFields(ev.name))) {
       return Error{error::BadMessage, ev.name + ": " + e->message};
+    }
+    // The one event with nested entries: each is checked against its own table.
+    if (ev.name == event::StatsRoom) {
+      if (auto e = validateStatsRoom(ev.data.get())) {
+        return Error{error::BadMessage, ev.name + ": " + e->message};
+      }
     }
     return Message(std::move(ev));
   }

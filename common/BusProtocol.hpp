@@ -56,6 +56,9 @@ inline constexpr const char* ConnectionState = "peer.connection_state";
 inline constexpr const char* TrackPublished = "track.published";
 inline constexpr const char* TrackEnded = "track.ended";
 inline constexpr const char* PeerFailed = "peer.failed";
+// Every stats interval, per room and per owning control node: {room, interval_ms, peers}
+// (entries in StatsReport.hpp). Control keeps the latest in Redis for /metrics.
+inline constexpr const char* StatsRoom = "stats.room";
 }  // namespace event
 
 // --- Error codes (stable; also surfaced to clients) -------------------------------------------

@@ -70,6 +70,9 @@ bool ControlNode::start(std::string* error, std::function<void()> onReady) {
       [this](SoupServerMessage* m) { files_->serve(m); },
       [this](SoupServerMessage* m, SoupWebsocketConnection* c) { onWebSocket(m, c); });
   if (!http_->listen(options_.host, options_.port, error)) return false;
+  stats_ = std::make_unique<StatsStore>(*redis_, options_.nodeId);
+  metrics_ = std::make_unique<MetricsRoute>(*stats_);
+  metrics_->install(http_->soup());
   redis_->onConnected = [this] { maybeReady(); };
   sub_->onConnected = [this] { maybeReady(); };
   redis_->start();
@@ -304,6 +307,10 @@ void ControlNode::onHealthz(SoupServerMessage* msg) {
 }
 
 void ControlNode::onBusEvent(const bus::Event& ev) {
+  if (ev.name == bus::event::StatsRoom) {  // about a room, not one session: kept for /metrics
+    if (stats_) stats_->store(ev);
+    return;
+  }
   JsonObject* d = ev.data.get();
   std::string peer = json::getString(d, "peer").value_or("");
   std::string room = json::getString(d, "room").value_or("");

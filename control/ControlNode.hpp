@@ -17,11 +17,13 @@
 #include "DbWorker.hpp"
 #include "HttpServer.hpp"
 #include "MessageHandlers.hpp"
+#include "MetricsRoute.hpp"
 #include "NodeRoster.hpp"
 #include "RedisConnection.hpp"
 #include "RoomDirectory.hpp"
 #include "SfuPlacement.hpp"
 #include "StaticFiles.hpp"
+#include "StatsStore.hpp"
 #include "UserPresence.hpp"
 
 namespace carrel::control {
@@ -105,6 +107,8 @@ class ControlNode {
   std::unique_ptr<SfuPlacement> placement_;
   std::unique_ptr<NodeRoster> roster_;
   std::unique_ptr<UserPresence> presence_;
+  std::unique_ptr<StatsStore> stats_;
+  std::unique_ptr<MetricsRoute> metrics_;
   std::unique_ptr<StaticFiles> files_;
   std::unique_ptr<MessageHandlers> handlers_;
   std::map<SoupWebsocketConnection*, std::shared_ptr<ClientSession>> sessions_;

@@ -40,6 +40,9 @@ class Room : public std::enable_shared_from_this<Room> {
   std::set<std::string> owners() const;
   std::vector<std::string> peersOwnedBy(const std::string& owner) const;
   size_t peerCount() const { return participants_.size(); }
+  const std::map<std::string, std::unique_ptr<Participant>>& participants() const {
+    return participants_;
+  }
   // Forwarded streams (subscriber branches): the node's load.
   size_t streamCount() const;
   void recalculateLatency();

@@ -41,6 +41,7 @@ SfuNode::SfuNode(const SfuOptions& options)
 }
 
 SfuNode::~SfuNode() {
+  stats_.reset();
   heartbeat_.cancel();
   readyPoll_.cancel();
   rooms_.clear();
@@ -63,6 +64,11 @@ bool SfuNode::start(std::string* error) {
       (this->*fn)(r, std::move(responder));
     });
   }
+  stats_ = std::make_unique<StatsCollector>(rooms_, static_cast<guint>(options_.statsIntervalMs),
+                                            [this](const std::string& owner, JsonObjectPtr data) {
+                                              emitTo(owner, bus::event::StatsRoom, std::move(data));
+                                            });
+  stats_->start();
   pub_.onConnected = [this]() { heartbeat(); };
   pub_.start();
   sub_.start();
@@ -173,6 +179,7 @@ void SfuNode::sweepEmptyRooms() {
 
 void SfuNode::shutdown(std::function<void()> done) {
   stopping_ = true;
+  if (stats_) stats_->stop();
   heartbeat_.cancel();
   readyPoll_.cancel();
   rooms_.clear();

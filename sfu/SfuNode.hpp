@@ -13,6 +13,7 @@
 #include "RedisConnection.hpp"
 #include "Room.hpp"
 #include "SfuOptions.hpp"
+#include "StatsCollector.hpp"
 
 namespace carrel::sfu {
 
@@ -74,6 +75,7 @@ class SfuNode {
   RedisConnection sub_;
   std::unique_ptr<Bus> bus_;
   std::map<std::string, std::shared_ptr<Room>> rooms_;
+  std::unique_ptr<StatsCollector> stats_;
   TimeoutSource heartbeat_;
   TimeoutSource readyPoll_;
   std::map<std::string, int> ownerMisses_;

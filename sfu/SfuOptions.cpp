@@ -37,6 +37,7 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
   gchar** allowNetworks = nullptr;
   gchar* stun = nullptr;
   gchar* turn = nullptr;
+  gint statsInterval = out->statsIntervalMs;
   GOptionEntry entries[] = {
       {"redis-host", 0, 0, G_OPTION_ARG_STRING, &redisHost, "Redis host (default 127.0.0.1)",
        "HOST"},
@@ -53,6 +54,10 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
       {"stun-server", 0, 0, G_OPTION_ARG_STRING, &stun, "STUN server, stun://host:port", "URI"},
       {"turn-server", 0, 0, G_OPTION_ARG_STRING, &turn,
        "TURN server, turn(s)://user:password@host:port", "URI"},
+      {"stats-interval-ms", 0, 0, G_OPTION_ARG_INT, &statsInterval,
+       "How often to read every connection's stats and report them to control (5000; 0: "
+       "never; at least 100)",
+       "MS"},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   std::unique_ptr<GOptionContext, OptionContextFree> ctx(
       g_option_context_new("- Carrel's media forwarding node"));
@@ -75,6 +80,11 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
     *error = "--redis-port must be 1..65535";
     return false;
   }
+  if (statsInterval != 0 && (statsInterval < 100 || statsInterval > 600000)) {
+    *error = "--stats-interval-ms must be 0 (off) or 100..600000";
+    return false;
+  }
+  out->statsIntervalMs = statsInterval;
   if (id.empty()) {
     id = std::string("sfu-") + g_get_host_name() + "-" + std::to_string(getpid());
   }

@@ -14,6 +14,7 @@ struct SfuOptions {
   std::vector<std::string> allowNetworks;  // remote candidates outside these are ignored
   std::string stunServer;
   std::string turnServer;
+  int statsIntervalMs = 5000;  // get-stats poll and stats.room reports; 0: off
 };
 
 // Fills defaults for what was not given. False (and a reason) on a bad command line.

@@ -39,6 +39,14 @@ size_t SubscribeConnection::trackCount() const {
   return n;
 }
 
+std::vector<SubscribeConnection::Forwarded> SubscribeConnection::forwarded() const {
+  std::vector<Forwarded> out;
+  for (const auto& s : slots_) {
+    if (!s->free) out.push_back({s->publisher, s->track, s->kind, s->ssrc});
+  }
+  return out;
+}
+
 SubscribeConnection::Slot* SubscribeConnection::freeSlot(const std::string& kind) {
   for (auto& s : slots_) {
     if (s->free && s->kind == kind && s->sinkPad && s->queue) return s.get();

@@ -37,6 +37,14 @@ class SubscribeConnection : public WebrtcConnection {
   // Tracks forwarded now (free slots not counted), and m-lines ever created.
   size_t trackCount() const;
   size_t slotCount() const { return slots_.size(); }
+  // What each busy m-line carries now, for stats (StatsCollector).
+  struct Forwarded {
+    std::string publisher;
+    std::string track;
+    std::string kind;
+    guint ssrc = 0;  // the m-line's SSRC as the subscriber sees it
+  };
+  std::vector<Forwarded> forwarded() const;
 
  private:
   struct Slot {

@@ -1,0 +1,213 @@
+#include "StatsCollector.hpp"
+
+#include <algorithm>
+
+#include "BusProtocol.hpp"
+#include "StatsReport.hpp"
+#include "WebrtcCall.hpp"
+
+GST_DEBUG_CATEGORY_STATIC(carrel_sfu_stats);
+#define GST_CAT_DEFAULT carrel_sfu_stats
+
+namespace carrel::sfu {
+
+namespace {
+
+struct TrackRef {
+  std::string track;
+  std::string kind;
+  std::string source;
+};
+
+}  // namespace
+
+// One poll: a get-stats request per connection, finished when all have answered (or when the
+// next poll starts: a webrtcbin busy negotiating may answer late, and then it is skipped).
+struct StatsCollector::Round {
+  struct Leg {
+    std::string room;
+    std::string peer;
+    std::string owner;
+    bool inbound = false;  // publish connection
+    std::map<guint, TrackRef> ssrcs;
+    ReplyPtr reply;
+    bool answered = false;
+  };
+  std::vector<Leg> legs;
+  // Every peer of every room, with its owner, even those with no media yet.
+  std::map<std::string, std::map<std::string, std::string>> peers;  // room -> peer -> owner
+  size_t pending = 0;
+  bool finished = false;
+  gint64 startedUs = 0;
+};
+
+StatsCollector::StatsCollector(const Rooms& rooms, guint intervalMs, EmitFn emit)
+    : rooms_(rooms), intervalMs_(intervalMs), emit_(std::move(emit)) {
+  static gsize once = 0;
+  if (g_once_init_enter(&once)) {
+    GST_DEBUG_CATEGORY_INIT(carrel_sfu_stats, "carrel-sfu-stats", 0, "Carrel SFU stats");
+    g_once_init_leave(&once, 1);
+  }
+}
+
+StatsCollector::~StatsCollector() {
+  stop();
+}
+
+void StatsCollector::start() {
+  if (intervalMs_ == 0) return;
+  timer_.reset(g_timeout_add(
+      intervalMs_,
+      [](gpointer d) -> gboolean {
+        static_cast<StatsCollector*>(d)->poll();
+        return G_SOURCE_CONTINUE;
+      },
+      this));
+}
+
+void StatsCollector::stop() {
+  timer_.cancel();
+  current_.reset();
+}
+
+void StatsCollector::poll() {
+  if (current_ && !current_->finished) finish(current_);
+  auto round = std::make_shared<Round>();
+  round->startedUs = g_get_monotonic_time();
+  std::vector<std::pair<size_t, GstElementPtr>> requests;
+  for (const auto& [roomId, room] : rooms_) {
+    for (const auto& [peerId, p] : room->participants()) {
+      round->peers[roomId][peerId] = p->owner();
+      Round::Leg in{roomId, peerId, p->owner(), true, {}, nullptr, false};
+      for (const auto& [trackId, t] : p->publish().tracks()) {
+        guint ssrc = 0;
+        if (t->caps() &&
+            gst_structure_get_uint(gst_caps_get_structure(t->caps(), 0), "ssrc", &ssrc)) {
+          in.ssrcs[ssrc] = {trackId, t->kind(), peerId};
+        }
+      }
+      Round::Leg out{roomId, peerId, p->owner(), false, {}, nullptr, false};
+      for (const auto& f : p->subscribe().forwarded()) {
+        if (f.ssrc != 0) out.ssrcs[f.ssrc] = {f.track, f.kind, f.publisher};
+      }
+      for (auto* leg : {&in, &out}) {
+        GstElement* w = leg->inbound ? p->publish().webrtc() : p->subscribe().webrtc();
+        if (leg->ssrcs.empty() || !w) continue;
+        round->legs.push_back(std::move(*leg));
+        requests.emplace_back(round->legs.size() - 1,
+                              GstElementPtr(GST_ELEMENT(gst_object_ref(w))));
+      }
+    }
+  }
+  round->pending = requests.size();
+  current_ = round;
+  if (requests.empty()) {
+    finish(round);
+    return;
+  }
+  std::weak_ptr<Round> weak = round;
+  std::weak_ptr<int> alive = alive_;
+  for (auto& [index, webrtc] : requests) {
+    GstPromisePtr promise =
+        promiseToMain([this, weak, alive, index = index](ReplyPtr reply, const std::string&) {
+          auto r = weak.lock();
+          if (!alive.lock() || !r || r->finished) return;
+          r->legs[index].reply = std::move(reply);
+          r->legs[index].answered = true;
+          if (--r->pending == 0) finish(r);
+        });
+    g_signal_emit_by_name(webrtc.get(), "get-stats", nullptr, promise.get());
+  }
+}
+
+void StatsCollector::finish(const std::shared_ptr<Round>& round) {
+  round->finished = true;
+  // room -> owner -> peer -> tracks
+  std::map<std::string, std::map<std::string, std::map<std::string, bus::PeerStats>>> out;
+  for (const auto& [roomId, peers] : round->peers) {
+    for (const auto& [peerId, owner] : peers) out[roomId][owner][peerId].peer = peerId;
+  }
+  std::set<std::string> seen;
+  for (auto& leg : round->legs) {
+    if (!leg.answered || !leg.reply) continue;
+    GST_LOG("%s/%s: %" GST_PTR_FORMAT, leg.peer.c_str(), leg.inbound ? "publish" : "subscribe",
+            static_cast<void*>(leg.reply.get()));
+    auto figures = WebrtcStatsReader::read(leg.reply.get(), leg.inbound);
+    const char* conn = leg.inbound ? "in" : "out";
+    for (const auto& [ssrc, ref] : leg.ssrcs) {
+      auto f = figures.find(ssrc);
+      if (f == figures.end()) continue;
+      std::string key = leg.room + "|" + leg.peer + "|" + conn + "|" + std::to_string(ssrc);
+      std::string identity = ref.source + "|" + ref.track;
+      seen.insert(key);
+      auto [it, added] = samples_.try_emplace(key);
+      Sample& s = it->second;
+      if (added) {
+        s.identity = identity;
+      } else if (s.identity != identity) {
+        // A reused m-line now carries another publisher: its counters start from here.
+        s.identity = identity;
+        s.base = f->second;
+        s.last = f->second;
+        s.atUs = 0;
+      }
+      const RtpFigures& now = f->second;
+      bus::TrackStats t;
+      t.direction = conn;
+      t.track = ref.track;
+      t.kind = ref.kind;
+      t.source = ref.source;
+      t.packets = static_cast<int64_t>(now.packets - std::min(now.packets, s.base.packets));
+      t.bytes = static_cast<int64_t>(now.bytes - std::min(now.bytes, s.base.bytes));
+      t.lost = std::max<int64_t>(0, now.lost - s.base.lost);
+      if (s.atUs > 0 && round->startedUs > s.atUs) {
+        double dt = static_cast<double>(round->startedUs - s.atUs) / 1e6;
+        uint64_t db = now.bytes - std::min(now.bytes, s.last.bytes);
+        uint64_t dp = now.packets - std::min(now.packets, s.last.packets);
+        t.bitrateBps = static_cast<int64_t>(static_cast<double>(db) * 8 / dt + 0.5);
+        t.packetsPerS = static_cast<int64_t>(static_cast<double>(dp) / dt + 0.5);
+      }
+      if (now.jitterS >= 0) t.jitterUs = std::min<int64_t>(60000000, now.jitterS * 1e6 + 0.5);
+      if (now.rttS >= 0) t.rttUs = std::min<int64_t>(60000000, now.rttS * 1e6 + 0.5);
+      s.last = now;
+      s.atUs = round->startedUs;
+      out[leg.room][leg.owner][leg.peer].tracks.push_back(std::move(t));
+    }
+  }
+  // Legs that did not answer keep their samples: their rates resume next time.
+  for (const auto& leg : round->legs) {
+    if (leg.answered) continue;
+    const char* conn = leg.inbound ? "in" : "out";
+    for (const auto& [ssrc, ref] : leg.ssrcs) {
+      seen.insert(leg.room + "|" + leg.peer + "|" + conn + "|" + std::to_string(ssrc));
+    }
+  }
+  std::erase_if(samples_, [&](const auto& kv) { return !seen.count(kv.first); });
+
+  std::map<std::string, std::set<std::string>> owners;
+  for (auto& [roomId, byOwner] : out) {
+    for (auto& [owner, peers] : byOwner) {
+      bus::RoomStats r;
+      r.room = roomId;
+      r.intervalMs = intervalMs_;
+      for (auto& [peerId, ps] : peers) r.peers.push_back(std::move(ps));
+      owners[roomId].insert(owner);
+      if (emit_) emit_(owner, bus::toJson(r));
+    }
+  }
+  // Owners that had peers here last time and have none now: an empty report clears them.
+  for (const auto& [roomId, before] : reportedOwners_) {
+    for (const auto& owner : before) {
+      if (owners[roomId].count(owner)) continue;
+      bus::RoomStats r;
+      r.room = roomId;
+      r.intervalMs = intervalMs_;
+      if (emit_) emit_(owner, bus::toJson(r));
+    }
+  }
+  std::erase_if(owners, [](const auto& kv) { return kv.second.empty(); });
+  reportedOwners_ = std::move(owners);
+  GST_DEBUG("stats round: %zu legs, %zu rooms", round->legs.size(), reportedOwners_.size());
+}
+
+}  // namespace carrel::sfu
