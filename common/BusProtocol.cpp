@@ -46,6 +46,17 @@ constexpr std::array kTrackMute{kRoom, kPeer, Field{"track", FieldType::String, 
                                 Field{"muted", FieldType::Bool, true}};
 constexpr std::array kStatsRoom{kRoom, Field{"interval_ms", FieldType::Int, true, 100, 600000},
                                 Field{"peers", FieldType::Array, true, 0, kMaxStatsPeers}};
+constexpr Field kRecording{"recording", FieldType::String, true, 1, kIdMax};
+constexpr std::array kRecordStart{kRoom, kRecording};
+constexpr std::array kRecordEvent{kRoom, Field{"event", FieldType::String, true, 1, 32},
+                                  Field{"data", FieldType::Object, false}};
+constexpr std::array kRecordingStopped{kRoom,
+                                       kRecording,
+                                       Field{"folder", FieldType::String, true, 1, 4096},
+                                       Field{"duration_ms", FieldType::Int, true, 0, 0},
+                                       Field{"bytes", FieldType::Int, true, 0, 0},
+                                       Field{"tracks", FieldType::Int, true, 0, 0},
+                                       Field{"reason", FieldType::String, true, 1, 32}};
 constexpr std::array kPeerFailed{kRoom, kPeer, Field{"reason", FieldType::String, true, 0, 1024}};
 
 const std::map<std::string_view, std::span<const Field>>& methods() {
@@ -59,6 +70,9 @@ const std::map<std::string_view, std::span<const Field>>& methods() {
       {method::NodeInfo, kNone},
       {method::DebugRecalculateLatency, kRoomOnly},
       {method::TrackMute, kTrackMute},
+      {method::RecordStart, kRecordStart},
+      {method::RecordStop, kRoomOnly},
+      {method::RecordEvent, kRecordEvent},
   };
   return m;
 }
@@ -68,7 +82,7 @@ const std::map<std::string_view, std::span<const Field>>& events() {
       {event::Candidate, kCandidateFields}, {event::SubscribeOffer, kSubscribeOffer},
       {event::ConnectionState, kConnState}, {event::TrackPublished, kTrack},
       {event::TrackEnded, kTrack},          {event::PeerFailed, kPeerFailed},
-      {event::StatsRoom, kStatsRoom},
+      {event::StatsRoom, kStatsRoom},       {event::RecordingStopped, kRecordingStopped},
   };
   return m;
 }

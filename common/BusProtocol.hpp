@@ -46,6 +46,11 @@ inline constexpr const char* DebugRecalculateLatency = "debug.recalculate_latenc
 // Server-enforced mute of one published track ("audio0", "video0"): the SFU stops
 // forwarding it, whatever the publisher sends, until unmuted. {room, peer, track, muted}.
 inline constexpr const char* TrackMute = "track.mute";
+// Recording (issue 8): {room, recording} -> {folder}; {room} -> the recording.stopped data;
+// {room, event, data?}: a room event (chat, timer, board) into the recording's manifest.
+inline constexpr const char* RecordStart = "room.record_start";
+inline constexpr const char* RecordStop = "room.record_stop";
+inline constexpr const char* RecordEvent = "room.record_event";
 }  // namespace method
 
 // --- Events: SFU -> the control node that added the peer -------------------------------------
@@ -59,6 +64,8 @@ inline constexpr const char* PeerFailed = "peer.failed";
 // Every stats interval, per room and per owning control node: {room, interval_ms, peers}
 // (entries in StatsReport.hpp). Control keeps the latest in Redis for /metrics.
 inline constexpr const char* StatsRoom = "stats.room";
+// To the control node that started the recording, however it stopped (request, room closed).
+inline constexpr const char* RecordingStopped = "recording.stopped";
 }  // namespace event
 
 // --- Error codes (stable; also surfaced to clients) -------------------------------------------

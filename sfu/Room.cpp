@@ -20,6 +20,7 @@ Room::Room(std::string id, IceSettings ice, EmitFn emit)
 
 Room::~Room() {
   closeAll();
+  stopRecording("room_closed");
   if (busWatch_) {
     GstBusPtr bus(gst_element_get_bus(pipeline_.get()));
     gst_bus_remove_watch(bus.get());
@@ -71,6 +72,8 @@ bool Room::removePeer(const std::string& peer) {
   if (it == participants_.end()) return false;
   std::unique_ptr<Participant> p = std::move(it->second);
   participants_.erase(it);
+  names_.erase(peer);
+  if (recording_) recording_->participantLeft(peer, "left");
   for (auto& [otherId, other] : participants_) other->subscribe().removeTracksOf(peer);
   for (const auto& [trackId, track] : p->publish().tracks()) {
     json::Object d;
@@ -125,9 +128,48 @@ void Room::onTrackPublished(const std::string& publisher,
       .set("track", track->trackId())
       .set("kind", track->kind());
   emit(pub->owner(), bus::event::TrackPublished, d.take());
+  if (recording_) recording_->addTrack(pipeline_.get(), publisher, names_[publisher], track);
   for (auto& [otherId, other] : participants_) {
     if (otherId != publisher) other->subscribe().addTrack(publisher, track);
   }
+}
+
+bool Room::startRecording(const std::string& recordingsDir, const std::string& recording,
+                          const std::string& owner, std::string* error) {
+  if (recording_) {
+    *error = "room '" + id_ + "' is already recording (" + recording_->id() + ")";
+    return false;
+  }
+  recording_ = RoomRecording::start(recordingsDir, recording, id_, owner, error);
+  if (!recording_) return false;
+  for (auto& [peerId, p] : participants_) {
+    recording_->participantJoined(peerId, names_[peerId]);
+    for (const auto& [trackId, track] : p->publish().tracks()) {
+      recording_->addTrack(pipeline_.get(), peerId, names_[peerId], track);
+    }
+  }
+  return true;
+}
+
+std::optional<RoomRecording::Summary> Room::stopRecording(const char* reason) {
+  if (!recording_) return std::nullopt;
+  std::unique_ptr<RoomRecording> r = std::move(recording_);
+  RoomRecording::Summary s = r->stop();
+  json::Object d;
+  d.set("room", id_)
+      .set("recording", s.recording)
+      .set("folder", s.folder)
+      .set("duration_ms", s.durationMs)
+      .set("bytes", static_cast<int64_t>(s.bytes))
+      .set("tracks", s.tracks)
+      .set("reason", reason);
+  emit(r->owner(), bus::event::RecordingStopped, d.take());
+  return s;
+}
+
+void Room::peerJoined(const std::string& peer, const std::string& name) {
+  names_[peer] = name;
+  if (recording_) recording_->participantJoined(peer, name);
 }
 
 void Room::schedulePeerFailure(const std::string& peer, std::string reason) {

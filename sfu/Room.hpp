@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "GstPtr.hpp"
 #include "IceSettings.hpp"
 #include "Participant.hpp"
+#include "RoomRecording.hpp"
 
 namespace carrel::sfu {
 
@@ -47,6 +49,15 @@ class Room : public std::enable_shared_from_this<Room> {
   size_t streamCount() const;
   void recalculateLatency();
 
+  // Recording (RoomRecording): every track published now and later goes to disk until stop.
+  bool startRecording(const std::string& recordingsDir, const std::string& recording,
+                      const std::string& owner, std::string* error);
+  // Stops it and tells the control node that started it (bus event recording.stopped).
+  std::optional<RoomRecording::Summary> stopRecording(const char* reason);
+  RoomRecording* recording() { return recording_.get(); }
+  // After addPeer: the name recordings give the peer's tracks and join event.
+  void peerJoined(const std::string& peer, const std::string& name);
+
   // From the connections (main context).
   void emit(const std::string& owner, const char* event, JsonObjectPtr data);
   void onTrackPublished(const std::string& publisher, const std::shared_ptr<TrackForwarder>& t);
@@ -64,6 +75,8 @@ class Room : public std::enable_shared_from_this<Room> {
   GstElementPtr pipeline_;
   guint busWatch_ = 0;
   std::map<std::string, std::unique_ptr<Participant>> participants_;
+  std::map<std::string, std::string> names_;
+  std::unique_ptr<RoomRecording> recording_;
 };
 
 }  // namespace carrel::sfu

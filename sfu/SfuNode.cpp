@@ -20,6 +20,9 @@ const SfuNode::HandlerEntry SfuNode::kHandlers[] = {
     {bus::method::NodeInfo, &SfuNode::onNodeInfo},
     {bus::method::DebugRecalculateLatency, &SfuNode::onRecalculateLatency},
     {bus::method::TrackMute, &SfuNode::onTrackMute},
+    {bus::method::RecordStart, &SfuNode::onRecordStart},
+    {bus::method::RecordStop, &SfuNode::onRecordStop},
+    {bus::method::RecordEvent, &SfuNode::onRecordEvent},
 };
 
 namespace {
@@ -239,6 +242,7 @@ void SfuNode::onPeerAdd(const bus::Request& r, BusResponder responder) {
     responder.fail(bus::error::Internal, why);
     return;
   }
+  slot->peerJoined(peerId, str(r, "name"));
   responder.ok();
 }
 
@@ -352,6 +356,52 @@ void SfuNode::onTrackMute(const bus::Request& r, BusResponder responder) {
     return;
   }
   it->second->setMuted(json::getBool(r.data.get(), "muted").value_or(false));
+  responder.ok();
+}
+
+void SfuNode::onRecordStart(const bus::Request& r, BusResponder responder) {
+  Room* rm = room(r, responder);
+  if (!rm) return;
+  if (options_.recordingsDir.empty()) {
+    responder.fail(bus::error::Unavailable,
+                   "this media node records nothing (no --recordings-dir)");
+    return;
+  }
+  std::string why;
+  if (!rm->startRecording(options_.recordingsDir, str(r, "recording"), r.from, &why)) {
+    responder.fail(bus::error::WrongState, why);
+    return;
+  }
+  json::Object d;
+  d.set("folder", rm->recording()->folder());
+  responder.ok(d.take());
+}
+
+void SfuNode::onRecordStop(const bus::Request& r, BusResponder responder) {
+  Room* rm = room(r, responder);
+  if (!rm) return;
+  auto s = rm->stopRecording("stopped");
+  if (!s) {
+    responder.fail(bus::error::WrongState, "room '" + rm->id() + "' is not recording");
+    return;
+  }
+  json::Object d;
+  d.set("recording", s->recording)
+      .set("folder", s->folder)
+      .set("duration_ms", s->durationMs)
+      .set("bytes", static_cast<int64_t>(s->bytes))
+      .set("tracks", s->tracks);
+  responder.ok(d.take());
+}
+
+void SfuNode::onRecordEvent(const bus::Request& r, BusResponder responder) {
+  Room* rm = room(r, responder);
+  if (!rm) return;
+  if (!rm->recording()) {
+    responder.fail(bus::error::WrongState, "room '" + rm->id() + "' is not recording");
+    return;
+  }
+  rm->recording()->event(str(r, "event"), json::getObject(r.data.get(), "data"));
   responder.ok();
 }
 

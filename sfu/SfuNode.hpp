@@ -67,6 +67,9 @@ class SfuNode {
   void onNodeInfo(const bus::Request& r, BusResponder responder);
   void onRecalculateLatency(const bus::Request& r, BusResponder responder);
   void onTrackMute(const bus::Request& r, BusResponder responder);
+  void onRecordStart(const bus::Request& r, BusResponder responder);
+  void onRecordStop(const bus::Request& r, BusResponder responder);
+  void onRecordEvent(const bus::Request& r, BusResponder responder);
 
   SfuOptions options_;
   IceSettings ice_;

@@ -38,6 +38,7 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
   gchar* stun = nullptr;
   gchar* turn = nullptr;
   gint statsInterval = out->statsIntervalMs;
+  gchar* recordings = nullptr;
   GOptionEntry entries[] = {
       {"redis-host", 0, 0, G_OPTION_ARG_STRING, &redisHost, "Redis host (default 127.0.0.1)",
        "HOST"},
@@ -58,6 +59,8 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
        "How often to read every connection's stats and report them to control (5000; 0: "
        "never; at least 100)",
        "MS"},
+      {"recordings-dir", 0, 0, G_OPTION_ARG_FILENAME, &recordings,
+       "Folder for room recordings (one session folder each); none: recording is refused", "DIR"},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   std::unique_ptr<GOptionContext, OptionContextFree> ctx(
       g_option_context_new("- Carrel's media forwarding node"));
@@ -71,6 +74,7 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
   out->allowNetworks = takeStrv(allowNetworks);
   out->stunServer = takeString(stun, "");
   out->turnServer = takeString(turn, "");
+  out->recordingsDir = takeString(recordings, "");
   std::string id = takeString(nodeId, "");
   if (!ok) {
     *error = err ? err->message : "bad command line";

@@ -15,6 +15,7 @@ struct SfuOptions {
   std::string stunServer;
   std::string turnServer;
   int statsIntervalMs = 5000;  // get-stats poll and stats.room reports; 0: off
+  std::string recordingsDir;   // where room.record_start writes; empty: recording refused
 };
 
 // Fills defaults for what was not given. False (and a reason) on a bad command line.
