@@ -13,7 +13,8 @@ namespace {
 constexpr Field kId{"id", FieldType::String, false, 0, kMaxIdBytes};
 constexpr std::array kIdOnly{kId};
 
-constexpr std::array kHello{Field{"name", FieldType::String, true, 1, 64}};
+constexpr std::array kHello{Field{"name", FieldType::String, true, 1, 64},
+                            Field{"resume", FieldType::String, false, 1, 64}};
 constexpr std::array<Field, 0> kNoFields{};
 constexpr std::array kJoin{Field{"room", FieldType::String, true, 1, kMaxIdBytes},
                            Field{"password", FieldType::String, false, 1, 128},

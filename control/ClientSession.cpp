@@ -29,9 +29,16 @@ void ClientSession::sendError(const char* code, const std::string& message,
 }
 
 void ClientSession::close(gushort code, const char* reason) {
+  closedByServer_ = true;
   if (!conn_) return;
   if (soup_websocket_connection_get_state(conn_.get()) != SOUP_WEBSOCKET_STATE_OPEN) return;
   soup_websocket_connection_close(conn_.get(), code, reason);
+}
+
+void ClientSession::rebind(SoupWebsocketConnection* conn) {
+  conn_.reset(static_cast<SoupWebsocketConnection*>(g_object_ref(conn)));
+  closed_ = false;
+  closedByServer_ = false;
 }
 
 void ClientSession::enterRoom(const std::vector<std::string>& alreadyKnown) {

@@ -63,6 +63,12 @@ class ClientSession {
   bool addTrack(const std::string& track, const std::string& kind);
   bool removeTrack(const std::string& track);
 
+  // The secret a client shows in hello to come back as this participant (see welcome).
+  const std::string& resumeToken() const { return resumeToken_; }
+  void setResumeToken(std::string token) { resumeToken_ = std::move(token); }
+  // A resumed session carries on over the client's new WebSocket.
+  void rebind(SoupWebsocketConnection* conn);
+
   // The socket went away (or is going); pending work must undo instead of continue.
   bool closed() const { return closed_; }
   void markClosed() { closed_ = true; }
@@ -72,12 +78,15 @@ class ClientSession {
   void sendError(const char* code, const std::string& message, const std::string& ref);
   // Close with a WebSocket status code (after the frames already queued).
   void close(gushort code, const char* reason);
+  // The server closed this socket (refused input, replaced, shutdown): no reconnect grace.
+  bool closedByServer() const { return closedByServer_; }
 
  private:
   GObjectPtr<SoupWebsocketConnection> conn_;
   std::string participant_;
   std::string peerAddress_;
   SessionIdentity identity_;
+  std::string resumeToken_;
   bool helloDone_ = false;
   std::string name_;
   RoomState roomState_ = RoomState::None;
@@ -86,6 +95,7 @@ class ClientSession {
   JsonArrayPtr tracks_;
   std::vector<std::string> pendingEvents_;
   bool closed_ = false;
+  bool closedByServer_ = false;
 };
 
 }  // namespace carrel::control

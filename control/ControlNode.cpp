@@ -64,6 +64,9 @@ bool ControlNode::start(std::string* error, std::function<void()> onReady) {
                                        onReplaced(participant, by);
                                      });
   files_ = std::make_unique<StaticFiles>(options_.webRoot);
+  grace_ = std::make_unique<ReconnectGrace>(
+      static_cast<guint>(options_.reconnectGraceMs),
+      [this](const std::shared_ptr<ClientSession>& s) { onGraceExpired(s); });
   handlers_ = std::make_unique<MessageHandlers>(*this);
   http_ = std::make_unique<HttpServer>(
       [this](SoupServerMessage* m) { onHealthz(m); },
@@ -179,6 +182,16 @@ void ControlNode::onWsClosed(SoupWebsocketConnection* conn) {
   s->markClosed();
   g_info("%s disconnected (code %d)", s->participant().c_str(),
          static_cast<int>(soup_websocket_connection_get_close_code(conn)));
+  if (s->roomState() == RoomState::InRoom && grace_->enabled() && !shuttingDown_ &&
+      !s->closedByServer()) {
+    // Keep the place: the client may come back with its resume token (see resume()).
+    g_message("%s ('%s') dropped in room %s: holding its place for %d ms", s->participant().c_str(),
+              s->name().c_str(), s->room().c_str(), options_.reconnectGraceMs);
+    grace_->hold(s);
+    g_signal_handlers_disconnect_by_data(conn, this);
+    sessions_.erase(conn);
+    return;
+  }
   if (s->roomState() == RoomState::InRoom) leaveRoom(s, "disconnected", false);
   if (s->userId()) presence_->release(s->userId(), s->participant());
   forget(conn);
@@ -245,7 +258,84 @@ void ControlNode::enteredRoom(const std::shared_ptr<ClientSession>& s) {
   if (s->userId()) presence_->setRoom(s->userId(), s->participant(), s->room(), now);
 }
 
+void ControlNode::onGraceExpired(const std::shared_ptr<ClientSession>& s) {
+  g_message("%s ('%s') did not come back in time", s->participant().c_str(), s->name().c_str());
+  leaveRoom(s, "disconnected", false);
+  if (s->userId()) presence_->release(s->userId(), s->participant());
+  byParticipant_.erase(s->participant());
+}
+
+std::shared_ptr<ClientSession> ControlNode::resume(const std::shared_ptr<ClientSession>& fresh,
+                                                   const std::string& token) {
+  auto old = grace_->take(token, fresh->userId());
+  if (!old) return nullptr;
+  SoupWebsocketConnection* conn = fresh->connection();
+  byParticipant_.erase(fresh->participant());
+  fresh->markClosed();
+  old->rebind(conn);
+  sessions_[conn] = old;
+  byParticipant_[old->participant()] = old;
+  g_message("%s ('%s') is back in room %s", old->participant().c_str(), old->name().c_str(),
+            old->room().c_str());
+  return old;
+}
+
+void ControlNode::resumeMedia(const std::shared_ptr<ClientSession>& s, const std::string& ref) {
+  std::weak_ptr<ClientSession> weak = s;
+  std::string room = s->room();
+  std::string sfu = s->sfuNode();
+  std::string participant = s->participant();
+  // The old peer's media died with the client's connection (or will be replaced anyway):
+  // the SFU ends its tracks (the others see track_ended) and the client publishes again.
+  removePeer(sfu, room, participant, [this, weak, room, sfu, participant, ref] {
+    auto s = weak.lock();
+    if (!s || s->closed() || s->room() != room) return;
+    json::Object d;
+    d.set("room", room).set("peer", participant).set("name", s->name());
+    bus_->request(
+        sfu, bus::method::PeerAdd, d.take(),
+        [this, weak, room, participant, ref](const bus::Response& r) {
+          auto s = weak.lock();
+          if (!s || s->closed() || s->room() != room) return;
+          if (!r.ok) {
+            s->sendError(clientCodeForBusError(r.error.code),
+                         clientMessageForBusError(r.error.code, r.error.message), ref);
+            leaveRoom(s, "disconnected", true);
+            return;
+          }
+          if (s->userId()) {
+            presence_->setRoom(s->userId(), participant, room, g_get_real_time() / 1000);
+          }
+          rooms_->list(room, [weak, room, participant,
+                              ref](std::optional<std::vector<ParticipantEntry>> all) {
+            auto s = weak.lock();
+            if (!s || s->closed() || s->room() != room) return;
+            JsonArrayPtr list(json_array_new());
+            if (!all) all.emplace();
+            for (auto& e : *all) {
+              if (e.participant == participant) continue;
+              json::Object p;
+              p.set("participant", e.participant).set("name", e.name).set("tracks", e.tracks.get());
+              json_array_add_object_element(list.get(), p.take().release());
+            }
+            json::Object m;
+            m.set("type", "resumed").set("room", room).set("participants", list.get());
+            if (!ref.empty()) m.set("ref", ref);
+            s->send(m);
+          });
+        },
+        static_cast<guint>(options_.sfuTimeoutMs));
+  });
+}
+
 void ControlNode::onReplaced(const std::string& participant, const std::string& by) {
+  if (auto held = grace_->drop(participant)) {
+    g_message("%s ('%s'), held for a reconnect, is replaced by %s", participant.c_str(),
+              held->name().c_str(), by.c_str());
+    leaveRoom(held, "replaced", false);
+    byParticipant_.erase(participant);
+    return;
+  }
   auto s = sessionFor(participant);
   if (!s || s->closed()) return;
   g_message("%s ('%s') is replaced by %s, a newer connection of user %" G_GINT64_FORMAT,
@@ -394,7 +484,7 @@ void ControlNode::shutdown(std::function<void()> done) {
   auto step = [st, finish] {
     if (--st->pending == 0) finish();
   };
-  std::vector<std::shared_ptr<ClientSession>> all;
+  std::vector<std::shared_ptr<ClientSession>> all = grace_->takeAll();
   for (auto& [conn, s] : sessions_) all.push_back(s);
   for (auto& s : all) {
     s->markClosed();

@@ -19,6 +19,7 @@
 #include "MessageHandlers.hpp"
 #include "MetricsRoute.hpp"
 #include "NodeRoster.hpp"
+#include "ReconnectGrace.hpp"
 #include "RedisConnection.hpp"
 #include "RoomDirectory.hpp"
 #include "SfuPlacement.hpp"
@@ -78,6 +79,13 @@ class ControlNode {
   // The session has just entered its room ("joined" sent): seat it in the node roster and
   // the user's presence. leaveRoom undoes both.
   void enteredRoom(const std::shared_ptr<ClientSession>& s);
+  // hello with a resume token: the held session of that token, now on fresh's WebSocket
+  // (fresh is dropped); null when no session is held for it here.
+  std::shared_ptr<ClientSession> resume(const std::shared_ptr<ClientSession>& fresh,
+                                        const std::string& token);
+  // After a resume: the old SFU peer goes, a new one comes for the client to publish and
+  // subscribe again; then "resumed" with the room's participants (ref echoes hello's id).
+  void resumeMedia(const std::shared_ptr<ClientSession>& s, const std::string& ref);
   // Fire-and-forget removal of a peer the SFU may hold (logs a failure).
   void removePeer(const std::string& sfuNode, const std::string& room,
                   const std::string& participant, std::function<void()> done = {});
@@ -93,6 +101,7 @@ class ControlNode {
   void onTrackEvent(const std::shared_ptr<ClientSession>& s, const bus::Event& ev, bool published);
   void onReplaced(const std::string& participant, const std::string& by);
   void onSweep(const Seat& seat);
+  void onGraceExpired(const std::shared_ptr<ClientSession>& s);
   void maybeReady();
   std::shared_ptr<ClientSession> find(SoupWebsocketConnection* conn) const;
   void forget(SoupWebsocketConnection* conn);
@@ -109,6 +118,7 @@ class ControlNode {
   std::unique_ptr<UserPresence> presence_;
   std::unique_ptr<StatsStore> stats_;
   std::unique_ptr<MetricsRoute> metrics_;
+  std::unique_ptr<ReconnectGrace> grace_;
   std::unique_ptr<StaticFiles> files_;
   std::unique_ptr<MessageHandlers> handlers_;
   std::map<SoupWebsocketConnection*, std::shared_ptr<ClientSession>> sessions_;

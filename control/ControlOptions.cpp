@@ -28,6 +28,7 @@ std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::st
   int tokenTtl = o.tokenTtlHours;
   gboolean allowGuests = FALSE;
   int studyHeartbeat = o.studyHeartbeatMs;
+  int grace = o.reconnectGraceMs;
   int port = o.port, redisPort = o.redisPort, timeout = o.sfuTimeoutMs, myPort = o.mysqlPort;
   GOptionEntry entries[] = {
       {"host", 0, 0, G_OPTION_ARG_STRING, &host.value, "Address to listen on (127.0.0.1)", "ADDR"},
@@ -63,6 +64,9 @@ std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::st
        "How long an access token stays valid (168)", "HOURS"},
       {"allow-guests", 0, 0, G_OPTION_ARG_NONE, &allowGuests,
        "With --mysql-database, also let clients without an access token join as guests", nullptr},
+      {"reconnect-grace-ms", 0, 0, G_OPTION_ARG_INT, &grace,
+       "How long a client whose WebSocket dropped keeps its place in the room (15000; 0: none)",
+       "MS"},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   struct ContextFree {
     void operator()(GOptionContext* c) const { g_option_context_free(c); }
@@ -91,6 +95,7 @@ std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::st
   o.tokenTtlHours = tokenTtl;
   o.allowGuests = allowGuests;
   o.studyHeartbeatMs = studyHeartbeat;
+  o.reconnectGraceMs = grace;
   o.port = port;
   o.redisPort = redisPort;
   o.sfuTimeoutMs = timeout;
@@ -105,6 +110,9 @@ std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::st
   if (o.sfuTimeoutMs <= 0) return bad("--sfu-timeout-ms must be positive");
   if (o.studyHeartbeatMs < 100 || o.studyHeartbeatMs > 600000) {
     return bad("--study-heartbeat-ms must be 100..600000");
+  }
+  if (o.reconnectGraceMs < 0 || o.reconnectGraceMs > 600000) {
+    return bad("--reconnect-grace-ms must be 0..600000");
   }
   if (o.tokenTtlHours <= 0 || o.tokenTtlHours > 24 * 365) {
     return bad("--token-ttl-hours must be 1..8760");

@@ -27,6 +27,8 @@ struct ControlOptions {
   // With a database, /ws needs an access token unless this lets name-only guests in too.
   bool allowGuests = false;
   int studyHeartbeatMs = 15000;  // open study intervals to MariaDB; a crash loses at most this
+  // How long a client that dropped without leaving keeps its place (0: it leaves at once).
+  int reconnectGraceMs = 15000;
 };
 
 // Parses argv; on a bad command line returns nullopt and the reason in *error.

@@ -1,5 +1,6 @@
 #include "MessageHandlers.hpp"
 
+#include "AccessTokens.hpp"
 #include "BusProtocol.hpp"
 #include "ClientErrors.hpp"
 #include "ControlNode.hpp"
@@ -83,15 +84,26 @@ void MessageHandlers::dispatch(const Session& s, std::string_view text) {
   (this->*(h->second))(s, m);
 }
 
-void MessageHandlers::onHello(const Session& s, const ClientMessage& m) {
-  // An account's display name wins over the one in hello (which guests choose freely).
-  s->setHello(s->userId() ? s->displayName() : *json::getString(m.object.get(), "name"));
+void MessageHandlers::onHello(const Session& fresh, const ClientMessage& m) {
+  // A client back within the reconnect grace carries on as its held session.
+  Session s = fresh;
+  auto token = json::getString(m.object.get(), "resume");
+  Session held = token ? node_.resume(fresh, *token) : nullptr;
+  if (held) {
+    s = held;
+  } else {
+    // An account's display name wins over the one in hello (which guests choose freely).
+    s->setHello(s->userId() ? s->displayName() : *json::getString(m.object.get(), "name"));
+    s->setResumeToken(AccessTokens::newSessionId());
+  }
   JsonArrayPtr ice(json_array_new());
   auto w = reply("welcome", m.id);
   w.set("participant", s->participant())
       .set("protocol", 1)
       .set("server_time", nowMs())
-      .set("ice_servers", ice.get());
+      .set("ice_servers", ice.get())
+      .set("resume_token", s->resumeToken())
+      .setBool("resumed", held != nullptr);
   if (s->userId()) {
     json::Object user;
     user.set("id", s->userId())
@@ -103,8 +115,9 @@ void MessageHandlers::onHello(const Session& s, const ClientMessage& m) {
   }
   s->send(w);
   if (s->userId()) node_.presence().claim(s->userId(), s->participant(), s->name());
-  g_message("%s from %s says hello as '%s'", s->participant().c_str(), s->peerAddress().c_str(),
-            s->name().c_str());
+  g_message("%s from %s says hello as '%s'%s", s->participant().c_str(), s->peerAddress().c_str(),
+            s->name().c_str(), held ? " (resumed)" : "");
+  if (held) node_.resumeMedia(s, m.id);
 }
 
 void MessageHandlers::onPing(const Session& s, const ClientMessage& m) {

@@ -25,7 +25,11 @@ class ControlWs : public ::testing::Test {
   // Started by the first test rather than in SetUpTestSuite: a failure there would make
   // gtest report the tests as skipped, not failed.
   void SetUp() override {
-    if (!stack_) stack_ = new CarrelStack(artifactDir("ControlWs"));
+    // Without a reconnect grace a closed socket leaves at once, as these tests expect;
+    // control_reconnect_test.cpp covers the grace.
+    StackOptions o;
+    o.controlArgs = {"--reconnect-grace-ms", "0"};
+    if (!stack_) stack_ = new CarrelStack(artifactDir("ControlWs"), o);
   }
   static void TearDownTestSuite() {
     delete stack_;

@@ -61,6 +61,7 @@ Peer::Peer(PeerOptions options, NetworkFilter filter, Output& out, std::function
               [this] {
                 json::Object hello;
                 hello.set("type", "hello").set("name", options_.name);
+                if (resuming_ && !resumeToken_.empty()) hello.set("resume", resumeToken_);
                 send(hello);
               },
           .connectFailed = [this](const std::string& e) { fail(kConnection, "connect", e); },
@@ -73,6 +74,10 @@ Peer::Peer(PeerOptions options, NetworkFilter filter, Output& out, std::function
                 }
                 if (stopping_) {
                   finish();
+                  return;
+                }
+                if (resuming_) {
+                  ws_.connect(options_.connectUrl());
                   return;
                 }
                 fail(kConnection, "closed",
@@ -127,6 +132,7 @@ const std::map<std::string, Peer::Handler>& Peer::handlers() {
       {"chat", &Peer::onChat},
       {"error", &Peer::onError},
       {"pong", &Peer::onPong},
+      {"resumed", &Peer::onResumed},
   };
   return table;
 }
@@ -172,7 +178,14 @@ void Peer::fail(int code, const std::string& errorCode, const std::string& messa
 void Peer::onWelcome(JsonObject* m) {
   CARREL_REQUIRE(m, kWelcome);
   participant_ = *json::getString(m, "participant");
+  resumeToken_ = json::getString(m, "resume_token").value_or("");
   out_.emit("welcome", withoutType(m).get());
+  // Back in the room: the server sends "resumed" next, no join needed.
+  if (json::getBool(m, "resumed").value_or(false)) return;
+  if (resuming_) {
+    fail(kConnection, "resume_failed", "the server did not take the resume token back");
+    return;
+  }
   json::Object join;
   join.set("type", "join").set("room", options_.room);
   send(join);
@@ -186,6 +199,17 @@ void Peer::onJoined(JsonObject* m) {
   json_object_set_int_member(fields.get(), "t_ms", sinceStart());
   out_.emit("joined", fields.get());
   if (options_.publish && (options_.audio || options_.video)) startPublishing();
+  if (options_.dropAfterMs > 0 && !dropTimer_.active()) {
+    dropTimer_.reset(g_timeout_add(
+        static_cast<guint>(options_.dropAfterMs),
+        [](gpointer data) -> gboolean {
+          auto* self = static_cast<Peer*>(data);
+          self->dropTimer_.release();
+          self->dropAndResume();
+          return G_SOURCE_REMOVE;
+        },
+        this));
+  }
   if (!options_.chat.empty()) {
     json::Object chat;
     chat.set("type", "chat").set("text", options_.chat);
@@ -370,6 +394,26 @@ void Peer::onError(JsonObject* m) {
 
 void Peer::onPong(JsonObject*) {}
 
+void Peer::dropAndResume() {
+  if (stopping_ || resumeToken_.empty()) return;
+  json::Object o;
+  o.set("t_ms", sinceStart());
+  out_.emit("dropping", o.get());
+  resuming_ = true;
+  ws_.close();
+}
+
+// The server kept our place and made a new SFU peer: both media connections start over.
+void Peer::onResumed(JsonObject* m) {
+  resuming_ = false;
+  JsonObjectPtr fields = withoutType(m);
+  json_object_set_int_member(fields.get(), "t_ms", sinceStart());
+  out_.emit("resumed", fields.get());
+  subscribe_.reset();
+  publish_.reset();
+  if (options_.publish && (options_.audio || options_.video)) startPublishing();
+}
+
 JsonObjectPtr Peer::published() const {
   json::Object p;
   p.set("video_frames",
@@ -427,6 +471,7 @@ void Peer::finish() {
   statsTimer_.cancel();
   durationTimer_.cancel();
   leaveTimer_.cancel();
+  dropTimer_.cancel();
   if (publish_) {
     videoFramesAtStop_ = publish_->videoFrames();
     audioBuffersAtStop_ = publish_->audioBuffers();

@@ -54,6 +54,9 @@ class Peer {
   void onChat(JsonObject* m);
   void onError(JsonObject* m);
   void onPong(JsonObject* m);
+  void onResumed(JsonObject* m);
+  // --drop-after-ms: close the socket without leaving, then connect again and resume.
+  void dropAndResume();
 
   void send(json::Object& message);
   void fail(int code, const std::string& errorCode, const std::string& message);
@@ -76,6 +79,8 @@ class Peer {
   std::unique_ptr<PublishConnection> publish_;
   std::unique_ptr<SubscribeConnection> subscribe_;
   std::string participant_;
+  std::string resumeToken_;
+  bool resuming_ = false;
   bool inRoom_ = false;
   bool stopping_ = false;
   bool finished_ = false;
@@ -85,6 +90,7 @@ class Peer {
   TimeoutSource statsTimer_;
   TimeoutSource durationTimer_;
   TimeoutSource leaveTimer_;
+  TimeoutSource dropTimer_;
 };
 
 }  // namespace carrel::peer

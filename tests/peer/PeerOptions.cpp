@@ -39,6 +39,7 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
            noSubscribe = FALSE;
   gboolean json = FALSE, noKeyframeRequests = FALSE, timing = FALSE;
   gint duration = o.durationSec, width = o.width, height = o.height, fps = o.fps;
+  gint dropAfter = o.dropAfterMs;
   gint kbps = o.videoKbps, statsMs = o.statsIntervalMs, latency = o.latencyMs;
 
   GOptionEntry entries[] = {
@@ -75,6 +76,10 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
       {"allow-network", 0, 0, G_OPTION_ARG_STRING_ARRAY, &allow,
        "Network candidates may use (repeatable; default 127.0.0.0/8)", "CIDR"},
       {"chat", 0, 0, G_OPTION_ARG_STRING, &chat, "Send one chat message after joining", "TEXT"},
+      {"drop-after-ms", 0, 0, G_OPTION_ARG_INT, &dropAfter,
+       "Drop the WebSocket (no leave) this long after joining, come back with the resume "
+       "token and publish and subscribe again (tests the reconnect grace)",
+       "MS"},
       {"token", 0, 0, G_OPTION_ARG_STRING, &token,
        "Access token (from POST /api/v1/auth/login) for a server with accounts", "TOKEN"},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
@@ -110,6 +115,8 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   if (o.name.empty() || o.name.size() > 64) return fail("--name must be 1..64 bytes");
   if (o.room.empty() || o.room.size() > 64) return fail("--room must be 1..64 bytes");
   if (duration < 0) return fail("--duration must be >= 0");
+  if (dropAfter < 0) return fail("--drop-after-ms must be >= 0");
+  o.dropAfterMs = dropAfter;
   if (width < 16 || height < 16 || width > 4096 || height > 4096) {
     return fail("--width/--height must be 16..4096");
   }

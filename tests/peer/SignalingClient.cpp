@@ -42,6 +42,9 @@ void SignalingClient::onConnected(GObject* source, GAsyncResult* result, gpointe
     self->handlers_.connectFailed(err ? err->message : "WebSocket connect failed");
     return;
   }
+  // A reconnect: the old socket is closed; it reports nothing more.
+  if (self->conn_) g_signal_handlers_disconnect_by_data(self->conn_.get(), self);
+  self->closedReported_ = false;
   self->conn_.reset(conn);
   soup_websocket_connection_set_max_incoming_payload_size(conn, kMaxFrameBytes);
   soup_websocket_connection_set_keepalive_interval(conn, 0);
