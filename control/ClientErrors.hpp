@@ -24,6 +24,11 @@ inline constexpr const char* MediaTimeout = "media_timeout";
 inline constexpr const char* NoSuchRoom = "no_such_room";
 inline constexpr const char* RoomLocked = "room_locked";
 inline constexpr const char* RoomFull = "room_full";
+inline constexpr const char* RateLimited = "rate_limited";
+inline constexpr const char* NoSuchMessage = "no_such_message";
+inline constexpr const char* NotYourMessage = "not_your_message";
+inline constexpr const char* NoSuchMaterial = "no_such_material";
+inline constexpr const char* NoDatabase = "no_database";
 inline constexpr const char* Internal = "internal";
 // Study time (StudyService): guests do not count; one interval per user on all devices.
 inline constexpr const char* AccountRequired = "account_required";

@@ -23,7 +23,14 @@ constexpr std::array kSdp{Field{"sdp", FieldType::String, true, 1, kMaxSdpBytes}
 constexpr std::array kCandidate{Field{"conn", FieldType::String, true, 1, 16},
                                 Field{"candidate", FieldType::String, true, 0, 1024},
                                 Field{"sdp_mline_index", FieldType::Int, true, 0, 1023}};
-constexpr std::array kChat{Field{"text", FieldType::String, true, 1, 2000}};
+// Chat text may be empty only when the message shares a study material (checkChat).
+constexpr std::array kChat{Field{"text", FieldType::String, true, 0, kMaxChatBytes},
+                           Field{"attachment", FieldType::Int, false, 1, 0}};
+constexpr std::array kChatHistory{Field{"before", FieldType::Int, false, 1, 0},
+                                  Field{"limit", FieldType::Int, false, 1, 100}};
+constexpr std::array kChatEdit{Field{"message", FieldType::Int, true, 1, 0},
+                               Field{"text", FieldType::String, true, 1, kMaxChatBytes}};
+constexpr std::array kChatDelete{Field{"message", FieldType::Int, true, 1, 0}};
 constexpr std::array kMute{Field{"kind", FieldType::String, true, 1, 16},
                            Field{"muted", FieldType::Bool, true}};
 
@@ -51,6 +58,13 @@ std::optional<FieldError> checkMuteKind(JsonObject* m) {
   return std::nullopt;
 }
 
+std::optional<FieldError> checkChat(JsonObject* m) {
+  if (json::getString(m, "text").value_or("").empty() && !json::getInt(m, "attachment")) {
+    return FieldError{"text", "field 'text' must be 1..2000 bytes (or come with an attachment)"};
+  }
+  return std::nullopt;
+}
+
 const std::array kMessages{
     MessageSpec{"hello", kHello, false, RoomRule::Any, nullptr},
     MessageSpec{"ping", kNoFields, true, RoomRule::Any, nullptr},
@@ -59,7 +73,10 @@ const std::array kMessages{
     MessageSpec{"publish_offer", kSdp, true, RoomRule::MustBeIn, nullptr},
     MessageSpec{"subscribe_answer", kSdp, true, RoomRule::MustBeIn, nullptr},
     MessageSpec{"candidate", kCandidate, true, RoomRule::MustBeIn, checkConn},
-    MessageSpec{"chat", kChat, true, RoomRule::MustBeIn, nullptr},
+    MessageSpec{"chat", kChat, true, RoomRule::MustBeIn, checkChat},
+    MessageSpec{"chat_history", kChatHistory, true, RoomRule::MustBeIn, nullptr},
+    MessageSpec{"chat_edit", kChatEdit, true, RoomRule::MustBeIn, nullptr},
+    MessageSpec{"chat_delete", kChatDelete, true, RoomRule::MustBeIn, nullptr},
     MessageSpec{"mute", kMute, true, RoomRule::MustBeIn, checkMuteKind},
     MessageSpec{"study", kStudyFields, true, RoomRule::MustBeIn, checkStudyAction},
     MessageSpec{"timer", kTimerFields, true, RoomRule::MustBeIn, checkTimerAction},

@@ -18,6 +18,7 @@ namespace carrel::control {
 inline constexpr size_t kMaxFrameBytes = 256 * 1024;
 inline constexpr int64_t kMaxIdBytes = 64;
 inline constexpr int64_t kMaxSdpBytes = 256 * 1024;
+inline constexpr int64_t kMaxChatBytes = 2000;
 
 enum class RoomRule { Any, MustBeIn, MustBeOut };
 

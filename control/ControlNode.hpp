@@ -46,6 +46,10 @@ class ControlNode {
   int port() const { return http_ ? http_->port() : 0; }
   std::string url() const;
 
+  // MariaDB for chat history and study materials; null: chat is live-only. Set before start().
+  void setChatDatabase(DbWorker* db) { chatDb_ = db; }
+  DbWorker* chatDatabase() const { return chatDb_; }
+
   Bus& bus() { return *bus_; }
   HttpServer* http() { return http_.get(); }
   RoomDirectory& rooms() { return *rooms_; }
@@ -107,6 +111,7 @@ class ControlNode {
   void forget(SoupWebsocketConnection* conn);
 
   ControlOptions options_;
+  DbWorker* chatDb_ = nullptr;
   // Declared first so they go last: callbacks they run while closing find the rest gone and
   // return (every user of them guards its callbacks with a liveness token).
   std::unique_ptr<RedisConnection> redis_;

@@ -24,7 +24,10 @@ std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::st
   o.webRoot = CARREL_DEFAULT_WEB_ROOT;
   o.migrationsDir = CARREL_DEFAULT_MIGRATIONS_DIR;
   StrOpt host, webRoot, redisHost, nodeId, myHost, mySocket, myUser, myPassword, myDb, migrations;
-  StrOpt adminLogin, adminPasswordFile;
+  StrOpt adminLogin, adminPasswordFile, dataDir;
+  double chatRate = o.chatRatePerSecond;
+  int chatBurst = o.chatBurst;
+  gint64 materialMax = o.materialMaxBytes;
   int tokenTtl = o.tokenTtlHours;
   gboolean allowGuests = FALSE;
   int studyHeartbeat = o.studyHeartbeatMs;
@@ -67,6 +70,14 @@ std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::st
       {"reconnect-grace-ms", 0, 0, G_OPTION_ARG_INT, &grace,
        "How long a client whose WebSocket dropped keeps its place in the room (15000; 0: none)",
        "MS"},
+      {"chat-rate", 0, 0, G_OPTION_ARG_DOUBLE, &chatRate,
+       "Chat messages per second each user may send, on average (1)", "N"},
+      {"chat-burst", 0, 0, G_OPTION_ARG_INT, &chatBurst,
+       "Chat messages each user may send at once before the rate applies (8)", "N"},
+      {"data-dir", 0, 0, G_OPTION_ARG_FILENAME, &dataDir.value,
+       "Data folder: study materials are kept under DIR/materials (none without it)", "DIR"},
+      {"material-max-bytes", 0, 0, G_OPTION_ARG_INT64, &materialMax,
+       "Largest study material accepted for upload (20971520)", "BYTES"},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   struct ContextFree {
     void operator()(GOptionContext* c) const { g_option_context_free(c); }
@@ -96,6 +107,10 @@ std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::st
   o.allowGuests = allowGuests;
   o.studyHeartbeatMs = studyHeartbeat;
   o.reconnectGraceMs = grace;
+  dataDir.into(o.dataDir);
+  o.chatRatePerSecond = chatRate;
+  o.chatBurst = chatBurst;
+  o.materialMaxBytes = materialMax;
   o.port = port;
   o.redisPort = redisPort;
   o.sfuTimeoutMs = timeout;
@@ -117,6 +132,10 @@ std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::st
   if (o.tokenTtlHours <= 0 || o.tokenTtlHours > 24 * 365) {
     return bad("--token-ttl-hours must be 1..8760");
   }
+  if (!(o.chatRatePerSecond > 0) || o.chatBurst < 1) {
+    return bad("--chat-rate must be positive and --chat-burst at least 1");
+  }
+  if (o.materialMaxBytes < 1) return bad("--material-max-bytes must be positive");
   if (!o.adminLogin.empty() && (o.mysqlDatabase.empty() || o.adminPasswordFile.empty())) {
     return bad("--admin-login needs --mysql-database and --admin-password-file");
   }

@@ -1,6 +1,7 @@
 // carrel-control's command line (GOptionContext, with --help text).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -29,6 +30,10 @@ struct ControlOptions {
   int studyHeartbeatMs = 15000;  // open study intervals to MariaDB; a crash loses at most this
   // How long a client that dropped without leaving keeps its place (0: it leaves at once).
   int reconnectGraceMs = 15000;
+  double chatRatePerSecond = 1.0;  // chat messages (and edits) per user, refilled per second
+  int chatBurst = 8;               // ... and how many may come at once
+  std::string dataDir;             // study materials go under <dataDir>/materials; "" = none
+  int64_t materialMaxBytes = 20 * 1024 * 1024;
 };
 
 // Parses argv; on a bad command line returns nullopt and the reason in *error.

@@ -39,6 +39,9 @@ const std::map<std::string_view, MessageHandlers::Handler>& MessageHandlers::tab
       {"subscribe_answer", &MessageHandlers::onSubscribeAnswer},
       {"candidate", &MessageHandlers::onCandidate},
       {"chat", &MessageHandlers::onChat},
+      {"chat_history", &MessageHandlers::onChatHistory},
+      {"chat_edit", &MessageHandlers::onChatEdit},
+      {"chat_delete", &MessageHandlers::onChatDelete},
       {"mute", &MessageHandlers::onMute},
   };
   return t;
@@ -257,6 +260,7 @@ void MessageHandlers::enterDirectory(const Session& s, const std::string& room,
         s->send(joined);
         s->enterRoom(known);
         node_.enteredRoom(s);
+        chat_.afterJoin(s, room);
         g_message("%s ('%s') joined room %s on media node %s (%zu others there)",
                   s->participant().c_str(), s->name().c_str(), room.c_str(), sfuNode.c_str(),
                   others.size());
@@ -324,22 +328,6 @@ void MessageHandlers::onCandidate(const Session& s, const ClientMessage& m) {
   json_object_set_string_member(data.get(), "candidate", json::getString(o, "candidate")->c_str());
   json_object_set_int_member(data.get(), "sdp_mline_index", *json::getInt(o, "sdp_mline_index"));
   relay(s, bus::method::Candidate, std::move(data), m.id, {});
-}
-
-void MessageHandlers::onChat(const Session& s, const ClientMessage& m) {
-  json::Object from;
-  from.set("participant", s->participant()).set("name", s->name());
-  json::Object chat;
-  chat.set("type", "chat")
-      .set("from", from.get())
-      .set("text", *json::getString(m.object.get(), "text"))
-      .set("ts", nowMs());
-  std::weak_ptr<ClientSession> weak = s;
-  std::string ref = m.id;
-  node_.rooms().broadcast(s->room(), "", chat.get(), [weak, ref](bool ok) {
-    auto s = weak.lock();
-    if (!ok && s) s->sendError(code::Internal, "the chat could not be delivered", ref);
-  });
 }
 
 // Self mute is the client's own choice, shown to everyone (the sender too, as confirmation);

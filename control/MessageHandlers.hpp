@@ -8,6 +8,7 @@
 #include <memory>
 #include <string_view>
 
+#include "ChatHandlers.hpp"
 #include "ClientMessages.hpp"
 #include "ClientSession.hpp"
 
@@ -17,7 +18,7 @@ class ControlNode;
 
 class MessageHandlers {
  public:
-  explicit MessageHandlers(ControlNode& node) : node_(node) {}
+  explicit MessageHandlers(ControlNode& node) : node_(node), chat_(node) {}
 
   // One text frame from the client. Every refusal is a typed error to this client alone.
   void dispatch(const std::shared_ptr<ClientSession>& s, std::string_view text);
@@ -34,7 +35,10 @@ class MessageHandlers {
   void onPublishOffer(const Session& s, const ClientMessage& m);
   void onSubscribeAnswer(const Session& s, const ClientMessage& m);
   void onCandidate(const Session& s, const ClientMessage& m);
-  void onChat(const Session& s, const ClientMessage& m);
+  void onChat(const Session& s, const ClientMessage& m) { chat_.onChat(s, m); }
+  void onChatHistory(const Session& s, const ClientMessage& m) { chat_.onHistory(s, m); }
+  void onChatEdit(const Session& s, const ClientMessage& m) { chat_.onEdit(s, m); }
+  void onChatDelete(const Session& s, const ClientMessage& m) { chat_.onDelete(s, m); }
   void onMute(const Session& s, const ClientMessage& m);
 
   // capacity: seats in the room, 0 for no limit (taken atomically with the directory entry).
@@ -50,6 +54,7 @@ class MessageHandlers {
              std::function<void(const Session&, JsonObject*)> onOk);
 
   ControlNode& node_;
+  ChatHandlers chat_;
 };
 
 }  // namespace carrel::control

@@ -52,6 +52,9 @@ bool migrate(const ControlOptions& o, MySqlConnection& db) {
 // secret, and starts the DB worker thread the routes use.
 struct Accounts {
   DbWorker worker;
+  // Chat has its own connection and thread: a message's insert never waits behind an
+  // argon2id hash of a log-in.
+  DbWorker chatWorker;
   std::unique_ptr<AuthService> auth;
   std::unique_ptr<AuthRoutes> routes;
   std::unique_ptr<RoomRoutes> rooms;
@@ -85,6 +88,10 @@ struct Accounts {
       g_critical("mysql: DB worker cannot connect: %s", why.c_str());
       return false;
     }
+    if (!chatWorker.start(p, o.mysqlDatabase, &why)) {
+      g_critical("mysql: chat DB worker cannot connect: %s", why.c_str());
+      return false;
+    }
     auth = std::make_unique<AuthService>(worker, *secret, int64_t(o.tokenTtlHours) * 3600);
     routes = std::make_unique<AuthRoutes>(*auth);
     return true;
@@ -111,6 +118,7 @@ int main(int argc, char** argv) {
   }
   std::unique_ptr<GMainLoop, LoopUnref> loop(g_main_loop_new(nullptr, FALSE));
   auto node = std::make_unique<ControlNode>(*options);
+  if (accounts) node->setChatDatabase(&accounts->chatWorker);
   if (!node->start(&why, [&node, &accounts] {
         if (accounts && accounts->study) accounts->study->begin();
         std::printf("{\"event\":\"ready\",\"node\":\"%s\",\"url\":\"%s\"}\n",

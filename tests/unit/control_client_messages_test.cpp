@@ -36,12 +36,13 @@ std::string repeat(char c, size_t n) {
 }  // namespace
 
 TEST(ControlClientMessages, EveryProtocolMessageIsDeclared) {
-  for (const char* t : {"hello", "ping", "join", "leave", "publish_offer", "subscribe_answer",
-                        "candidate", "chat", "mute", "study", "timer"}) {
+  for (const char* t :
+       {"hello", "ping", "join", "leave", "publish_offer", "subscribe_answer", "candidate", "chat",
+        "mute", "study", "timer", "chat_history", "chat_edit", "chat_delete"}) {
     EXPECT_NE(findMessage(t), nullptr) << t;
   }
   EXPECT_EQ(findMessage("welcome"), nullptr);  // server -> client only
-  EXPECT_EQ(allMessages().size(), 11u);
+  EXPECT_EQ(allMessages().size(), 14u);
 }
 
 TEST(ControlClientMessages, BadJson) {
@@ -169,4 +170,43 @@ TEST(ControlClientMessages, SessionRulesAreDeclared) {
   for (const char* t : {"leave", "publish_offer", "subscribe_answer", "candidate", "chat"}) {
     EXPECT_EQ(findMessage(t)->room, RoomRule::MustBeIn) << t;
   }
+}
+
+TEST(ControlClientMessages, ChatTextOrAttachmentAndItsLimits) {
+  EXPECT_EQ(check(R"({"type":"chat","text":"hi"})"), "");
+  EXPECT_EQ(check(R"({"type":"chat","text":"","attachment":3})"), "");
+  EXPECT_EQ(check(R"({"type":"chat","text":""})"), code::InvalidField);
+  EXPECT_EQ(check(R"({"type":"chat","text":"x","attachment":0})"), code::InvalidField);
+  EXPECT_EQ(check(R"({"type":"chat","text":"x","attachment":"3"})"), code::InvalidField);
+  EXPECT_EQ(check(R"({"type":"chat","text":")" + repeat('a', 2000) + "\"}"), "");
+  EXPECT_EQ(check(R"({"type":"chat","text":")" + repeat('a', 2001) + "\"}"), code::InvalidField);
+}
+
+TEST(ControlClientMessages, ChatHistoryEditDeleteFields) {
+  EXPECT_EQ(check(R"({"type":"chat_history"})"), "");
+  EXPECT_EQ(check(R"({"type":"chat_history","before":42,"limit":100})"), "");
+  EXPECT_EQ(check(R"({"type":"chat_history","limit":101})"), code::InvalidField);
+  EXPECT_EQ(check(R"({"type":"chat_history","limit":0})"), code::InvalidField);
+  EXPECT_EQ(check(R"({"type":"chat_history","before":-1})"), code::InvalidField);
+  EXPECT_EQ(check(R"({"type":"chat_edit","message":7,"text":"fixed"})"), "");
+  EXPECT_EQ(check(R"({"type":"chat_edit","message":7,"text":""})"), code::InvalidField);
+  EXPECT_EQ(check(R"({"type":"chat_edit","text":"no id"})"), code::InvalidField);
+  EXPECT_EQ(check(R"({"type":"chat_delete","message":7})"), "");
+  EXPECT_EQ(check(R"({"type":"chat_delete","message":"7"})"), code::InvalidField);
+}
+
+// json-glib would cut a string at an escaped NUL and pass a lone surrogate on as bytes that
+// are not UTF-8: both are refused before any handler sees them.
+TEST(ControlClientMessages, EscapedNulAndLoneSurrogatesAreBadJson) {
+  EXPECT_EQ(check(R"({"type":"chat","text":"a\u0000b"})"), code::BadJson);
+  EXPECT_EQ(check(R"({"type":"chat","text":"\ud800"})"), code::BadJson);
+  EXPECT_EQ(check(R"({"type":"chat","text":"x","\udfff":1})"), code::BadJson);
+  // An escaped backslash before u0000 is the text \u0000, which is fine.
+  EXPECT_EQ(check(R"({"type":"chat","text":"a\\u0000b"})"), "");
+  EXPECT_EQ(check(R"({"type":"chat","text":"\ud83d\ude00 ok"})"), "");
+  // json-glib itself refuses a high surrogate at the end of a string, quoting the decoded
+  // bytes in its message: the reason sent back must still be UTF-8.
+  std::string why;
+  EXPECT_EQ(check(R"({"type":"chat","text":"half \ud83d"})", &why), code::BadJson);
+  EXPECT_TRUE(g_utf8_validate(why.data(), static_cast<gssize>(why.size()), nullptr)) << why;
 }
