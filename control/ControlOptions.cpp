@@ -85,6 +85,8 @@ std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::st
   std::unique_ptr<GOptionContext, ContextFree> ctx(
       g_option_context_new("- Carrel control plane (HTTP, client WebSocket, rooms)"));
   g_option_context_add_main_entries(ctx.get(), entries, nullptr);
+  IceServerOptions iceOptions;
+  g_option_context_add_group(ctx.get(), iceOptions.group());
   GError* raw = nullptr;
   if (!g_option_context_parse(ctx.get(), &argc, &argv, &raw)) {
     GErrorPtr err(raw);
@@ -138,6 +140,10 @@ std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::st
   if (o.materialMaxBytes < 1) return bad("--material-max-bytes must be positive");
   if (!o.adminLogin.empty() && (o.mysqlDatabase.empty() || o.adminPasswordFile.empty())) {
     return bad("--admin-login needs --mysql-database and --admin-password-file");
+  }
+  if (std::string why; !iceOptions.finish(&o.iceServers, &why)) {
+    if (error) *error = why;
+    return std::nullopt;
   }
   if (o.nodeId.empty()) {
     char hostname[256] = {0};

@@ -5,9 +5,12 @@
 #include <optional>
 #include <string>
 
+#include "IceServers.hpp"
+
 namespace carrel::control {
 
 struct ControlOptions {
+  IceServerConfig iceServers;  // for welcome's ice_servers
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port
   std::string webRoot;

@@ -4,6 +4,7 @@
 #include "BusProtocol.hpp"
 #include "ClientErrors.hpp"
 #include "ControlNode.hpp"
+#include "IceServers.hpp"
 #include "JoinPolicy.hpp"
 
 namespace carrel::control {
@@ -99,7 +100,8 @@ void MessageHandlers::onHello(const Session& fresh, const ClientMessage& m) {
     s->setHello(s->userId() ? s->displayName() : *json::getString(m.object.get(), "name"));
     s->setResumeToken(AccessTokens::newSessionId());
   }
-  JsonArrayPtr ice(json_array_new());
+  JsonArrayPtr ice =
+      IceServers::forClient(node_.options().iceServers, s->participant(), nowMs() / 1000);
   auto w = reply("welcome", m.id);
   w.set("participant", s->participant())
       .set("protocol", 1)

@@ -1,5 +1,6 @@
 // How every webrtcbin of this node does ICE: which local addresses it gathers on (only
-// those), STUN/TURN servers, no ICE-TCP.
+// those), STUN/TURN servers, no ICE-TCP, the UDP port range, and the public address a NAT
+// 1:1 maps to the first local address (advertised in its host candidates instead).
 #pragma once
 
 #include <gst/gst.h>
@@ -20,11 +21,22 @@ class IceSettings {
   bool apply(GstElement* webrtcbin) const;
 
   const std::vector<std::string>& addresses() const { return addresses_; }
+  // 0, 0: any port.
+  void setPortRange(unsigned min, unsigned max) {
+    portMin_ = min;
+    portMax_ = max;
+  }
+  void setPublicAddress(std::string address) { publicAddress_ = std::move(address); }
+  // A local candidate as the remote side should see it (public address for host ones).
+  std::string advertised(const std::string& candidate) const;
 
  private:
   std::vector<std::string> addresses_;
   std::string stun_;
   std::string turn_;
+  unsigned portMin_ = 0;
+  unsigned portMax_ = 0;
+  std::string publicAddress_;
 };
 
 }  // namespace carrel::sfu

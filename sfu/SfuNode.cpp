@@ -36,6 +36,9 @@ SfuNode::SfuNode(const SfuOptions& options)
       ice_(options.iceAddresses, options.stunServer, options.turnServer),
       pub_(options.redisHost, options.redisPort, "sfu-pub"),
       sub_(options.redisHost, options.redisPort, "sfu-sub") {
+  ice_.setPortRange(static_cast<unsigned>(options.icePortMin),
+                    static_cast<unsigned>(options.icePortMax));
+  ice_.setPublicAddress(options.publicAddress);
   static gsize once = 0;
   if (g_once_init_enter(&once)) {
     GST_DEBUG_CATEGORY_INIT(carrel_sfu_node, "carrel-sfu-node", 0, "Carrel SFU node");

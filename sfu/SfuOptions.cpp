@@ -1,9 +1,11 @@
 #include "SfuOptions.hpp"
 
+#include <gio/gio.h>
 #include <glib.h>
 #include <unistd.h>
 
 #include "GPtr.hpp"
+#include "IceServerUri.hpp"
 
 namespace carrel::sfu {
 
@@ -29,6 +31,28 @@ std::string takeString(gchar* s, std::string fallback) {
 
 }  // namespace
 
+bool validateDeployment(const SfuOptions& o, std::string* error) {
+  if ((o.icePortMin == 0) != (o.icePortMax == 0)) {
+    *error = "--ice-port-min and --ice-port-max go together";
+    return false;
+  }
+  if (o.icePortMax != 0 &&
+      (o.icePortMin < 1024 || o.icePortMax > 65535 || o.icePortMin > o.icePortMax)) {
+    *error = "--ice-port-min..--ice-port-max must be a range within 1024..65535";
+    return false;
+  }
+  if (!o.publicAddress.empty()) {
+    GObjectPtr<GInetAddress> a(g_inet_address_new_from_string(o.publicAddress.c_str()));
+    if (!a) {
+      *error = "--public-address '" + o.publicAddress + "' is not an IP address";
+      return false;
+    }
+  }
+  if (!o.stunServer.empty() && !IceServerUri::checkStun(o.stunServer, error)) return false;
+  if (!o.turnServer.empty() && !IceServerUri::checkTurn(o.turnServer, error)) return false;
+  return true;
+}
+
 bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) {
   gchar* redisHost = nullptr;
   gint redisPort = 6379;
@@ -39,6 +63,8 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
   gchar* turn = nullptr;
   gint statsInterval = out->statsIntervalMs;
   gchar* recordings = nullptr;
+  gchar* publicAddress = nullptr;
+  gint portMin = 0, portMax = 0;
   GOptionEntry entries[] = {
       {"redis-host", 0, 0, G_OPTION_ARG_STRING, &redisHost, "Redis host (default 127.0.0.1)",
        "HOST"},
@@ -55,6 +81,13 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
       {"stun-server", 0, 0, G_OPTION_ARG_STRING, &stun, "STUN server, stun://host:port", "URI"},
       {"turn-server", 0, 0, G_OPTION_ARG_STRING, &turn,
        "TURN server, turn(s)://user:password@host:port", "URI"},
+      {"public-address", 0, 0, G_OPTION_ARG_STRING, &publicAddress,
+       "NAT 1:1: the public IP that maps to the first --ice-address; advertised in candidates "
+       "in its place",
+       "ADDR"},
+      {"ice-port-min", 0, 0, G_OPTION_ARG_INT, &portMin,
+       "Lowest UDP port ICE binds (with --ice-port-max; one port per peer connection)", "PORT"},
+      {"ice-port-max", 0, 0, G_OPTION_ARG_INT, &portMax, "Highest UDP port ICE binds", "PORT"},
       {"stats-interval-ms", 0, 0, G_OPTION_ARG_INT, &statsInterval,
        "How often to read every connection's stats and report them to control (5000; 0: "
        "never; at least 100)",
@@ -76,6 +109,7 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
   out->turnServer = takeString(turn, "");
   out->recordingsDir = takeString(recordings, "");
   std::string id = takeString(nodeId, "");
+  out->publicAddress = takeString(publicAddress, "");
   if (!ok) {
     *error = err ? err->message : "bad command line";
     return false;
@@ -89,6 +123,9 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
     return false;
   }
   out->statsIntervalMs = statsInterval;
+  out->icePortMin = portMin;
+  out->icePortMax = portMax;
+  if (!validateDeployment(*out, error)) return false;
   if (id.empty()) {
     id = std::string("sfu-") + g_get_host_name() + "-" + std::to_string(getpid());
   }

@@ -14,9 +14,15 @@ struct SfuOptions {
   std::vector<std::string> allowNetworks;  // remote candidates outside these are ignored
   std::string stunServer;
   std::string turnServer;
+  std::string publicAddress;  // NAT 1:1: advertised instead of the first --ice-address
+  int icePortMin = 0;         // UDP ports ICE binds, both 0: any
+  int icePortMax = 0;
   int statsIntervalMs = 5000;  // get-stats poll and stats.room reports; 0: off
   std::string recordingsDir;   // where room.record_start writes; empty: recording refused
 };
+
+// The deployment options (public address, port range, STUN/TURN URIs) make sense.
+bool validateDeployment(const SfuOptions& o, std::string* error);
 
 // Fills defaults for what was not given. False (and a reason) on a bad command line.
 bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error);

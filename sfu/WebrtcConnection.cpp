@@ -43,6 +43,7 @@ bool WebrtcConnection::start(const IceSettings& ice) {
   webrtc_.reset(GST_ELEMENT(gst_object_ref_sink(w)));
   g_object_set(w, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, nullptr);
   if (!ice.apply(w)) return false;
+  ice_ = ice;
   connectWeak("on-ice-candidate", G_CALLBACK(&WebrtcConnection::onIceCandidate));
   connectWeak("notify::connection-state", G_CALLBACK(&WebrtcConnection::onStateNotify));
   connectWeak("notify::ice-connection-state", G_CALLBACK(&WebrtcConnection::onStateNotify));
@@ -84,7 +85,7 @@ void WebrtcConnection::onIceCandidate(GstElement*, guint mline, gchar* candidate
     d.set("room", self->ctx_.roomId)
         .set("peer", self->ctx_.peerId)
         .set("conn", self->conn_)
-        .set("candidate", cand)
+        .set("candidate", self->ice_.advertised(cand))
         .set("sdp_mline_index", static_cast<int64_t>(mline));
     self->ctx_.room->emit(self->ctx_.owner, bus::event::Candidate, d.take());
   });

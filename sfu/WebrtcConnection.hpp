@@ -57,6 +57,7 @@ class WebrtcConnection : public std::enable_shared_from_this<WebrtcConnection> {
   void emitState(const char* state);
 
   std::string lastState_;
+  IceSettings ice_;  // for the address local candidates advertise
 };
 
 }  // namespace carrel::sfu

@@ -363,6 +363,7 @@ void Peer::onSubscribeOffer(JsonObject* m) {
 void Peer::onCandidate(JsonObject* m) {
   CARREL_REQUIRE(m, kCandidate);
   std::string conn = *json::getString(m, "conn");
+  if (options_.printCandidates) out_.emit("remote_candidate", withoutType(m).get());
   WebRtcConnection* target = nullptr;
   if (conn == "publish") target = publish_.get();
   if (conn == "subscribe") target = subscribe_.get();

@@ -37,7 +37,7 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   gchar** allow = nullptr;
   gboolean noDecode = FALSE, noPublish = FALSE, noAudio = FALSE, noVideo = FALSE,
            noSubscribe = FALSE;
-  gboolean json = FALSE, noKeyframeRequests = FALSE, timing = FALSE;
+  gboolean json = FALSE, noKeyframeRequests = FALSE, timing = FALSE, printCandidates = FALSE;
   gint duration = o.durationSec, width = o.width, height = o.height, fps = o.fps;
   gint dropAfter = o.dropAfterMs;
   gint kbps = o.videoKbps, statsMs = o.statsIntervalMs, latency = o.latencyMs;
@@ -75,6 +75,8 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
        "Local address to gather on (repeatable; default 127.0.0.1)", "ADDR"},
       {"allow-network", 0, 0, G_OPTION_ARG_STRING_ARRAY, &allow,
        "Network candidates may use (repeatable; default 127.0.0.0/8)", "CIDR"},
+      {"print-candidates", 0, 0, G_OPTION_ARG_NONE, &printCandidates,
+       "A remote_candidate line for every ICE candidate the server sends", nullptr},
       {"chat", 0, 0, G_OPTION_ARG_STRING, &chat, "Send one chat message after joining", "TEXT"},
       {"drop-after-ms", 0, 0, G_OPTION_ARG_INT, &dropAfter,
        "Drop the WebSocket (no leave) this long after joining, come back with the resume "
@@ -139,6 +141,7 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   o.json = json;
   o.keyframeRequests = !noKeyframeRequests;
   o.timing = timing;
+  o.printCandidates = printCandidates;
   o.iceAddresses = toVector(ice);
   o.allowNetworks = toVector(allow);
   if (o.iceAddresses.empty()) o.iceAddresses.push_back("127.0.0.1");

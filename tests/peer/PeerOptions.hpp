@@ -25,7 +25,9 @@ struct PeerOptions {
   int statsIntervalMs = 1000;
   int latencyMs = 200;  // webrtcbin's receive jitterbuffer
   bool keyframeRequests = true;
-  bool timing = false;  // a line per RTP packet sent and received (ssrc, seq, wall clock)
+  bool timing = false;
+  bool printCandidates = false;  // a remote_candidate line per candidate the server sends  // a
+                                 // line per RTP packet sent and received (ssrc, seq, wall clock)
   std::vector<std::string> iceAddresses;   // defaults to 127.0.0.1
   std::vector<std::string> allowNetworks;  // defaults to 127.0.0.0/8
   std::string chat;
