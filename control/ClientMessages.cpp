@@ -4,6 +4,7 @@
 
 #include "ClientErrors.hpp"
 #include "Json.hpp"
+#include "ModerationMessages.hpp"
 #include "StudyMessages.hpp"
 
 namespace carrel::control {
@@ -88,7 +89,7 @@ const MessageSpec* findMessage(std::string_view type) {
   for (const auto& m : kMessages) {
     if (type == m.type) return &m;
   }
-  return nullptr;
+  return findModerationMessage(type);
 }
 
 std::span<const MessageSpec> allMessages() {

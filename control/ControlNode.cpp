@@ -68,6 +68,7 @@ bool ControlNode::start(std::string* error, std::function<void()> onReady) {
       static_cast<guint>(options_.reconnectGraceMs),
       [this](const std::shared_ptr<ClientSession>& s) { onGraceExpired(s); });
   handlers_ = std::make_unique<MessageHandlers>(*this);
+  moderation_ = std::make_unique<Moderation>(*this, moderationDb_);
   http_ = std::make_unique<HttpServer>(
       [this](SoupServerMessage* m) { onHealthz(m); },
       [this](SoupServerMessage* m) { files_->serve(m); },
@@ -231,6 +232,7 @@ void ControlNode::leaveRoom(const std::shared_ptr<ClientSession>& s, const char*
   s->clearRoom();
   roster_->unseated(s->participant());
   if (s->userId()) presence_->setRoom(s->userId(), s->participant(), "", 0);
+  if (moderation_) moderation_->onLeft(s, room);
   // Both the SFU and Redis must answer before done: count them down.
   auto remaining = std::make_shared<int>(2);
   auto step = [remaining, done] {
@@ -362,6 +364,7 @@ void ControlNode::onSweep(const Seat& seat) {
 
 void ControlNode::onRoomEvent(const std::string& room, const std::string& exclude,
                               JsonObject* msg) {
+  if (moderation_ && moderation_->onRoomEvent(room, msg)) return;
   std::string text = json::stringify(msg);
   for (auto& [conn, s] : sessions_) {
     if (s->roomState() == RoomState::None || s->room() != room) continue;
@@ -451,6 +454,7 @@ void ControlNode::onTrackEvent(const std::shared_ptr<ClientSession>& s, const bu
   std::string track = *json::getString(d, "track");
   std::string kind = *json::getString(d, "kind");
   bool changed = published ? s->addTrack(track, kind) : s->removeTrack(track);
+  if (published && moderation_) moderation_->onTrackPublished(s, track, kind);
   // While joining, the entry the join writes will carry the track: nothing to announce yet.
   if (!changed || s->roomState() != RoomState::InRoom) return;
   ParticipantEntry self{s->participant(), s->name(), nodeId(),

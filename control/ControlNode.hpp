@@ -18,6 +18,7 @@
 #include "HttpServer.hpp"
 #include "MessageHandlers.hpp"
 #include "MetricsRoute.hpp"
+#include "Moderation.hpp"
 #include "NodeRoster.hpp"
 #include "ReconnectGrace.hpp"
 #include "RedisConnection.hpp"
@@ -49,6 +50,9 @@ class ControlNode {
   // MariaDB for chat history and study materials; null: chat is live-only. Set before start().
   void setChatDatabase(DbWorker* db) { chatDb_ = db; }
   DbWorker* chatDatabase() const { return chatDb_; }
+  // MariaDB for moderation (roles, bans, audit log); null: nobody moderates. Before start().
+  void setModerationDatabase(DbWorker* db) { moderationDb_ = db; }
+  Moderation& moderation() { return *moderation_; }
 
   Bus& bus() { return *bus_; }
   HttpServer* http() { return http_.get(); }
@@ -112,6 +116,7 @@ class ControlNode {
 
   ControlOptions options_;
   DbWorker* chatDb_ = nullptr;
+  DbWorker* moderationDb_ = nullptr;
   // Declared first so they go last: callbacks they run while closing find the rest gone and
   // return (every user of them guards its callbacks with a liveness token).
   std::unique_ptr<RedisConnection> redis_;
@@ -126,6 +131,7 @@ class ControlNode {
   std::unique_ptr<ReconnectGrace> grace_;
   std::unique_ptr<StaticFiles> files_;
   std::unique_ptr<MessageHandlers> handlers_;
+  std::unique_ptr<Moderation> moderation_;
   std::map<SoupWebsocketConnection*, std::shared_ptr<ClientSession>> sessions_;
   std::map<std::string, std::weak_ptr<ClientSession>> byParticipant_;
   std::map<std::string, ExternalHandler> external_;

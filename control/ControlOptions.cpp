@@ -32,6 +32,7 @@ std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::st
   gboolean allowGuests = FALSE;
   int studyHeartbeat = o.studyHeartbeatMs;
   int grace = o.reconnectGraceMs;
+  int afkTimeout = o.afkTimeoutMs;
   int port = o.port, redisPort = o.redisPort, timeout = o.sfuTimeoutMs, myPort = o.mysqlPort;
   GOptionEntry entries[] = {
       {"host", 0, 0, G_OPTION_ARG_STRING, &host.value, "Address to listen on (127.0.0.1)", "ADDR"},
@@ -78,6 +79,8 @@ std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::st
        "Data folder: study materials are kept under DIR/materials (none without it)", "DIR"},
       {"material-max-bytes", 0, 0, G_OPTION_ARG_INT64, &materialMax,
        "Largest study material accepted for upload (20971520)", "BYTES"},
+      {"afk-timeout-ms", 0, 0, G_OPTION_ARG_INT, &afkTimeout,
+       "How long a participant has to answer an AFK check (60000)", "MS"},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   struct ContextFree {
     void operator()(GOptionContext* c) const { g_option_context_free(c); }
@@ -113,6 +116,7 @@ std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::st
   o.chatRatePerSecond = chatRate;
   o.chatBurst = chatBurst;
   o.materialMaxBytes = materialMax;
+  o.afkTimeoutMs = afkTimeout;
   o.port = port;
   o.redisPort = redisPort;
   o.sfuTimeoutMs = timeout;
@@ -131,6 +135,7 @@ std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::st
   if (o.reconnectGraceMs < 0 || o.reconnectGraceMs > 600000) {
     return bad("--reconnect-grace-ms must be 0..600000");
   }
+  if (o.afkTimeoutMs <= 0) return bad("--afk-timeout-ms must be positive");
   if (o.tokenTtlHours <= 0 || o.tokenTtlHours > 24 * 365) {
     return bad("--token-ttl-hours must be 1..8760");
   }

@@ -37,6 +37,8 @@ struct ControlOptions {
   int chatBurst = 8;               // ... and how many may come at once
   std::string dataDir;             // study materials go under <dataDir>/materials; "" = none
   int64_t materialMaxBytes = 20 * 1024 * 1024;
+  // How long a participant has to answer a moderator's AFK check before being removed.
+  int afkTimeoutMs = 60000;
 };
 
 // Parses argv; on a bad command line returns nullopt and the reason in *error.

@@ -6,6 +6,8 @@
 #include "ControlNode.hpp"
 #include "IceServers.hpp"
 #include "JoinPolicy.hpp"
+#include "ModerationErrors.hpp"
+#include "ModerationMessages.hpp"
 
 namespace carrel::control {
 
@@ -77,6 +79,7 @@ void MessageHandlers::dispatch(const Session& s, std::string_view text) {
     s->sendError(code::AlreadyInRoom, "already in room '" + s->room() + "': leave first", m.id);
     return;
   }
+  if (findModerationMessage(m.type)) return node_.moderation().handle(s, m);
   auto h = table().find(m.type);
   if (h == table().end()) {
     if (const auto* external = node_.externalHandler(m.type))
@@ -148,7 +151,17 @@ void MessageHandlers::onJoin(const Session& s, const ClientMessage& m) {
       if (*v.code) s->sendError(v.code, v.message, ref);
       return;
     }
-    placeAndJoin(s, room, v.capacity, ref);
+    // Then moderation (ban, lock, waiting room): it may hold the join or refuse it.
+    int capacity = v.capacity;
+    node_.moderation().admitJoin(s, room, ref, [this, weak, room, capacity, ref] {
+      auto s = weak.lock();
+      if (!s) return;
+      if (s->closed()) {
+        s->clearRoom();
+        return;
+      }
+      placeAndJoin(s, room, capacity, ref);
+    });
   });
 }
 
@@ -335,6 +348,12 @@ void MessageHandlers::onCandidate(const Session& s, const ClientMessage& m) {
 // Self mute is the client's own choice, shown to everyone (the sender too, as confirmation);
 // enforcing a mute on someone else is the SFU's track.mute, for moderators.
 void MessageHandlers::onMute(const Session& s, const ClientMessage& m) {
+  std::string kind = *json::getString(m.object.get(), "kind");
+  if (!*json::getBool(m.object.get(), "muted") && node_.moderation().isForceMuted(s, kind)) {
+    s->sendError(mcode::MutedByModerator, "a moderator muted your " + kind + ": wait until allowed",
+                 m.id);
+    return;
+  }
   json::Object ev;
   ev.set("type", "track_muted")
       .set("participant", s->participant())

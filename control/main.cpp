@@ -61,6 +61,8 @@ struct Accounts {
   std::unique_ptr<WsAuthGate> gate;
   std::unique_ptr<LobbyRoutes> lobby;
   std::unique_ptr<StudyService> study;
+  // Moderation's own connection: a join's ban check never waits behind a log-in's hash.
+  DbWorker moderationWorker;
 
   bool start(const ControlOptions& o, MySqlConnection& db) {
     std::string why;
@@ -92,6 +94,10 @@ struct Accounts {
       g_critical("mysql: chat DB worker cannot connect: %s", why.c_str());
       return false;
     }
+    if (!moderationWorker.start(p, o.mysqlDatabase, &why)) {
+      g_critical("mysql: moderation DB worker cannot connect: %s", why.c_str());
+      return false;
+    }
     auth = std::make_unique<AuthService>(worker, *secret, int64_t(o.tokenTtlHours) * 3600);
     routes = std::make_unique<AuthRoutes>(*auth);
     return true;
@@ -119,6 +125,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<GMainLoop, LoopUnref> loop(g_main_loop_new(nullptr, FALSE));
   auto node = std::make_unique<ControlNode>(*options);
   if (accounts) node->setChatDatabase(&accounts->chatWorker);
+  if (accounts) node->setModerationDatabase(&accounts->moderationWorker);
   if (!node->start(&why, [&node, &accounts] {
         if (accounts && accounts->study) accounts->study->begin();
         std::printf("{\"event\":\"ready\",\"node\":\"%s\",\"url\":\"%s\"}\n",
