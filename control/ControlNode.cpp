@@ -258,6 +258,7 @@ void ControlNode::enteredRoom(const std::shared_ptr<ClientSession>& s) {
   roster_->seated(
       Seat{s->participant(), s->room(), s->sfuNode(), now, s->name(), s->userId(), nodeId()});
   if (s->userId()) presence_->setRoom(s->userId(), s->participant(), s->room(), now);
+  for (const auto& l : enterListeners_) l(s);
 }
 
 void ControlNode::onGraceExpired(const std::shared_ptr<ClientSession>& s) {

@@ -78,6 +78,9 @@ class ControlNode {
   using LeaveListener = std::function<void(const std::shared_ptr<ClientSession>&,
                                            const std::string& room, const char* reason)>;
   void onLeave(LeaveListener l) { leaveListeners_.push_back(std::move(l)); }
+  // ... and of every entry into a room (after "joined" went out).
+  using EnterListener = std::function<void(const std::shared_ptr<ClientSession>&)>;
+  void onEnter(EnterListener l) { enterListeners_.push_back(std::move(l)); }
 
   // Leaves the session's room: tells the SFU, removes the entry, announces participant_left.
   // With tellClient the client also gets "left" (ref echoes its leave's id).
@@ -136,6 +139,7 @@ class ControlNode {
   std::map<std::string, std::weak_ptr<ClientSession>> byParticipant_;
   std::map<std::string, ExternalHandler> external_;
   std::vector<LeaveListener> leaveListeners_;
+  std::vector<EnterListener> enterListeners_;
   std::unique_ptr<HttpServer> http_;
   std::function<void()> onReady_;
   DbWorker* db_ = nullptr;

@@ -5,6 +5,7 @@
 
 #include "ClientMessages.hpp"
 #include "Json.hpp"
+#include "RoomBoard.hpp"
 #include "StudyLedger.hpp"
 #include "StudyStats.hpp"
 
@@ -86,6 +87,9 @@ void StudyRoutes::route(SoupServerMessage* msg, const std::string& path, GHashTa
   }
   if (rest == "/leaderboard") {
     return get ? leaderboard(msg, query) : Rest::fail(msg, "method_not_allowed", "use GET");
+  }
+  if (rest == "/board") {
+    return get ? board(msg, query) : Rest::fail(msg, "method_not_allowed", "use GET");
   }
   if (rest == "/settings") {
     if (get || Rest::isMethod(msg, "PUT")) return settings(msg);
@@ -299,6 +303,44 @@ void StudyRoutes::leaderboard(SoupServerMessage* msg, GHashTable* query) {
           *target = p.days().dayOf(nowMs());
         },
         answer);
+  });
+}
+
+void StudyRoutes::board(SoupServerMessage* msg, GHashTable* query) {
+  std::string room = param(query, "room") ? param(query, "room") : "";
+  int limit = 50;
+  if (const char* l = param(query, "limit"))
+    limit = static_cast<int>(g_ascii_strtoll(l, nullptr, 10));
+  if (!isValidRoomId(room) || limit < 1 || limit > 200) {
+    return Rest::fail(msg, "invalid_field", "room is a room id; limit 1..200");
+  }
+  Rest::later(msg, [&](Rest::Finish finish) {
+    auto posts = std::make_shared<std::optional<std::vector<BoardPost>>>();
+    worker_.run(
+        [room, limit, posts](MySqlConnection& db) {
+          std::string why;
+          *posts = RoomBoard::recent(db, room, limit, &why);
+          if (!*posts) g_warning("board of %s: %s", room.c_str(), why.c_str());
+        },
+        [room, posts, finish] {
+          finish([room, posts](SoupServerMessage* m) {
+            if (!*posts) return Rest::fail(m, "internal", "the board is not readable");
+            JsonArrayPtr list(json_array_new());
+            for (const BoardPost& p : **posts) {
+              json::Object o;
+              o.set("id", p.id).set("ts", p.tsMs).set("kind", p.kind).set("text", p.text);
+              if (p.userId) {
+                o.set("user_id", p.userId);
+              } else {
+                o.setNull("user_id");
+              }
+              json_array_add_object_element(list.get(), o.take().release());
+            }
+            json::Object out;
+            out.set("room", room).set("posts", list.get());
+            Rest::reply(m, SOUP_STATUS_OK, out.str());
+          });
+        });
   });
 }
 

@@ -26,6 +26,7 @@ class StudyRoutes {
   void calendar(SoupServerMessage* msg, GHashTable* query);
   void settings(SoupServerMessage* msg);
   void leaderboard(SoupServerMessage* msg, GHashTable* query);
+  void board(SoupServerMessage* msg, GHashTable* query);
   void withUser(SoupServerMessage* msg, bool required,
                 std::function<void(const User&, Rest::Finish)> then);
 

@@ -17,7 +17,13 @@ StudyService::StudyService(ControlNode& node, DbWorker& worker, AuthService& aut
       worker_(worker),
       boards_(node.redis()),
       tracker_(worker, node.redis(), boards_, node.nodeId(), node.options().studyHeartbeatMs),
+      board_(worker, node.rooms()),
+      timers_(node.redis(), node.rooms(), worker, board_),
       routes_(auth, worker, boards_) {
+  node_.handle("timer", [this](const std::shared_ptr<ClientSession>& s, const ClientMessage& m) {
+    timers_.onMessage(s, m);
+  });
+  node_.onEnter([this](const std::shared_ptr<ClientSession>& s) { timers_.onEnter(s); });
   node_.handle("study", [this](const std::shared_ptr<ClientSession>& s, const ClientMessage& m) {
     onStudy(s, m);
   });

@@ -1,4 +1,5 @@
-// Study time on one control node, plugged into it: the "study" client message, the close of
+// Study time on one control node, plugged into it: the "study" and "timer" client messages
+// (the room's pomodoro timer and board), the close of
 // a session's interval on its final leave, the REST routes, and at start-up the leaderboards
 // rebuilt from the ledger before intervals are heartbeated and orphans swept.
 #pragma once
@@ -11,6 +12,8 @@
 #include "ControlNode.hpp"
 #include "DbWorker.hpp"
 #include "Leaderboards.hpp"
+#include "RoomBoard.hpp"
+#include "RoomTimers.hpp"
 #include "StudyRoutes.hpp"
 #include "StudyTracker.hpp"
 
@@ -33,6 +36,8 @@ class StudyService {
   DbWorker& worker_;
   Leaderboards boards_;
   StudyTracker tracker_;
+  RoomBoard board_;
+  RoomTimers timers_;
   StudyRoutes routes_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };

@@ -146,6 +146,10 @@ void Peer::onMessage(const std::string& text) {
     fail(kServerError, "bad_server_message", "server sent an unreadable frame: " + err);
     return;
   }
+  if (options_.printTimer && (*type == "timer_state" || *type == "board")) {
+    out_.emit(*type, withoutType(m.get()).get());
+    return;
+  }
   auto it = handlers().find(*type);
   if (it == handlers().end()) {
     g_printerr("carrel-peer: ignoring server message of type '%s'\n", type->c_str());

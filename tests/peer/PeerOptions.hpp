@@ -32,7 +32,8 @@ struct PeerOptions {
   std::vector<std::string> allowNetworks;  // defaults to 127.0.0.0/8
   std::string chat;
   int dropAfterMs = 0;  // > 0: drop the WebSocket this long after joining, then resume
-  std::string token;    // access token for a server with accounts (sent as ?token=)
+  bool printTimer = false;  // room timer_state and board messages as output lines
+  std::string token;        // access token for a server with accounts (sent as ?token=)
 
   // url with ?token= added when a token is given.
   std::string connectUrl() const;
