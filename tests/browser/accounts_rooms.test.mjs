@@ -1,6 +1,7 @@
 // Accounts and rooms in the web client, through the real stack with MariaDB: sign up, create
 // a room (with a #tag and a category), find it by search from another account, join it and
-// chat, come back into the room after a reload, and log out.
+// chat, come back into the room after a reload with the history shown, edit and delete
+// one's own messages, page back through older messages, and log out.
 //
 // Run: CARREL_BUILD_DIR=build CARREL_SOURCE_DIR=. node --test tests/browser/accounts_rooms.test.mjs
 
@@ -33,7 +34,7 @@ before(async () => {
     await stack.startRedis();
     await stack.startMariaDb();
     await stack.startSfu();
-    await stack.startControl();
+    await stack.startControl(['--data-dir', path.join(ARTIFACTS, 'data')]);
   })();
   [context] = await Promise.all([launchChromium(path.join(ARTIFACTS, 'chromium-profile')), daemons]);
   pages.a = context.pages()[0] ?? (await context.newPage());
@@ -113,12 +114,58 @@ test('B joins from the list; both see each other and chat', { timeout: 60000 }, 
   await b.locator('#chat-log li', { hasText: text }).waitFor({ timeout: WAIT_MS });
 });
 
-test('after a reload B is back in the room, still signed in', { timeout: 60000 }, async () => {
+test('after a reload B is back in the room, still signed in, with the chat history', { timeout: 60000 }, async () => {
   const b = pages.b;
   await b.reload();
   await waitForStatus(b, new RegExp(`In room Calculus ${process.pid}`));
   assert.equal(await b.locator('#account-name').textContent(), USERS.b.displayName);
   await waitForNames(b, [USERS.a.displayName, USERS.b.displayName]);
+  const line = b.locator('#chat-log li', { hasText: `Integrals first, then series (${process.pid})` });
+  await line.waitFor({ timeout: WAIT_MS });
+  assert.equal(await line.locator('.who').textContent(), USERS.a.displayName);
+});
+
+test('B edits and deletes its own message; A sees both; A cannot edit B\'s', { timeout: 60000 }, async () => {
+  const [a, b] = [pages.a, pages.b];
+  const text = `<b>not bold</b> ${process.pid}`;
+  await b.getByLabel('Message', { exact: true }).fill(text);
+  await b.getByRole('button', { name: 'Send' }).click();
+  const mine = b.locator('#chat-log li.mine', { hasText: text });
+  await mine.getByRole('button', { name: 'Edit message' }).click(); // waits for the stored id
+  const form = b.locator('#chat-log .edit-form'); // in place of the text while editing
+  await form.getByLabel('Edited message').fill(`${text} (fixed)`);
+  await form.getByRole('button', { name: 'Save' }).click();
+  const theirs = a.locator('#chat-log li', { hasText: `${text} (fixed)` });
+  await theirs.locator('.edited').waitFor({ timeout: WAIT_MS });
+  assert.equal(await theirs.locator('.text b').count(), 0, 'text is shown as text, never as markup');
+  assert.equal(await theirs.getByRole('button', { name: 'Edit message' }).count(), 0, 'not A\'s to edit');
+  await b.locator('#chat-log li.mine', { hasText: `${text} (fixed)` }).getByRole('button', { name: 'Delete message' }).click();
+  await a.locator('#chat-log li.deleted').waitFor({ timeout: WAIT_MS });
+  assert.equal(await a.locator('#chat-log li', { hasText: `${text} (fixed)` }).count(), 0);
+});
+
+test('older messages load when B scrolls the chat to its top', { timeout: 60000 }, async () => {
+  const b = pages.b;
+  const room = new URL(b.url()).searchParams.get('room');
+  // Sixty older messages written straight into the database, before everything said so far.
+  const rows = Array.from({ length: 60 }, (_, i) =>
+    `('${room}', NULL, 'pold', 'Archive', 'old message ${String(i).padStart(2, '0')}', ${1000 + i})`);
+  await stack.sql('INSERT INTO carrel.chat_messages (room_id, user_id, participant, author_name, body, created_ms) ' +
+    `VALUES ${rows.join(',')}`);
+  // Their ids are the newest, so a fresh join gets 10..59 and pages back to 00..09.
+  await b.reload();
+  await waitForStatus(b, new RegExp(`In room Calculus ${process.pid}`));
+  await b.locator('#chat-log li', { hasText: 'old message 59' }).waitFor({ timeout: WAIT_MS });
+  assert.equal(await b.locator('#chat-log li', { hasText: 'old message 00' }).count(), 0, 'not in the first page');
+  await b.locator('#chat-older').waitFor({ state: 'visible', timeout: WAIT_MS });
+  await b.locator('#chat-log').evaluate((log) => {
+    log.scrollTop = 0;
+    log.dispatchEvent(new Event('scroll'));
+  });
+  await b.locator('#chat-log li', { hasText: 'old message 00' }).waitFor({ timeout: WAIT_MS });
+  const order = await b.locator('#chat-log li[data-id] .text').allTextContents();
+  const olds = order.filter((t) => t.startsWith('old message'));
+  assert.deepEqual(olds, [...olds].sort(), 'in order, oldest first');
 });
 
 test('leaving goes back to the list; logging out to the sign-in form, and logging in again works', { timeout: 60000 }, async () => {
