@@ -31,7 +31,7 @@ struct PeerOptions {
   std::vector<std::string> iceAddresses;   // defaults to 127.0.0.1
   std::vector<std::string> allowNetworks;  // defaults to 127.0.0.0/8
   std::string chat;
-  int dropAfterMs = 0;  // > 0: drop the WebSocket this long after joining, then resume
+  int dropAfterMs = 0;      // > 0: drop the WebSocket this long after joining, then resume
   bool printTimer = false;  // room timer_state and board messages as output lines
   std::string token;        // access token for a server with accounts (sent as ?token=)
 
