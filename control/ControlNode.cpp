@@ -232,7 +232,7 @@ void ControlNode::leaveRoom(const std::shared_ptr<ClientSession>& s, const char*
   s->clearRoom();
   roster_->unseated(s->participant());
   if (s->userId()) presence_->setRoom(s->userId(), s->participant(), "", 0);
-  if (moderation_) moderation_->onLeft(s, room);
+  if (moderation_) moderation_->onLeft(s, room, reason);
   // Both the SFU and Redis must answer before done: count them down.
   auto remaining = std::make_shared<int>(2);
   auto step = [remaining, done] {

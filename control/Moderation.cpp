@@ -203,14 +203,18 @@ void Moderation::admitted(const Session& s, const std::string& room, const RoleE
   proceed();
 }
 
-void Moderation::onLeft(const Session& s, const std::string& room) {
+void Moderation::onLeft(const Session& s, const std::string& room, std::string_view reason) {
   auto it = local_.find(s->participant());
   if (it == local_.end()) return;
   Role role = it->second->role;
   int64_t user = it->second->userId;
   local_.erase(it);
   roles_.remove(room, s->participant());
-  if (role == Role::Owner && db_) passOwnership(room, s->participant(), user);
+  // A session replaced by the same account's newer one has not left for good: the owner is
+  // coming straight back (as in a second tab), so ownership stays.
+  if (role == Role::Owner && db_ && reason != "replaced") {
+    passOwnership(room, s->participant(), user);
+  }
 }
 
 void Moderation::passOwnership(const std::string& room, const std::string& leaving,

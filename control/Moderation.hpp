@@ -54,7 +54,7 @@ class Moderation {
   bool onRoomEvent(const std::string& room, JsonObject* msg);
   // The session has left the room for good (every final leave goes through
   // here).
-  void onLeft(const Session& s, const std::string& room);
+  void onLeft(const Session& s, const std::string& room, std::string_view reason);
   // A track of the session was published: a force-muted kind stays muted in the
   // SFU.
   void onTrackPublished(const Session& s, const std::string& track, const std::string& kind);
