@@ -13,6 +13,7 @@ import { ShareButton } from './upload.js';
 import { checkChat, checkName, checkRoom } from './validate.js';
 
 // Side panels register themselves on import (see panels.js); add theirs here.
+import './study-panels.js';
 
 const JOINED_KEY = 'carrel.joined'; // the room this tab is in, so a reload goes back in
 

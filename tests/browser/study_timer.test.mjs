@@ -1,0 +1,120 @@
+// Study time in the web client, through the real stack with MariaDB: the personal timer
+// counts while studying and today's total keeps what was counted after a stop (and after a
+// reload, from the server); the room timer shows its phase and counts down from the
+// server's clock.
+//
+// Run: CARREL_BUILD_DIR=build CARREL_SOURCE_DIR=. node --test tests/browser/study_timer.test.mjs
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { launchChromium } from './support/chromium.mjs';
+import { signUp, waitForStatus, watch, WAIT_MS } from './support/pages.mjs';
+import { BUILD_DIR, Stack } from './support/stack.mjs';
+
+const ARTIFACTS = path.join(BUILD_DIR, 'test-artifacts', 'browser-study');
+const USER = { login: `sam${process.pid}`, displayName: 'Sam Study', password: 'correct horse 3' };
+const TITLE = `Focus ${process.pid}`;
+
+const stack = new Stack(ARTIFACTS);
+let context = null;
+let page = null;
+const errors = {};
+
+// Seconds shown by a duration like "1m 05s" or "1h 02m 03s".
+function seconds(text) {
+  const m = /^(?:(\d+)h )?(\d+)m (\d+)s$/.exec(text.trim());
+  assert.ok(m, `"${text}" is not a duration`);
+  return Number(m[1] ?? 0) * 3600 + Number(m[2]) * 60 + Number(m[3]);
+}
+
+async function shown(selector) {
+  return seconds((await page.locator(selector).textContent()) ?? '');
+}
+
+async function waitUntilShown(selector, pred, what) {
+  await page
+    .waitForFunction(
+      ({ selector, src }) => {
+        const m = /^(?:(\d+)h )?(\d+)m (\d+)s$/.exec(document.querySelector(selector)?.textContent.trim() ?? '');
+        if (!m) return false;
+        const s = Number(m[1] ?? 0) * 3600 + Number(m[2]) * 60 + Number(m[3]);
+        return new Function('s', `return ${src}`)(s);
+      },
+      { selector, src: pred },
+      { timeout: WAIT_MS, polling: 100 },
+    )
+    .catch((e) => {
+      throw new Error(`${what}: ${e.message}`);
+    });
+}
+
+before(async () => {
+  fs.rmSync(ARTIFACTS, { recursive: true, force: true });
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const daemons = (async () => {
+    await stack.startRedis();
+    await stack.startMariaDb();
+    await stack.startSfu();
+    await stack.startControl();
+  })();
+  [context] = await Promise.all([launchChromium(path.join(ARTIFACTS, 'chromium-profile')), daemons]);
+  page = context.pages()[0] ?? (await context.newPage());
+  watch(page, 'a', ARTIFACTS, errors);
+}, { timeout: 150000 });
+
+after(async () => {
+  await page?.screenshot({ path: path.join(ARTIFACTS, 'page-end.png'), fullPage: true }).catch(() => {});
+  await context?.close().catch((e) => console.error(`closing Chromium: ${e.message}`));
+  await stack.stop();
+}, { timeout: 60000 });
+
+test('the personal timer counts while studying and today keeps the total', { timeout: 90000 }, async () => {
+  await page.goto(stack.url);
+  await page.locator('#signin').waitFor({ state: 'visible', timeout: WAIT_MS });
+  await signUp(page, USER);
+  const form = page.locator('#create-form');
+  await form.getByLabel('Title').fill(TITLE);
+  await form.getByRole('button', { name: 'Create room' }).click();
+  await waitForStatus(page, new RegExp(`In room ${TITLE}`));
+
+  const toggle = page.locator('#study-toggle');
+  await toggle.waitFor({ state: 'visible', timeout: WAIT_MS });
+  await waitUntilShown('#study-today', 's === 0', 'today starts at zero');
+  await toggle.click();
+  await page.locator('#study-toggle[aria-pressed="true"]').waitFor({ timeout: WAIT_MS });
+  // It counts on its own while studying.
+  await waitUntilShown('#study-today', 's >= 3', 'today counts up while studying');
+  await toggle.click();
+  await page.locator('#study-toggle[aria-pressed="false"]').waitFor({ timeout: WAIT_MS });
+  const stopped = await shown('#study-today');
+  assert.ok(stopped >= 3, `today shows ${stopped} s after the stop`);
+  await page.waitForTimeout(2000);
+  assert.equal(await shown('#study-today'), stopped, 'today stands still after the stop');
+
+  // The total is the server's: a reload shows it again, and the leaderboard names us.
+  await page.reload();
+  await waitForStatus(page, new RegExp(`In room ${TITLE}`));
+  await waitUntilShown('#study-today', `s === ${stopped}`, 'today after a reload');
+  await page.locator('#leaderboard li', { hasText: USER.displayName }).waitFor({ timeout: WAIT_MS });
+  await page.locator('#study-calendar .day.today').waitFor({ timeout: WAIT_MS });
+});
+
+test('the room timer shows its phase and counts down from the server clock', { timeout: 60000 }, async () => {
+  await page.locator('#timer-study').fill('2');
+  await page.locator('#timer-break').fill('1');
+  await page.locator('#timer-cycles').fill('1');
+  await page.getByRole('button', { name: 'Set', exact: true }).click();
+  await page.locator('#room-timer-phase', { hasText: 'Not started' }).waitFor({ timeout: WAIT_MS });
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await page.locator('#room-timer-phase', { hasText: 'Study 1/1' }).waitFor({ timeout: WAIT_MS });
+  await waitUntilShown('#room-timer-countdown', 's <= 119 && s >= 100', 'the countdown runs');
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  await page.locator('#room-timer-phase', { hasText: '(paused)' }).waitFor({ timeout: WAIT_MS });
+  const held = await shown('#room-timer-countdown');
+  await page.waitForTimeout(1500);
+  assert.equal(await shown('#room-timer-countdown'), held, 'a paused timer stands still');
+  assert.deepEqual(errors.a ?? [], [], 'no page errors');
+});
