@@ -2,6 +2,7 @@
 // its hooks): each checks the actor's role against the Permissions matrix (and
 // the target's rank), writes the audit row, tells the room what happened and
 // has the target's node carry it out.
+#include "AuditJson.hpp"
 #include "ClientErrors.hpp"
 #include "ControlNode.hpp"
 #include "Moderation.hpp"
@@ -17,24 +18,6 @@ int64_t nowMs() {
 
 std::string field(const ClientMessage& m, const char* name) {
   return json::getString(m.object.get(), name).value_or("");
-}
-
-JsonObjectPtr auditJson(const AuditEntry& e) {
-  json::Object o;
-  o.set("id", static_cast<int64_t>(e.id))
-      .set("room", e.room)
-      .set("action", e.action)
-      .set("reason", e.reason)
-      .set("at", e.createdAt);
-  json::Object actor;
-  actor.set("user", static_cast<int64_t>(e.actorId)).set("name", e.actorName);
-  o.set("actor", actor.get());
-  json::Object target;
-  target.set("user", static_cast<int64_t>(e.targetUserId))
-      .set("participant", e.targetParticipant)
-      .set("name", e.targetName);
-  o.set("target", target.get());
-  return o.take();
 }
 
 }  // namespace

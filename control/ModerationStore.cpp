@@ -128,7 +128,18 @@ bool ModerationStore::audit(const AuditEntry& e, std::string* error) {
 std::optional<std::vector<AuditEntry>> ModerationStore::auditLog(const std::string& room,
                                                                  uint64_t beforeId, int limit,
                                                                  std::string* error) {
-  std::string before = beforeId ? std::to_string(beforeId) : "18446744073709551615";
+  AuditFilter f;
+  f.room = room;
+  f.beforeId = beforeId;
+  f.limit = limit;
+  return auditLog(f, error);
+}
+
+std::optional<std::vector<AuditEntry>> ModerationStore::auditLog(const AuditFilter& f,
+                                                                 std::string* error) {
+  std::string before = f.beforeId ? std::to_string(f.beforeId) : "18446744073709551615";
+  std::string actor = std::to_string(f.actorId);
+  std::string target = std::to_string(f.targetUserId);
   auto rows = db_.query(
       // ROW_NUMBER keeps LIMIT's integer-only placeholder out (parameters are bound as text).
       "SELECT id, room_id, actor_id, actor_name, action, target_user_id, target_participant, "
@@ -136,8 +147,11 @@ std::optional<std::vector<AuditEntry>> ModerationStore::auditLog(const std::stri
       "target_user_id, target_participant, target_name, reason, "
       "DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%s.%fZ') AS created, "
       "ROW_NUMBER() OVER (ORDER BY id DESC) AS rn FROM audit_log "
-      "WHERE (? = '' OR room_id = ?) AND id < ?) page WHERE rn <= ? ORDER BY rn",
-      {room, room, before, std::to_string(limit)}, error);
+      "WHERE (? = '' OR room_id = ?) AND (? = '0' OR actor_id = ?) AND (? = '' OR action = ?) "
+      "AND (? = '0' OR target_user_id = ?) AND id < ?) page WHERE rn <= ? ORDER BY rn",
+      {f.room, f.room, actor, actor, f.action, f.action, target, target, before,
+       std::to_string(f.limit)},
+      error);
   if (!rows) return std::nullopt;
   std::vector<AuditEntry> out;
   for (const auto& r : *rows) {

@@ -45,6 +45,16 @@ struct AuditEntry {
   std::string createdAt;  // as MariaDB writes it (UTC)
 };
 
+// What the admin API reads of the audit log: every field but limit is optional (0 or "").
+struct AuditFilter {
+  std::string room;
+  uint64_t actorId = 0;
+  std::string action;
+  uint64_t targetUserId = 0;
+  uint64_t beforeId = 0;  // only rows older than this id (paging)
+  int limit = 50;
+};
+
 class ModerationStore {
  public:
   explicit ModerationStore(MySqlConnection& db) : db_(db) {}
@@ -68,6 +78,7 @@ class ModerationStore {
   // Newest first; room "" reads every room's. beforeId 0: from the newest.
   std::optional<std::vector<AuditEntry>> auditLog(const std::string& room, uint64_t beforeId,
                                                   int limit, std::string* error);
+  std::optional<std::vector<AuditEntry>> auditLog(const AuditFilter& filter, std::string* error);
 
  private:
   MySqlConnection& db_;

@@ -19,7 +19,9 @@ void Rest::reply(SoupServerMessage* msg, guint status, const std::string& json) 
 guint Rest::statusFor(const std::string& code) {
   if (code == "login_taken" || code == "room_exists") return SOUP_STATUS_CONFLICT;
   if (code == "bad_credentials" || code == "unauthorized") return SOUP_STATUS_UNAUTHORIZED;
-  if (code == "forbidden") return SOUP_STATUS_FORBIDDEN;
+  if (code == "forbidden" || code == "admin_only" || code == "outranked") {
+    return SOUP_STATUS_FORBIDDEN;
+  }
   if (code == "too_large") return SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE;
   if (code == "method_not_allowed") return SOUP_STATUS_METHOD_NOT_ALLOWED;
   if (code == "not_found") return SOUP_STATUS_NOT_FOUND;

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "AccessTokens.hpp"
+#include "AdminRoutes.hpp"
 #include "AuthRoutes.hpp"
 #include "AuthService.hpp"
 #include "ControlNode.hpp"
@@ -61,6 +62,7 @@ struct Accounts {
   std::unique_ptr<WsAuthGate> gate;
   std::unique_ptr<LobbyRoutes> lobby;
   std::unique_ptr<StudyService> study;
+  std::unique_ptr<AdminRoutes> admin;
   // Moderation's own connection: a join's ban check never waits behind a log-in's hash.
   DbWorker moderationWorker;
 
@@ -157,6 +159,9 @@ int main(int argc, char** argv) {
     accounts->lobby->install(node->http()->soup());
     accounts->study = std::make_unique<StudyService>(*node, accounts->worker, *accounts->auth);
     accounts->study->install(node->http()->soup());
+    accounts->admin =
+        std::make_unique<AdminRoutes>(*accounts->auth, accounts->moderationWorker, *node);
+    accounts->admin->install(node->http()->soup());
   }
   struct Stop {
     ControlNode* node;
