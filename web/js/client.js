@@ -3,6 +3,7 @@
 
 import { candidateFilter } from './candidates.js';
 import { LocalMedia } from './local-media.js';
+import { ModerationView } from './moderation.js';
 import { Publisher } from './publisher.js';
 import { RemoteView } from './remote-view.js';
 import { Roster } from './roster.js';
@@ -31,6 +32,23 @@ const ERROR_TEXT = {
   not_your_message: 'you can only change your own messages',
   no_such_material: 'that file is not shared in this room',
   no_database: 'this server keeps no chat history',
+  banned: 'you are banned from this room',
+  locked_by_moderator: 'a moderator locked this room: no new participants for now',
+  refused: 'a moderator did not let you in',
+  room_closed: 'the room was closed',
+  muted_by_moderator: 'a moderator muted this; only a moderator can allow it again',
+  forbidden: 'only moderators may do that',
+  owner_only: 'only the room’s owner may do that',
+  outranked: 'you cannot do that to someone of your rank or higher',
+  no_such_participant: 'that participant is no longer in the room',
+  not_a_user: 'guests cannot be banned or made moderators',
+};
+
+const REMOVED_TEXT = {
+  kick: 'A moderator removed you from the room',
+  ban: 'A moderator banned you from the room',
+  afk: 'You were removed from the room: you did not answer the presence check',
+  room_closed: 'The room was closed',
 };
 
 const CLOSE_REPLACED = 4001; // the account connected again elsewhere: do not come back
@@ -57,9 +75,18 @@ export class RoomClient {
   #attempt = 0;
   #retryTimer = 0;
   #pingTimer = 0;
+  #mod;
 
   constructor(ui) {
     this.#ui = ui;
+    this.#mod = new ModerationView({
+      send: (m) => this.send(m),
+      status: (text, kind) => this.#ui.status(text, kind),
+      note: (text) => this.#ui.addNote(text),
+      nameOf: (id) => (id && id === this.#self ? this.#name : this.#people.name(id)),
+      onForceMute: (kind, muted) => this.#forceMute(kind, muted),
+      onStopScreen: () => this.stopScreen(),
+    });
     this.#remote = new RemoteView(ui, this.#people);
     ui.grid.onVisibleChange = () => this.#updateSubscription();
   }
@@ -133,7 +160,17 @@ export class RoomClient {
     this.#setMuted('video', !this.#media.cameraMuted);
   }
 
+  // Our role in the room: member, moderator, owner or admin.
+  get role() {
+    return this.#mod.role;
+  }
+
   #setMuted(kind, muted) {
+    // The server would refuse it (muted_by_moderator); say so without asking.
+    if (!muted && this.#mod.isForceMuted(kind)) {
+      this.#ui.status('A moderator muted this; only a moderator can allow it again.', 'error');
+      return;
+    }
     if (kind === 'audio') this.#media.setMicMuted(muted);
     else this.#media.setCameraMuted(muted);
     if (this.#self) this.#sig?.send({ type: 'mute', kind, muted });
@@ -142,8 +179,27 @@ export class RoomClient {
     this.#renderPeople();
   }
 
+  // A moderator muted (or allowed) one of our kinds: the server already stopped forwarding
+  // it; mute it here too so the buttons tell the truth.
+  #forceMute(kind, muted) {
+    if (kind === 'screen') {
+      if (muted && this.#media.screen) this.stopScreen();
+      return;
+    }
+    if (!muted) return; // allowed again: the user unmutes when they wish
+    if (kind === 'audio') this.#media.setMicMuted(true);
+    else if (kind === 'video') this.#media.setCameraMuted(true);
+    this.#ui.grid.setMuted('self', kind, true);
+    this.#ui.setMediaState(this.#media.state());
+    this.#renderPeople();
+  }
+
   async toggleScreen() {
     if (this.#media.screen) return this.stopScreen();
+    if (this.#mod.isForceMuted('screen')) {
+      this.#ui.status('A moderator stopped your screen share; only a moderator can allow it again.', 'error');
+      return;
+    }
     let track;
     try {
       track = await this.#media.startScreen();
@@ -247,6 +303,7 @@ export class RoomClient {
     this.#ui.grid.clearRemote();
     this.#wanted = null;
     clearTimeout(this.#subscribeTimer);
+    this.#mod.reset();
     for (const which of ['server', 'publish', 'subscribe']) this.#ui.setConn(which, 'idle');
   }
 
@@ -318,6 +375,13 @@ export class RoomClient {
     on('error', (m) => this.#onError(m));
     on('pong', () => {});
     on('left', () => {});
+    for (const [type, fn] of Object.entries(this.#mod.handlers())) on(type, fn);
+    on('removed', (m) => {
+      const base = REMOVED_TEXT[m.action] ?? 'You were removed from the room';
+      const until = Number(m.until) > 0 ? ` until ${new Date(Number(m.until)).toLocaleString()}` : '';
+      this.#giveUp(`${base}${until}${m.reason ? `: ${m.reason}` : ''}.`, 'removed');
+    });
+    on('waiting', () => this.#ui.status('Waiting for a moderator to let you in…'));
     for (const [type, fn] of this.#handlers) on(type, fn);
   }
 
@@ -423,6 +487,7 @@ export class RoomClient {
     if (!id || id === this.#self) return;
     this.#people.add(id, name, tracks);
     this.#ui.grid.upsert(id, String(name ?? '?'));
+    this.#mod.decorate(id);
     this.#remote.render();
   }
 

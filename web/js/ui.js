@@ -60,6 +60,8 @@ export class UI {
   setAccount(user) {
     this.el.accountBar.hidden = !user;
     this.el.accountName.textContent = user ? user.display_name || user.login : '';
+    const admin = $('admin-link');
+    if (admin) admin.hidden = !user?.admin;
   }
 
   bindAccount({ onLogout }) {
