@@ -17,7 +17,9 @@ void Rest::reply(SoupServerMessage* msg, guint status, const std::string& json) 
 }
 
 guint Rest::statusFor(const std::string& code) {
-  if (code == "login_taken" || code == "room_exists") return SOUP_STATUS_CONFLICT;
+  if (code == "login_taken" || code == "room_exists" || code == "too_many_todos") {
+    return SOUP_STATUS_CONFLICT;
+  }
   if (code == "bad_credentials" || code == "unauthorized") return SOUP_STATUS_UNAUTHORIZED;
   if (code == "forbidden" || code == "admin_only" || code == "outranked") {
     return SOUP_STATUS_FORBIDDEN;

@@ -29,6 +29,17 @@ void RoomBoard::post(const std::string& room, const std::string& kind, int64_t u
   });
 }
 
+JsonObjectPtr RoomBoard::toJson(const BoardPost& p) {
+  json::Object o;
+  o.set("id", p.id).set("ts", p.tsMs).set("kind", p.kind).set("text", p.text);
+  if (p.userId) {
+    o.set("user_id", p.userId);
+  } else {
+    o.setNull("user_id");
+  }
+  return o.take();
+}
+
 std::optional<std::vector<BoardPost>> RoomBoard::recent(MySqlConnection& db,
                                                         const std::string& room, int limit,
                                                         std::string* error) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "DbWorker.hpp"
+#include "GPtr.hpp"
 #include "RoomDirectory.hpp"
 
 namespace carrel::control {
@@ -30,6 +31,8 @@ class RoomBoard {
   void post(const std::string& room, const std::string& kind, int64_t userId,
             const std::string& text);
   // The latest posts of a room, oldest first (on the DbWorker's thread).
+  // {"id","ts","kind","text","user_id"} as the REST board and board_history show a post.
+  static JsonObjectPtr toJson(const BoardPost& p);
   static std::optional<std::vector<BoardPost>> recent(MySqlConnection& db, const std::string& room,
                                                       int limit, std::string* error);
 

@@ -327,14 +327,7 @@ void StudyRoutes::board(SoupServerMessage* msg, GHashTable* query) {
             if (!*posts) return Rest::fail(m, "internal", "the board is not readable");
             JsonArrayPtr list(json_array_new());
             for (const BoardPost& p : **posts) {
-              json::Object o;
-              o.set("id", p.id).set("ts", p.tsMs).set("kind", p.kind).set("text", p.text);
-              if (p.userId) {
-                o.set("user_id", p.userId);
-              } else {
-                o.setNull("user_id");
-              }
-              json_array_add_object_element(list.get(), o.take().release());
+              json_array_add_object_element(list.get(), RoomBoard::toJson(p).release());
             }
             json::Object out;
             out.set("room", room).set("posts", list.get());

@@ -6,6 +6,9 @@ namespace carrel::control {
 
 namespace {
 
+// How much of the board a member gets on entering (older posts: GET /api/v1/study/board).
+constexpr int kBoardHistory = 50;
+
 int64_t nowMs() {
   return g_get_real_time() / 1000;
 }
@@ -19,11 +22,15 @@ StudyService::StudyService(ControlNode& node, DbWorker& worker, AuthService& aut
       tracker_(worker, node.redis(), boards_, node.nodeId(), node.options().studyHeartbeatMs),
       board_(worker, node.rooms()),
       timers_(node.redis(), node.rooms(), worker, board_),
-      routes_(auth, worker, boards_) {
+      routes_(auth, worker, boards_),
+      todos_(auth, worker, node.presence(), board_) {
   node_.handle("timer", [this](const std::shared_ptr<ClientSession>& s, const ClientMessage& m) {
     timers_.onMessage(s, m);
   });
-  node_.onEnter([this](const std::shared_ptr<ClientSession>& s) { timers_.onEnter(s); });
+  node_.onEnter([this](const std::shared_ptr<ClientSession>& s) {
+    timers_.onEnter(s);
+    sendBoardHistory(s);
+  });
   node_.handle("study", [this](const std::shared_ptr<ClientSession>& s, const ClientMessage& m) {
     onStudy(s, m);
   });
@@ -33,6 +40,30 @@ StudyService::StudyService(ControlNode& node, DbWorker& worker, AuthService& aut
 
 void StudyService::install(SoupServer* server) {
   routes_.install(server);
+  todos_.install(server);
+}
+
+void StudyService::sendBoardHistory(const std::shared_ptr<ClientSession>& s) {
+  std::weak_ptr<ClientSession> weak = s;
+  std::string room = s->room();
+  auto posts = std::make_shared<std::optional<std::vector<BoardPost>>>();
+  worker_.run(
+      [room, posts](MySqlConnection& db) {
+        std::string why;
+        *posts = RoomBoard::recent(db, room, kBoardHistory, &why);
+        if (!*posts) g_warning("board history of %s: %s", room.c_str(), why.c_str());
+      },
+      [weak, room, posts] {
+        auto s = weak.lock();
+        if (!s || s->closed() || s->room() != room || !*posts) return;
+        JsonArrayPtr list(json_array_new());
+        for (const BoardPost& p : **posts) {
+          json_array_add_object_element(list.get(), RoomBoard::toJson(p).release());
+        }
+        json::Object m;
+        m.set("type", "board_history").set("room", room).set("posts", list.get());
+        s->send(m);
+      });
 }
 
 void StudyService::begin() {

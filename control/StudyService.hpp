@@ -1,5 +1,5 @@
 // Study time on one control node, plugged into it: the "study" and "timer" client messages
-// (the room's pomodoro timer and board), the close of
+// (the room's pomodoro timer and board, its history sent to whoever enters), the close of
 // a session's interval on its final leave, the REST routes, and at start-up the leaderboards
 // rebuilt from the ledger before intervals are heartbeated and orphans swept.
 #pragma once
@@ -16,6 +16,7 @@
 #include "RoomTimers.hpp"
 #include "StudyRoutes.hpp"
 #include "StudyTracker.hpp"
+#include "TodoRoutes.hpp"
 
 namespace carrel::control {
 
@@ -31,6 +32,8 @@ class StudyService {
 
  private:
   void onStudy(const std::shared_ptr<ClientSession>& s, const ClientMessage& m);
+  // The board's latest posts to a member that just entered (the room's history).
+  void sendBoardHistory(const std::shared_ptr<ClientSession>& s);
 
   ControlNode& node_;
   DbWorker& worker_;
@@ -39,6 +42,7 @@ class StudyService {
   RoomBoard board_;
   RoomTimers timers_;
   StudyRoutes routes_;
+  TodoRoutes todos_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 

@@ -1,7 +1,8 @@
 // Study time in the web client, through the real stack with MariaDB: the personal timer
 // counts while studying and today's total keeps what was counted after a stop (and after a
 // reload, from the server); the room timer shows its phase and counts down from the
-// server's clock.
+// server's clock; a todo checked off is posted on the room board, which a reload shows again
+// (the board's history, sent on entering).
 //
 // Run: CARREL_BUILD_DIR=build CARREL_SOURCE_DIR=. node --test tests/browser/study_timer.test.mjs
 
@@ -116,5 +117,31 @@ test('the room timer shows its phase and counts down from the server clock', { t
   const held = await shown('#room-timer-countdown');
   await page.waitForTimeout(1500);
   assert.equal(await shown('#room-timer-countdown'), held, 'a paused timer stands still');
+  assert.deepEqual(errors.a ?? [], [], 'no page errors');
+});
+
+test('checking a todo off posts it on the room board, which stays after a reload', { timeout: 60000 }, async () => {
+  const form = page.locator('#todo-form');
+  await form.getByLabel('New item').fill('  chapter 3 ');
+  await form.getByRole('button', { name: 'Add' }).click();
+  const item = page.locator('#todo-list li', { hasText: 'chapter 3' });
+  await item.waitFor({ timeout: WAIT_MS });
+  await form.getByLabel('New item').fill('flash cards');
+  await form.getByRole('button', { name: 'Add' }).click();
+  await page.locator('#todo-list li', { hasText: 'flash cards' }).waitFor({ timeout: WAIT_MS });
+
+  await item.getByRole('checkbox').check();
+  await page.locator('#todo-list li.done', { hasText: 'chapter 3' }).waitFor({ timeout: WAIT_MS });
+  const post = page.locator('#room-board li', { hasText: `${USER.displayName} finished chapter 3` });
+  await post.waitFor({ timeout: WAIT_MS });
+  await page.locator('#todo-list li', { hasText: 'flash cards' }).getByRole('button', { name: 'Remove flash cards' }).click();
+  await page.locator('#todo-list li', { hasText: 'flash cards' }).waitFor({ state: 'detached', timeout: WAIT_MS });
+
+  await page.reload();
+  await waitForStatus(page, new RegExp(`In room ${TITLE}`));
+  await post.waitFor({ timeout: WAIT_MS });
+  assert.equal(await post.count(), 1, 'the post is shown once');
+  await page.locator('#todo-list li.done', { hasText: 'chapter 3' }).waitFor({ timeout: WAIT_MS });
+  assert.equal(await page.locator('#todo-list li').count(), 1, 'the removed item stays removed');
   assert.deepEqual(errors.a ?? [], [], 'no page errors');
 });

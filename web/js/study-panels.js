@@ -233,9 +233,10 @@ registerPanel({
     c.onMessage('timer_state', onTimerState);
     c.onMessage('timer_acked', () => {});
     c.onMessage('board', addBoardPost);
-    c.account?.api
-      .get(`/study/board?room=${encodeURIComponent(c.room)}&limit=30`)
-      .then((b) => b.posts.forEach(addBoardPost))
-      .catch(() => {});
+    // The server sends the board's history on entering (and again after a reconnect).
+    c.onMessage('board_history', (m) => {
+      nodes.board.replaceChildren();
+      m.posts.forEach(addBoardPost);
+    });
   },
 });
