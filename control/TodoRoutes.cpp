@@ -14,9 +14,8 @@ namespace {
 
 constexpr const char* kPrefix = "/api/v1/study/todos";
 constexpr std::array kAddFields{Field{"text", FieldType::String, true, 1, TodoStore::kMaxText}};
-constexpr std::array kUpdateFields{
-    Field{"text", FieldType::String, false, 1, TodoStore::kMaxText},
-    Field{"done", FieldType::Bool, false}};
+constexpr std::array kUpdateFields{Field{"text", FieldType::String, false, 1, TodoStore::kMaxText},
+                                   Field{"done", FieldType::Bool, false}};
 
 int64_t nowMs() {
   return g_get_real_time() / 1000;
@@ -42,9 +41,9 @@ void failStatus(SoupServerMessage* m, TodoStore::Status s, const std::string& wh
     case TodoStore::Status::NotFound:
       return Rest::fail(m, "not_found", "no such todo of yours");
     case TodoStore::Status::TooMany:
-      return Rest::fail(m, "too_many_todos",
-                        "a day's list holds at most " + std::to_string(TodoStore::kMaxPerDay) +
-                            " items");
+      return Rest::fail(
+          m, "too_many_todos",
+          "a day's list holds at most " + std::to_string(TodoStore::kMaxPerDay) + " items");
     default:
       g_warning("todos: %s", why.c_str());
       return Rest::fail(m, "internal", "the todo list is not reachable");
@@ -200,8 +199,7 @@ void TodoRoutes::update(SoupServerMessage* msg, int64_t todoId) {
           },
           [this, alive, id, name, room, todo, status, checkedOff, why, finish] {
             bool posted = false;
-            if (alive.lock() && *status == TodoStore::Status::Ok && *checkedOff &&
-                !room.empty()) {
+            if (alive.lock() && *status == TodoStore::Status::Ok && *checkedOff && !room.empty()) {
               board_.post(room, "todo", id, name + " finished " + todo->text);
               posted = true;
             }
@@ -231,16 +229,14 @@ void TodoRoutes::remove(SoupServerMessage* msg, int64_t todoId) {
     auto status = std::make_shared<TodoStore::Status>(TodoStore::Status::Failed);
     auto why = std::make_shared<std::string>();
     int64_t id = static_cast<int64_t>(u.id);
-    worker_.run(
-        [id, todoId, status, why](MySqlConnection& db) {
-          *status = TodoStore(db).remove(id, todoId, why.get());
-        },
-        [status, why, finish] {
-          finish([status, why](SoupServerMessage* m) {
-            if (*status != TodoStore::Status::Ok) return failStatus(m, *status, *why);
-            Rest::reply(m, SOUP_STATUS_NO_CONTENT, "");
-          });
-        });
+    worker_.run([id, todoId, status, why](
+                    MySqlConnection& db) { *status = TodoStore(db).remove(id, todoId, why.get()); },
+                [status, why, finish] {
+                  finish([status, why](SoupServerMessage* m) {
+                    if (*status != TodoStore::Status::Ok) return failStatus(m, *status, *why);
+                    Rest::reply(m, SOUP_STATUS_NO_CONTENT, "");
+                  });
+                });
   });
 }
 

@@ -26,8 +26,7 @@ Todo fromRow(const MySqlConnection::Row& r) {
 
 }  // namespace
 
-std::optional<std::vector<Todo>> TodoStore::list(int64_t userId, int64_t day,
-                                                 std::string* error) {
+std::optional<std::vector<Todo>> TodoStore::list(int64_t userId, int64_t day, std::string* error) {
   auto rows = db_.query(std::string(kColumns) + "WHERE user_id = ? AND day = ? ORDER BY id",
                         {str(userId), DayBoundary::dayString(day)}, error);
   if (!rows) return std::nullopt;

@@ -85,8 +85,7 @@ TEST(ControlTodos, OwnersListValidatedAndCheckingOffPostsToTheRoomBoard) {
   EXPECT_EQ(rest(port, "POST", list, addBody(""), mina).code(), "invalid_field");
   EXPECT_EQ(rest(port, "POST", list, addBody("   "), mina).code(), "invalid_field");
   EXPECT_EQ(rest(port, "POST", list, addBody("a\nb"), mina).code(), "invalid_field");
-  EXPECT_EQ(rest(port, "POST", list, addBody(std::string(201, 'x')), mina).code(),
-            "invalid_field");
+  EXPECT_EQ(rest(port, "POST", list, addBody(std::string(201, 'x')), mina).code(), "invalid_field");
   EXPECT_EQ(rest(port, "POST", list, "[1]", mina).code(), "bad_json");
   EXPECT_EQ(rest(port, "GET", list + "?day=2026-02-30", "", mina).code(), "invalid_field");
   EXPECT_EQ(rest(port, "PATCH", list + "/abc", "{}", mina).code(), "not_found");
@@ -106,9 +105,9 @@ TEST(ControlTodos, OwnersListValidatedAndCheckingOffPostsToTheRoomBoard) {
                       R"({"text":"exercises 1-4"})", mina);
   ASSERT_EQ(renamed.status, 200) << renamed.raw;
   EXPECT_EQ(str(json::getObject(renamed.json.get(), "todo"), "text"), "exercises 1-4");
-  EXPECT_EQ(rest(port, "PATCH", list + "/" + std::to_string(longOne), R"({"done":"yes"})", mina)
-                .code(),
-            "invalid_field");
+  EXPECT_EQ(
+      rest(port, "PATCH", list + "/" + std::to_string(longOne), R"({"done":"yes"})", mina).code(),
+      "invalid_field");
 
   // Someone else's item does not exist for them.
   std::string path = list + "/" + std::to_string(chapter);
@@ -118,7 +117,8 @@ TEST(ControlTodos, OwnersListValidatedAndCheckingOffPostsToTheRoomBoard) {
   EXPECT_EQ(json_array_get_length(json::getArray(olgas.json.get(), "todos")), 0u);
 
   // Checked off while in no room: done, but no board to post to.
-  Rest outside = rest(port, "PATCH", list + "/" + std::to_string(longOne), R"({"done":true})", mina);
+  Rest outside =
+      rest(port, "PATCH", list + "/" + std::to_string(longOne), R"({"done":true})", mina);
   ASSERT_EQ(outside.status, 200) << outside.raw;
   EXPECT_TRUE(json_object_get_null_member(outside.json.get(), "posted_to"));
   EXPECT_TRUE(json::getBool(json::getObject(outside.json.get(), "todo"), "done").value_or(false));
