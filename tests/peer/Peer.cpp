@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <set>
 #include <thread>
 #include <utility>
 
@@ -147,6 +148,13 @@ void Peer::onMessage(const std::string& text) {
     return;
   }
   if (options_.printTimer && (*type == "timer_state" || *type == "board")) {
+    out_.emit(*type, withoutType(m.get()).get());
+    return;
+  }
+  static const std::set<std::string> moderation{"removed",     "waiting",   "force_muted",
+                                                "stop_screen", "afk_check", "role",
+                                                "moderated",   "knock"};
+  if (options_.printModeration && moderation.count(*type)) {
     out_.emit(*type, withoutType(m.get()).get());
     return;
   }

@@ -38,7 +38,7 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   gboolean noDecode = FALSE, noPublish = FALSE, noAudio = FALSE, noVideo = FALSE,
            noSubscribe = FALSE;
   gboolean json = FALSE, noKeyframeRequests = FALSE, timing = FALSE, printCandidates = FALSE;
-  gboolean printTimer = FALSE;
+  gboolean printTimer = FALSE, printModeration = FALSE;
   gint duration = o.durationSec, width = o.width, height = o.height, fps = o.fps;
   gint dropAfter = o.dropAfterMs;
   gint kbps = o.videoKbps, statsMs = o.statsIntervalMs, latency = o.latencyMs;
@@ -85,6 +85,9 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
        "MS"},
       {"print-timer", 0, 0, G_OPTION_ARG_NONE, &printTimer,
        "Print the room timer's timer_state and the room board's board messages", nullptr},
+      {"print-moderation", 0, 0, G_OPTION_ARG_NONE, &printModeration,
+       "Print moderation's messages (removed, waiting, force_muted, afk_check, role, ...)",
+       nullptr},
       {"token", 0, 0, G_OPTION_ARG_STRING, &token,
        "Access token (from POST /api/v1/auth/login) for a server with accounts", "TOKEN"},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
@@ -116,6 +119,7 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   if (room) o.room = room;
   if (chat) o.chat = chat;
   o.printTimer = printTimer;
+  o.printModeration = printModeration;
   if (token) o.token = token;
   if (o.token.size() > 512) return fail("--token must be at most 512 bytes");
   if (o.name.empty() || o.name.size() > 64) return fail("--name must be 1..64 bytes");

@@ -33,7 +33,10 @@ struct PeerOptions {
   std::string chat;
   int dropAfterMs = 0;      // > 0: drop the WebSocket this long after joining, then resume
   bool printTimer = false;  // room timer_state and board messages as output lines
-  std::string token;        // access token for a server with accounts (sent as ?token=)
+  // Moderation's messages to this peer (removed, waiting, force_muted, afk_check, role, ...)
+  // as output lines; an AFK check is never answered.
+  bool printModeration = false;
+  std::string token;  // access token for a server with accounts (sent as ?token=)
 
   // url with ?token= added when a token is given.
   std::string connectUrl() const;
