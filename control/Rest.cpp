@@ -25,6 +25,7 @@ guint Rest::statusFor(const std::string& code) {
     return SOUP_STATUS_FORBIDDEN;
   }
   if (code == "too_large") return SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE;
+  if (code == "unsupported_type") return SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE;
   if (code == "method_not_allowed") return SOUP_STATUS_METHOD_NOT_ALLOWED;
   if (code == "not_found") return SOUP_STATUS_NOT_FOUND;
   if (code == "internal") return SOUP_STATUS_INTERNAL_SERVER_ERROR;

@@ -14,6 +14,7 @@
 #include "ControlNode.hpp"
 #include "DbWorker.hpp"
 #include "LobbyRoutes.hpp"
+#include "MaterialRoutes.hpp"
 #include "Migrations.hpp"
 #include "MySqlConnection.hpp"
 #include "Rest.hpp"
@@ -59,6 +60,7 @@ struct Accounts {
   std::unique_ptr<AuthService> auth;
   std::unique_ptr<AuthRoutes> routes;
   std::unique_ptr<RoomRoutes> rooms;
+  std::unique_ptr<MaterialRoutes> materials;
   std::unique_ptr<WsAuthGate> gate;
   std::unique_ptr<LobbyRoutes> lobby;
   std::unique_ptr<StudyService> study;
@@ -162,6 +164,13 @@ int main(int argc, char** argv) {
     accounts->admin =
         std::make_unique<AdminRoutes>(*accounts->auth, accounts->moderationWorker, *node);
     accounts->admin->install(node->http()->soup());
+    accounts->materials =
+        std::make_unique<MaterialRoutes>(*accounts->auth, accounts->worker, *options);
+    if (!accounts->materials->prepare(&why)) {
+      g_critical("materials: %s", why.c_str());
+      return 1;
+    }
+    accounts->materials->install(node->http()->soup());
   }
   struct Stop {
     ControlNode* node;
