@@ -52,8 +52,8 @@ bool ChatHandlers::allow(const Session& s, const std::string& ref) {
   return false;
 }
 
-bool ChatHandlers::mayDeleteAny(const Session&, const std::string&) const {
-  return false;
+bool ChatHandlers::mayDeleteAny(const Session& s) const {
+  return node_.moderation().mayDeleteAnyChat(s);
 }
 
 bool ChatHandlers::needDatabase(const Session& s, const std::string& ref) {
@@ -109,31 +109,41 @@ void ChatHandlers::onChat(const Session& s, const ClientMessage& m) {
   auto shared = std::make_shared<ChatMessage>(std::move(msg));
   auto result = std::make_shared<ChatResult>(ChatResult::Failed);
   auto why = std::make_shared<std::string>();
+  auto down = std::make_shared<bool>(false);
   std::weak_ptr<int> alive = alive_;
-  db->run([shared, result,
-           why](MySqlConnection& c) { *result = ChatStore(c).insert(shared.get(), why.get()); },
-          [this, alive, weak, shared, result, why, ref] {
-            if (!alive.lock()) return;
-            auto s = weak.lock();
-            if (*result != ChatResult::Ok) {
-              if (*result == ChatResult::Failed) {
-                g_warning("chat in room %s not stored: %s", shared->room.c_str(), why->c_str());
-              }
-              if (s && !s->closed()) sendResultError(s, *result, ref);
-              return;
-            }
-            // Stored (committed): now, and only now, the sender hears it arrived.
-            if (s && !s->closed()) s->send(ack(ref, shared->id, shared->ts));
-            json::Object chat = chatMessageJson(*shared);
-            chat.set("type", "chat");
-            node_.rooms().broadcast(shared->room, "", chat.get(), [weak, ref](bool ok) {
-              auto s = weak.lock();
-              if (!ok && s) {
-                s->sendError(code::Internal, "stored, but not delivered live: see the history",
-                             ref);
-              }
-            });
-          });
+  db->run(
+      [shared, result, why, down](MySqlConnection& c) {
+        *result = ChatStore(c).insert(shared.get(), why.get());
+        // Whether the database went away (the client may retry) or the message itself failed.
+        if (*result == ChatResult::Failed) *down = !c.ping();
+      },
+      [this, alive, weak, shared, result, why, down, ref] {
+        if (!alive.lock()) return;
+        auto s = weak.lock();
+        if (*result != ChatResult::Ok) {
+          if (*result == ChatResult::Failed) {
+            g_warning("chat in room %s not stored: %s", shared->room.c_str(), why->c_str());
+          }
+          if (s && !s->closed() && *down) {
+            s->sendError(code::StorageUnavailable,
+                         "the chat database is unreachable; the message was not sent: try again",
+                         ref);
+          } else if (s && !s->closed()) {
+            sendResultError(s, *result, ref);
+          }
+          return;
+        }
+        // Stored (committed): now, and only now, the sender hears it arrived.
+        if (s && !s->closed()) s->send(ack(ref, shared->id, shared->ts));
+        json::Object chat = chatMessageJson(*shared);
+        chat.set("type", "chat");
+        node_.rooms().broadcast(shared->room, "", chat.get(), [weak, ref](bool ok) {
+          auto s = weak.lock();
+          if (!ok && s) {
+            s->sendError(code::Internal, "stored, but not delivered live: see the history", ref);
+          }
+        });
+      });
 }
 
 void ChatHandlers::onHistory(const Session& s, const ClientMessage& m) {
@@ -234,16 +244,19 @@ void ChatHandlers::onDelete(const Session& s, const ClientMessage& m) {
   uint64_t id = static_cast<uint64_t>(*json::getInt(m.object.get(), "message"));
   std::string room = s->room();
   ChatAuthor who = authorOf(*s);
-  bool any = mayDeleteAny(s, room);
+  bool any = mayDeleteAny(s);
   auto result = std::make_shared<ChatResult>(ChatResult::Failed);
+  auto removed = std::make_shared<ChatMessage>();
   auto why = std::make_shared<std::string>();
   std::weak_ptr<ClientSession> weak = s;
   std::weak_ptr<int> alive = alive_;
   std::string ref = m.id;
   int64_t ts = nowMs();
   node_.chatDatabase()->run(
-      [=](MySqlConnection& c) { *result = ChatStore(c).remove(room, id, who, any, ts, why.get()); },
-      [this, alive, weak, result, why, room, id, ts, ref, who] {
+      [=](MySqlConnection& c) {
+        *result = ChatStore(c).remove(room, id, who, any, ts, why.get(), removed.get());
+      },
+      [this, alive, weak, result, removed, why, room, id, ts, ref, who] {
         if (!alive.lock()) return;
         auto s = weak.lock();
         if (*result != ChatResult::Ok) {
@@ -251,11 +264,26 @@ void ChatHandlers::onDelete(const Session& s, const ClientMessage& m) {
           if (s && !s->closed()) sendResultError(s, *result, ref);
           return;
         }
+        // Someone else's message: a moderation action, on the record like any other.
+        bool moderated = !ChatStore::owns(who, *removed);
+        if (moderated) {
+          AuditEntry a;
+          a.room = room;
+          a.actorId = who.userId;
+          a.actorName = who.name;
+          a.action = "delete_chat";
+          a.targetUserId = removed->author.userId;
+          a.targetParticipant = removed->author.participant;
+          a.targetName = removed->author.name;
+          a.reason = "chat message " + std::to_string(id);
+          node_.moderation().audit(a);
+        }
         if (s && !s->closed()) s->send(ack(ref, id, ts));
         json::Object ev;
         ev.set("type", "chat_deleted")
             .set("id", static_cast<int64_t>(id))
             .set("by", who.participant)
+            .setBool("moderated", moderated)
             .set("ts", ts);
         node_.rooms().broadcast(room, "", ev.get());
       });

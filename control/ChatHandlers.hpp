@@ -1,5 +1,6 @@
 // The chat messages of the client protocol: chat (stored before it is acknowledged and
-// broadcast), chat_history (paging back), chat_edit and chat_delete (own messages), and the
+// broadcast), chat_history (paging back), chat_edit and chat_delete (own messages; anyone's for
+// moderators, owners and admins, audit-logged), and the
 // recent history a joiner gets after "joined". With a database every write runs on the chat
 // DbWorker's thread; without one chat is live-only and the rest answers no_database.
 #pragma once
@@ -36,9 +37,9 @@ class ChatHandlers {
  private:
   // Takes a token from the sender's bucket; false after telling it rate_limited.
   bool allow(const Session& s, const std::string& ref);
-  // Whether s may delete other people's messages in room. Moderation (roles, issue 8) decides
-  // here; until then nobody may.
-  bool mayDeleteAny(const Session& s, const std::string& room) const;
+  // Whether s may delete other people's messages in its room (the permission matrix's
+  // delete_any_chat, by its role there).
+  bool mayDeleteAny(const Session& s) const;
   bool needDatabase(const Session& s, const std::string& ref);
   void sendHistory(const Session& s, const std::string& room, uint64_t before, int limit,
                    const std::string& ref);

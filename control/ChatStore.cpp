@@ -114,7 +114,8 @@ ChatResult ChatStore::edit(const std::string& room, uint64_t id, const ChatAutho
 }
 
 ChatResult ChatStore::remove(const std::string& room, uint64_t id, const ChatAuthor& who,
-                             bool anyMessage, int64_t nowMs, std::string* error) {
+                             bool anyMessage, int64_t nowMs, std::string* error,
+                             ChatMessage* removed) {
   auto m = find(room, id, error);
   if (!m) return ChatResult::Failed;
   if (!m->id || m->deleted) return ChatResult::NotFound;
@@ -127,6 +128,7 @@ ChatResult ChatStore::remove(const std::string& room, uint64_t id, const ChatAut
                    &affected)) {
     return ChatResult::Failed;
   }
+  if (affected && removed) *removed = *m;
   return affected ? ChatResult::Ok : ChatResult::NotFound;
 }
 

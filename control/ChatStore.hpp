@@ -47,8 +47,10 @@ class ChatStore {
   ChatResult edit(const std::string& room, uint64_t id, const ChatAuthor& who,
                   const std::string& text, int64_t nowMs, ChatMessage* out, std::string* error);
   // Blanks an own message (anyone's when anyMessage: moderation) and marks it deleted.
+  // With anyMessage (a moderator's delete) the message need not be who's. *removed (when
+  // given) gets the message as it was, so the caller can tell whose it was.
   ChatResult remove(const std::string& room, uint64_t id, const ChatAuthor& who, bool anyMessage,
-                    int64_t nowMs, std::string* error);
+                    int64_t nowMs, std::string* error, ChatMessage* removed = nullptr);
 
   static bool owns(const ChatAuthor& who, const ChatMessage& m);
 

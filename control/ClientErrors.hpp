@@ -29,6 +29,8 @@ inline constexpr const char* NoSuchMessage = "no_such_message";
 inline constexpr const char* NotYourMessage = "not_your_message";
 inline constexpr const char* NoSuchMaterial = "no_such_material";
 inline constexpr const char* NoDatabase = "no_database";
+// The database is unreachable right now (restarting): nothing was stored, try again later.
+inline constexpr const char* StorageUnavailable = "storage_unavailable";
 inline constexpr const char* Internal = "internal";
 // Study time (StudyService): guests do not count; one interval per user on all devices.
 inline constexpr const char* AccountRequired = "account_required";

@@ -1,6 +1,8 @@
 // MariaDB off the main loop: one thread with its own connection runs queued jobs in order,
 // and each job's completion runs back on the main context. A slow query or an argon2id hash
-// then never stalls the WebSockets.
+// then never stalls the WebSockets. When MariaDB goes away (a restart, a crash) the worker
+// connects again before the next job; a job run while it is down fails (its error is the
+// caller's to report), none is silently dropped.
 #pragma once
 
 #include <condition_variable>
@@ -33,11 +35,16 @@ class DbWorker {
 
  private:
   void loop();
+  // On the worker thread: a fresh connection when the current one no longer answers.
+  void ensureConnected();
   struct Item {
     Job job;
     std::function<void()> done;
   };
   std::unique_ptr<MySqlConnection> db_;
+  MySqlParams params_;
+  std::string database_;
+  bool down_ = false;  // the last reconnect failed (worker thread only; to log changes once)
   std::thread thread_;
   std::mutex mu_;
   std::condition_variable cv_;

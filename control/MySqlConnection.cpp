@@ -99,6 +99,10 @@ bool MySqlConnection::connect(const MySqlParams& p, std::string* error) {
   return true;
 }
 
+bool MySqlConnection::ping() {
+  return db_ && mysql_ping(db_) == 0;
+}
+
 bool MySqlConnection::selectDatabase(const std::string& name, std::string* error) {
   if (mysql_select_db(db_, name.c_str()) != 0) {
     if (error) *error = lastError();

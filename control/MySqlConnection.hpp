@@ -38,6 +38,9 @@ class MySqlConnection {
   std::optional<std::vector<Row>> query(const std::string& sql, const std::vector<Value>& params,
                                         std::string* error);
 
+  // Whether the server still answers on this connection (false once it went away).
+  bool ping();
+
   bool setAutocommit(bool on, std::string* error);
   bool commit(std::string* error);
   void rollback();

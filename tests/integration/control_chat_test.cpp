@@ -446,6 +446,53 @@ TEST_F(ControlChat, KillNineOfControlLosesNoAcknowledgedMessage) {
   EXPECT_GT(after, acked.rbegin()->first);
 }
 
+TEST_F(ControlChat, MariaDbRestartGivesTypedErrorsThenChatWorksAgain) {
+  ControlProcess ctl = control("ctl-chat");
+  WsClient ana;
+  enter(ana, ctl, "Ana", "durable");
+  std::map<int64_t, std::string> acked;
+  for (int i = 0; i < 5; ++i) {
+    int64_t id = post(ana, tag("before ", i), tag("b", i));
+    ASSERT_GT(id, 0);
+    acked[id] = tag("before ", i);
+  }
+
+  // MariaDB dies (kill -9 by its PID): a chat gets a typed error, never an acknowledgement,
+  // and nobody receives it; the WebSocket stays up.
+  db->kill9();
+  say(ana, "while down", "down");
+  auto err = waitRef(ana, "error", "down", Ms(20000));
+  ASSERT_TRUE(err);
+  EXPECT_EQ(str(err.get(), "code"), "storage_unavailable");
+  EXPECT_TRUE(ana.noneWithin(
+      [](JsonObject* o) {
+        return (isType(o, "chat_ack") && str(o, "ref") == "down") ||
+               (isType(o, "chat") && str(o, "text") == "while down");
+      },
+      Ms(500)));
+
+  // Back on the same data folder and port: the workers reconnect by themselves; the very
+  // next message is stored and acknowledged.
+  db->restart();
+  for (int i = 0; i < 5; ++i) {
+    int64_t id = post(ana, tag("after ", i), tag("a", i));
+    ASSERT_GT(id, 0) << "message " << i << " after the restart";
+    acked[id] = tag("after ", i);
+  }
+  // A newcomer joins (the room check and the moderation check use the other workers) and gets
+  // every acknowledged message in its history, and not the refused one.
+  WsClient bo;
+  enter(bo, ctl, "Bo", "durable");
+  auto h = history(bo, "h", 0, 100);
+  ASSERT_TRUE(h);
+  std::map<int64_t, std::string> stored;
+  for (auto* m : messages(h.get())) stored[num(m, "id")] = str(m, "text");
+  EXPECT_EQ(stored, acked);
+  EXPECT_EQ(db->query("SELECT COUNT(*) FROM carrel_chat.chat_messages WHERE body = 'while down'"),
+            "0\n");
+  EXPECT_GT(post(bo, "hello again", "bo1"), acked.rbegin()->first);
+}
+
 TEST(ControlChatNoDatabase, LiveOnlyWithoutADatabase) {
   std::string dir = artifactDir("ControlChatNoDb");
   RedisServer redis(dir);

@@ -295,3 +295,108 @@ TEST_F(ControlModeration, OwnershipCloseRoomAndAuditLog) {
     EXPECT_TRUE(c->waitForType("left"));
   }
 }
+
+TEST_F(ControlModeration, ModeratorsOwnersAndAdminsDeleteAnyChatMessage) {
+  std::string pOwner, pMina, pMax, pAdmin, pOut;
+  WsClient& owner = joined(ownerToken, &pOwner);
+  ASSERT_TRUE(roleMessage(owner, "owner"));
+  WsClient& mina = joined(accountToken(port, "mina", "Mina"), &pMina);
+  WsClient& max = joined(accountToken(port, "max", "Max"), &pMax);
+  WsClient& admin = joined(adminToken(), &pAdmin);
+  ASSERT_TRUE(roleMessage(admin, "admin"));
+  // Max writes four messages; their ids come with the acks.
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 4; ++i) {
+    std::string ref = std::string("c").append(std::to_string(i));
+    max.send(std::string(R"({"type":"chat","id":")")
+                 .append(ref)
+                 .append(R"(","text":"message )")
+                 .append(std::to_string(i))
+                 .append("\"}"));
+    auto a = max.waitFor(
+        [&](JsonObject* o) { return str(o, "type") == "chat_ack" && str(o, "ref") == ref; });
+    ASSERT_TRUE(a);
+    ids.push_back(json::getInt(a.get(), "id").value_or(0));
+    ASSERT_GT(ids.back(), 0);
+  }
+  auto del = [](int64_t id, const std::string& ref) {
+    return std::string(R"({"type":"chat_delete","id":")")
+        .append(ref)
+        .append(R"(","message":)")
+        .append(std::to_string(id))
+        .append("}");
+  };
+  auto deletedFor = [&](WsClient& c, int64_t id, const std::string& by) {
+    auto ev = c.waitFor([&](JsonObject* o) {
+      return str(o, "type") == "chat_deleted" && json::getInt(o, "id").value_or(0) == id;
+    });
+    return ev && str(ev.get(), "by") == by && json::getBool(ev.get(), "moderated") == true;
+  };
+
+  // A member may not delete someone else's message; it stays.
+  mina.send(del(ids[0], "m0"));
+  EXPECT_TRUE(refused(mina, "not_your_message", "m0"));
+  // Nor someone outside the room.
+  WsClient& outsider = connect(accountToken(port, "out", "Outsider"), &pOut);
+  outsider.send(del(ids[0], "o0"));
+  EXPECT_TRUE(refused(outsider, "not_in_room", "o0"));
+  EXPECT_EQ(db->query(std::string("SELECT deleted_ms IS NULL FROM carrel_mod.chat_messages "
+                                  "WHERE id = ")
+                          .append(std::to_string(ids[0]))),
+            "1\n");
+
+  // The owner, an appointed moderator and an admin may; the room is told who did it.
+  owner.send(del(ids[0], "d0"));
+  EXPECT_TRUE(owner.waitFor(
+      [](JsonObject* o) { return str(o, "type") == "chat_ack" && str(o, "ref") == "d0"; }));
+  EXPECT_TRUE(deletedFor(max, ids[0], pOwner));
+  EXPECT_TRUE(deletedFor(mina, ids[0], pOwner));
+
+  owner.send(act("set_moderator", pMina, R"(,"moderator":true)"));
+  ASSERT_TRUE(acked(owner, "set_moderator"));
+  ASSERT_TRUE(roleMessage(mina, "moderator"));
+  mina.send(del(ids[1], "m1"));
+  EXPECT_TRUE(mina.waitFor(
+      [](JsonObject* o) { return str(o, "type") == "chat_ack" && str(o, "ref") == "m1"; }));
+  EXPECT_TRUE(deletedFor(max, ids[1], pMina));
+
+  admin.send(del(ids[2], "a2"));
+  EXPECT_TRUE(admin.waitFor(
+      [](JsonObject* o) { return str(o, "type") == "chat_ack" && str(o, "ref") == "a2"; }));
+  EXPECT_TRUE(deletedFor(owner, ids[2], pAdmin));
+  // A deleted message cannot be deleted twice.
+  admin.send(del(ids[2], "a2b"));
+  EXPECT_TRUE(refused(admin, "no_such_message", "a2b"));
+
+  // Max deleting his own is no moderation: not marked, not audited.
+  max.send(del(ids[3], "own"));
+  auto own = mina.waitFor([&](JsonObject* o) {
+    return str(o, "type") == "chat_deleted" && json::getInt(o, "id").value_or(0) == ids[3];
+  });
+  ASSERT_TRUE(own);
+  EXPECT_EQ(json::getBool(own.get(), "moderated"), false);
+
+  // Erased in MariaDB: tombstones with who deleted them.
+  EXPECT_EQ(db->query("SELECT COUNT(*) FROM carrel_mod.chat_messages WHERE deleted_ms IS NOT NULL "
+                      "AND body = ''"),
+            "4\n");
+
+  // The audit log has the three moderated deletes (newest first), with the author as target.
+  owner.send(R"({"type":"audit_log","id":"al"})");
+  auto log = owner.waitForType("audit_log");
+  ASSERT_TRUE(log);
+  JsonArray* entries = json::getArray(log.get(), "entries");
+  ASSERT_TRUE(entries);
+  std::vector<std::string> rows;
+  for (guint i = 0; i < json_array_get_length(entries); ++i) {
+    JsonObject* e = json_array_get_object_element(entries, i);
+    if (str(e, "action") != "delete_chat") continue;
+    rows.push_back(str(json::getObject(e, "actor"), "name") + ">" +
+                   str(json::getObject(e, "target"), "name") + ":" + str(e, "reason"));
+  }
+  auto row = [&](const char* who, int64_t id) {
+    return std::string(who).append(">Max:chat message ").append(std::to_string(id));
+  };
+  EXPECT_EQ(rows, (std::vector<std::string>{row("root_admin", ids[2]), row("Mina", ids[1]),
+                                            row("Olga Owner", ids[0])}));
+}

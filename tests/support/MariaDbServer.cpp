@@ -46,20 +46,26 @@ MariaDbServer::MariaDbServer(const std::string& dir)
           dir + "/install.log 2>&1",
       &st);
   if (st != 0) throw std::runtime_error("mariadb-install-db failed, see " + dir + "/install.log");
+  start();
+}
+
+void MariaDbServer::start() {
+  proc_.reset();  // a previous run, killed
+  std::string tmp = std::filesystem::path(socket_).parent_path().string();
   proc_ = std::make_unique<Process>(
-      std::vector<std::string>{"/usr/sbin/mariadbd", "--no-defaults", "--datadir=" + dir + "/data",
+      std::vector<std::string>{"/usr/sbin/mariadbd", "--no-defaults", "--datadir=" + dir_ + "/data",
                                "--socket=" + socket_, "--port=" + std::to_string(port_),
                                "--bind-address=127.0.0.1", "--user=root", "--skip-name-resolve",
-                               "--log-error=" + dir + "/err.log", "--pid-file=" + dir + "/pid",
+                               "--log-error=" + dir_ + "/err.log", "--pid-file=" + dir_ + "/pid",
                                "--tmpdir=" + tmp},
-      dir + "/mariadbd.log");
-  for (int i = 0; i < 300; ++i) {
+      dir_ + "/mariadbd.log");
+  for (int i = 0; i < 600; ++i) {
     int qs = 0;
     run("mariadb --no-defaults -uroot --socket=" + socket_ + " -e 'select 1' >/dev/null 2>&1", &qs);
     if (qs == 0) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  throw std::runtime_error("mariadbd did not become ready, see " + dir + "/err.log");
+  throw std::runtime_error("mariadbd did not become ready, see " + dir_ + "/err.log");
 }
 
 MariaDbServer::~MariaDbServer() {

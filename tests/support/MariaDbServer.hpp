@@ -17,8 +17,12 @@ class MariaDbServer {
   // Runs SQL through the mariadb client as root; returns its stdout (batch mode).
   std::string query(const std::string& sql);
   void kill9() { proc_->kill9(); }
+  // After kill9(): starts it again on the same data folder, socket and port, and waits until
+  // it answers.
+  void restart() { start(); }
 
  private:
+  void start();
   std::string dir_;
   std::string socket_;
   int port_;
