@@ -1,11 +1,13 @@
 // Accounts and rooms in the web client, through the real stack with MariaDB: sign up, create
 // a room (with a #tag and a category), find it by search from another account, join it and
-// chat, come back into the room after a reload with the history shown, edit and delete
-// one's own messages, page back through older messages, and log out.
+// chat, share a file in the chat (the other downloads the same bytes), come back into the
+// room after a reload with the history (and the file's link) shown, edit and delete one's
+// own messages, page back through older messages, and log out.
 //
 // Run: CARREL_BUILD_DIR=build CARREL_SOURCE_DIR=. node --test tests/browser/accounts_rooms.test.mjs
 
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -20,6 +22,12 @@ const USERS = {
   b: { login: `mina${process.pid}`, displayName: 'Mina Park', password: 'battery staple 2' },
 };
 const TITLE = `Calculus ${process.pid} #Math`;
+// A "PDF" over the 16 KiB body limit of the other /api routes, holding every byte value.
+const FILE_NAME = `Series notes ${process.pid}.pdf`;
+const FILE_BYTES = Buffer.concat([
+  Buffer.from('%PDF-1.7\n'),
+  Buffer.from(Array.from({ length: 40000 }, (_, i) => (i * 131 + (i >> 8)) % 256)),
+]);
 
 const stack = new Stack(ARTIFACTS);
 let context = null;
@@ -114,6 +122,25 @@ test('B joins from the list; both see each other and chat', { timeout: 60000 }, 
   await b.locator('#chat-log li', { hasText: text }).waitFor({ timeout: WAIT_MS });
 });
 
+test('A shares a file with the Share button; B sees the link in the chat and downloads the same bytes', { timeout: 60000 }, async () => {
+  const [a, b] = [pages.a, pages.b];
+  await a.locator('#share-button').waitFor({ state: 'visible', timeout: WAIT_MS });
+  await a.locator('#file-input').setInputFiles({ name: FILE_NAME, mimeType: 'application/pdf', buffer: FILE_BYTES });
+  await waitForStatus(a, new RegExp(`Shared ${FILE_NAME}`));
+  const link = b.locator('#chat-log li a.attachment', { hasText: FILE_NAME });
+  await link.waitFor({ timeout: WAIT_MS });
+  const line = b.locator('#chat-log li', { has: b.locator('a.attachment', { hasText: FILE_NAME }) });
+  assert.equal(await line.locator('.who').textContent(), USERS.a.displayName);
+  const [download] = await Promise.all([b.waitForEvent('download', { timeout: WAIT_MS }), link.click()]);
+  assert.equal(download.suggestedFilename(), FILE_NAME);
+  const got = fs.readFileSync(await download.path());
+  assert.ok(got.equals(FILE_BYTES), `downloaded ${got.length} bytes, not the ${FILE_BYTES.length} shared`);
+  // On the server's disk by content hash, never by the name.
+  const hash = crypto.createHash('sha256').update(FILE_BYTES).digest('hex');
+  const stored = path.join(ARTIFACTS, 'data', 'materials', hash.slice(0, 2), hash);
+  assert.ok(fs.readFileSync(stored).equals(FILE_BYTES), `${stored} holds the file`);
+});
+
 test('after a reload B is back in the room, still signed in, with the chat history', { timeout: 60000 }, async () => {
   const b = pages.b;
   await b.reload();
@@ -123,6 +150,8 @@ test('after a reload B is back in the room, still signed in, with the chat histo
   const line = b.locator('#chat-log li', { hasText: `Integrals first, then series (${process.pid})` });
   await line.waitFor({ timeout: WAIT_MS });
   assert.equal(await line.locator('.who').textContent(), USERS.a.displayName);
+  // The shared file is in the history too, with its link.
+  await b.locator('#chat-log li a.attachment', { hasText: FILE_NAME }).waitFor({ timeout: WAIT_MS });
 });
 
 test('B edits and deletes its own message; A sees both; A cannot edit B\'s', { timeout: 60000 }, async () => {
