@@ -79,6 +79,8 @@ const std::array kMessages{
     MessageSpec{"chat_edit", kChatEdit, true, RoomRule::MustBeIn, nullptr},
     MessageSpec{"chat_delete", kChatDelete, true, RoomRule::MustBeIn, nullptr},
     MessageSpec{"mute", kMute, true, RoomRule::MustBeIn, checkMuteKind},
+    MessageSpec{"record_start", kNoFields, true, RoomRule::MustBeIn, nullptr},
+    MessageSpec{"record_stop", kNoFields, true, RoomRule::MustBeIn, nullptr},
     MessageSpec{"study", kStudyFields, true, RoomRule::MustBeIn, checkStudyAction},
     MessageSpec{"timer", kTimerFields, true, RoomRule::MustBeIn, checkTimerAction},
 };

@@ -1,5 +1,7 @@
 #include "ControlNode.hpp"
 
+#include "RecordingService.hpp"
+
 #include <map>
 
 #include "ClientErrors.hpp"
@@ -259,6 +261,7 @@ void ControlNode::enteredRoom(const std::shared_ptr<ClientSession>& s) {
       Seat{s->participant(), s->room(), s->sfuNode(), now, s->name(), s->userId(), nodeId()});
   if (s->userId()) presence_->setRoom(s->userId(), s->participant(), s->room(), now);
   for (const auto& l : enterListeners_) l(s);
+  if (recordings_) recordings_->tellJoiner(s);
 }
 
 void ControlNode::onGraceExpired(const std::shared_ptr<ClientSession>& s) {
@@ -366,6 +369,7 @@ void ControlNode::onSweep(const Seat& seat) {
 void ControlNode::onRoomEvent(const std::string& room, const std::string& exclude,
                               JsonObject* msg) {
   if (moderation_ && moderation_->onRoomEvent(room, msg)) return;
+  if (recordings_) recordings_->observeRoomEvent(room, msg);
   std::string text = json::stringify(msg);
   for (auto& [conn, s] : sessions_) {
     if (s->roomState() == RoomState::None || s->room() != room) continue;
@@ -401,6 +405,10 @@ void ControlNode::onHealthz(SoupServerMessage* msg) {
 }
 
 void ControlNode::onBusEvent(const bus::Event& ev) {
+  if (ev.name == bus::event::RecordingStopped) {  // about a room's recording, not a session
+    if (recordings_) recordings_->onBusEvent(ev);
+    return;
+  }
   if (ev.name == bus::event::StatsRoom) {  // about a room, not one session: kept for /metrics
     if (stats_) stats_->store(ev);
     return;

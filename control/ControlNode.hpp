@@ -30,6 +30,8 @@
 
 namespace carrel::control {
 
+class RecordingService;
+
 class ControlNode {
  public:
   explicit ControlNode(ControlOptions options);
@@ -63,6 +65,9 @@ class ControlNode {
   std::shared_ptr<ClientSession> sessionFor(const std::string& participant) const;
   // The accounts database (null without one); must outlive the node.
   void attachDatabase(DbWorker* db) { db_ = db; }
+  // Recording (issue 8), when a database and a recordings folder are configured.
+  void attachRecordings(RecordingService* r) { recordings_ = r; }
+  RecordingService* recordings() const { return recordings_; }
   DbWorker* database() const { return db_; }
   RedisConnection& redis() { return *redis_; }
 
@@ -143,6 +148,7 @@ class ControlNode {
   std::unique_ptr<HttpServer> http_;
   std::function<void()> onReady_;
   DbWorker* db_ = nullptr;
+  RecordingService* recordings_ = nullptr;
   bool ready_ = false;
   bool shuttingDown_ = false;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);

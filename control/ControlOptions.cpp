@@ -30,6 +30,8 @@ std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::st
   gint64 materialMax = o.materialMaxBytes;
   int tokenTtl = o.tokenTtlHours;
   gboolean allowGuests = FALSE;
+  StrOpt recordingsDir, renderBinary, renderSize;
+  int renderJobs = o.renderJobs, renderFps = o.renderFps, retention = o.recordingRetentionDays;
   int studyHeartbeat = o.studyHeartbeatMs;
   int grace = o.reconnectGraceMs;
   int afkTimeout = o.afkTimeoutMs;
@@ -81,6 +83,18 @@ std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::st
        "Largest study material accepted for upload (20971520)", "BYTES"},
       {"afk-timeout-ms", 0, 0, G_OPTION_ARG_INT, &afkTimeout,
        "How long a participant has to answer an AFK check (60000)", "MS"},
+      {"recordings-dir", 0, 0, G_OPTION_ARG_FILENAME, &recordingsDir.value,
+       "The SFUs' --recordings-dir: enables recording (with --mysql-database)", "DIR"},
+      {"render-binary", 0, 0, G_OPTION_ARG_FILENAME, &renderBinary.value,
+       "carrel-render to run for finished recordings", "PATH"},
+      {"render-jobs", 0, 0, G_OPTION_ARG_INT, &renderJobs, "Renders at a time on this node (1)",
+       "N"},
+      {"render-size", 0, 0, G_OPTION_ARG_STRING, &renderSize.value,
+       "Picture size of rendered recordings (1280x720)", "WxH"},
+      {"render-fps", 0, 0, G_OPTION_ARG_INT, &renderFps, "Frame rate of rendered recordings (25)",
+       "N"},
+      {"recording-retention-days", 0, 0, G_OPTION_ARG_INT, &retention,
+       "Delete recordings this many days after they end (0: keep)", "DAYS"},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   struct ContextFree {
     void operator()(GOptionContext* c) const { g_option_context_free(c); }
@@ -110,6 +124,13 @@ std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::st
   adminPasswordFile.into(o.adminPasswordFile);
   o.tokenTtlHours = tokenTtl;
   o.allowGuests = allowGuests;
+  o.renderBinary = CARREL_DEFAULT_RENDER_BINARY;
+  recordingsDir.into(o.recordingsDir);
+  renderBinary.into(o.renderBinary);
+  renderSize.into(o.renderSize);
+  o.renderJobs = renderJobs;
+  o.renderFps = renderFps;
+  o.recordingRetentionDays = retention;
   o.studyHeartbeatMs = studyHeartbeat;
   o.reconnectGraceMs = grace;
   dataDir.into(o.dataDir);
@@ -129,6 +150,9 @@ std::optional<ControlOptions> parseControlOptions(int argc, char** argv, std::st
   if (o.redisPort <= 0 || o.redisPort > 65535) return bad("--redis-port must be 1..65535");
   if (o.mysqlPort <= 0 || o.mysqlPort > 65535) return bad("--mysql-port must be 1..65535");
   if (o.sfuTimeoutMs <= 0) return bad("--sfu-timeout-ms must be positive");
+  if (o.renderJobs < 1 || o.renderJobs > 16) return bad("--render-jobs must be 1..16");
+  if (o.renderFps < 1 || o.renderFps > 60) return bad("--render-fps must be 1..60");
+  if (o.recordingRetentionDays < 0) return bad("--recording-retention-days must be >= 0");
   if (o.studyHeartbeatMs < 100 || o.studyHeartbeatMs > 600000) {
     return bad("--study-heartbeat-ms must be 100..600000");
   }

@@ -30,7 +30,14 @@ struct ControlOptions {
   int tokenTtlHours = 24 * 7;
   // With a database, /ws needs an access token unless this lets name-only guests in too.
   bool allowGuests = false;
-  int studyHeartbeatMs = 15000;  // open study intervals to MariaDB; a crash loses at most this
+  // Recording (issue 8): the SFUs' --recordings-dir (needs a database; empty: no recording).
+  std::string recordingsDir;
+  std::string renderBinary;  // carrel-render
+  int renderJobs = 1;        // renders at a time on this node
+  std::string renderSize = "1280x720";
+  int renderFps = 25;
+  int recordingRetentionDays = 0;  // 0: keep forever
+  int studyHeartbeatMs = 15000;    // open study intervals to MariaDB; a crash loses at most this
   // How long a client that dropped without leaving keeps its place (0: it leaves at once).
   int reconnectGraceMs = 15000;
   double chatRatePerSecond = 1.0;  // chat messages (and edits) per user, refilled per second

@@ -8,6 +8,8 @@
 #include "JoinPolicy.hpp"
 #include "ModerationErrors.hpp"
 #include "ModerationMessages.hpp"
+#include "RecordingErrors.hpp"
+#include "RecordingService.hpp"
 
 namespace carrel::control {
 
@@ -46,6 +48,8 @@ const std::map<std::string_view, MessageHandlers::Handler>& MessageHandlers::tab
       {"chat_edit", &MessageHandlers::onChatEdit},
       {"chat_delete", &MessageHandlers::onChatDelete},
       {"mute", &MessageHandlers::onMute},
+      {"record_start", &MessageHandlers::onRecordStart},
+      {"record_stop", &MessageHandlers::onRecordStop},
   };
   return t;
 }
@@ -365,6 +369,23 @@ void MessageHandlers::onMute(const Session& s, const ClientMessage& m) {
     auto s = weak.lock();
     if (!ok && s) s->sendError(code::Internal, "the mute could not be announced", ref);
   });
+}
+
+// Recording (RecordingService): without a database there is no catalog, so no recording.
+void MessageHandlers::onRecordStart(const Session& s, const ClientMessage& m) {
+  if (!node_.recordings()) {
+    s->sendError(rcode::RecordingUnavailable, "this server records nothing", m.id);
+    return;
+  }
+  node_.recordings()->start(s, m.id);
+}
+
+void MessageHandlers::onRecordStop(const Session& s, const ClientMessage& m) {
+  if (!node_.recordings()) {
+    s->sendError(rcode::RecordingUnavailable, "this server records nothing", m.id);
+    return;
+  }
+  node_.recordings()->stop(s, m.id);
 }
 
 }  // namespace carrel::control

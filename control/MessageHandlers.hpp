@@ -40,6 +40,8 @@ class MessageHandlers {
   void onChatEdit(const Session& s, const ClientMessage& m) { chat_.onEdit(s, m); }
   void onChatDelete(const Session& s, const ClientMessage& m) { chat_.onDelete(s, m); }
   void onMute(const Session& s, const ClientMessage& m);
+  void onRecordStart(const Session& s, const ClientMessage& m);
+  void onRecordStop(const Session& s, const ClientMessage& m);
 
   // capacity: seats in the room, 0 for no limit (taken atomically with the directory entry).
   void placeAndJoin(const Session& s, const std::string& room, int capacity,

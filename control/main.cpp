@@ -17,6 +17,8 @@
 #include "MaterialRoutes.hpp"
 #include "Migrations.hpp"
 #include "MySqlConnection.hpp"
+#include "RecordingRoutes.hpp"
+#include "RecordingService.hpp"
 #include "Rest.hpp"
 #include "RoomRoutes.hpp"
 #include "StudyService.hpp"
@@ -67,6 +69,9 @@ struct Accounts {
   std::unique_ptr<AdminRoutes> admin;
   // Moderation's own connection: a join's ban check never waits behind a log-in's hash.
   DbWorker moderationWorker;
+  std::string tokenSecret;
+  std::unique_ptr<RecordingService> recordings;
+  std::unique_ptr<RecordingRoutes> recordingRoutes;
 
   bool start(const ControlOptions& o, MySqlConnection& db) {
     std::string why;
@@ -103,6 +108,7 @@ struct Accounts {
       return false;
     }
     auth = std::make_unique<AuthService>(worker, *secret, int64_t(o.tokenTtlHours) * 3600);
+    tokenSecret = *secret;
     routes = std::make_unique<AuthRoutes>(*auth);
     return true;
   }
@@ -171,6 +177,22 @@ int main(int argc, char** argv) {
       return 1;
     }
     accounts->materials->install(node->http()->soup());
+    if (!options->recordingsDir.empty()) {
+      RecordingConfig rc{
+          options->recordingsDir,
+          options->renderBinary,
+          {"--size", options->renderSize, "--fps", std::to_string(options->renderFps)},
+          options->renderJobs,
+          options->recordingRetentionDays};
+      accounts->recordings = std::make_unique<RecordingService>(*node, accounts->worker, rc);
+      node->attachRecordings(accounts->recordings.get());
+      RecordingService* rs = accounts->recordings.get();
+      node->moderation().onRoomClosed([rs](const std::string& room) { rs->onRoomClosed(room); });
+      accounts->recordingRoutes = std::make_unique<RecordingRoutes>(
+          *accounts->auth, accounts->worker, *accounts->recordings, accounts->tokenSecret);
+      accounts->recordingRoutes->install(node->http()->soup());
+      accounts->recordings->resume();
+    }
   }
   struct Stop {
     ControlNode* node;
