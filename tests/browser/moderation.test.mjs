@@ -1,5 +1,6 @@
 // Moderation in the web client, through the real stack with MariaDB: the room's owner mutes a
-// member's microphone from the menu on the member's tile and the member's page shows the
+// member's chat message (the member sees it deleted by a moderator; the member has no such
+// button on the owner's message), mutes a member's microphone from the menu on the member's tile and the member's page shows the
 // moderator's mark and will not unmute; the owner kicks the member with a reason and the
 // member's page says so and leaves the room; a member sees no menu. Then the admin page lists
 // the room, reads the audit log (the mute and the kick) and force-closes the room, which the
@@ -84,6 +85,26 @@ test('the owner and a member are in one room; only the owner has a moderation me
   assert.equal(await member.locator('#mod-panel').isHidden(), true);
 });
 
+test('the owner deletes the member\'s chat message; the member may not delete the owner\'s', { timeout: 60000 }, async () => {
+  const { owner, member } = pages;
+  const text = `off-topic ${process.pid}`;
+  await member.getByLabel('Message', { exact: true }).fill(text);
+  await member.getByRole('button', { name: 'Send' }).click();
+  const ownerNote = `back to work ${process.pid}`;
+  await owner.getByLabel('Message', { exact: true }).fill(ownerNote);
+  await owner.getByRole('button', { name: 'Send' }).click();
+  await member.locator('#chat-log li', { hasText: ownerNote }).waitFor({ timeout: WAIT_MS });
+  // The member sees no delete button on the owner's message.
+  const theirs = member.locator('#chat-log li', { hasText: ownerNote });
+  assert.equal(await theirs.getByRole('button', { name: /as moderator/ }).count(), 0);
+
+  const line = owner.locator('#chat-log li', { hasText: text });
+  await line.getByRole('button', { name: `Delete ${USERS.member.displayName}'s message as moderator` }).click();
+  await member.locator('#chat-log li.deleted', { hasText: 'message deleted by a moderator' }).waitFor({ timeout: WAIT_MS });
+  assert.equal(await member.locator('#chat-log li', { hasText: text }).count(), 0);
+  await owner.locator('#chat-log li.deleted', { hasText: 'message deleted by a moderator' }).waitFor({ timeout: WAIT_MS });
+});
+
 test('the owner mutes the member from the menu: the member sees it and cannot unmute', { timeout: 60000 }, async () => {
   const { owner, member } = pages;
   await memberTile(owner).getByLabel(`Moderate ${USERS.member.displayName}`).click();
@@ -139,6 +160,7 @@ test('the admin page lists the room, shows the audit log and force-closes the ro
   await admin.locator('#admin-audit tr', { hasText: 'kick' }).waitFor({ timeout: WAIT_MS });
   assert.match(await admin.locator('#admin-audit tr', { hasText: 'kick' }).first().textContent(), /too loud for a library/);
   await admin.locator('#admin-audit tr', { hasText: 'mute' }).first().waitFor({ timeout: WAIT_MS });
+  await admin.locator('#admin-audit tr', { hasText: 'delete_chat' }).first().waitFor({ timeout: WAIT_MS });
 
   admin.once('dialog', (d) => d.accept('closing time'));
   await row.getByRole('button', { name: /^Close room/ }).click();

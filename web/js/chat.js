@@ -1,6 +1,7 @@
 // The room's chat (docs/protocol.md, Chat): live messages and history merged by id (a live
 // message may come before the history that holds it, or twice), older pages loaded when
-// the log is scrolled to its top, edit and delete of one's own messages, and shared files
+// the log is scrolled to its top, edit and delete of one's own messages (and of anyone's for
+// moderators: their buttons show when the log has the class may-moderate), and shared files
 // shown as links. Text is always shown as text, never as markup.
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
@@ -76,7 +77,7 @@ export class ChatPanel {
   onDeleted(m) {
     const entry = this.#byId.get(m.id);
     if (!entry) return;
-    entry.msg = { id: entry.msg.id, from: entry.msg.from, ts: entry.msg.ts, deleted: true };
+    entry.msg = { id: entry.msg.id, from: entry.msg.from, ts: entry.msg.ts, deleted: true, moderated: !!m.moderated };
     this.#render(entry);
   }
 
@@ -148,11 +149,16 @@ export class ChatPanel {
     }
     const body = document.createElement('span');
     body.className = 'text';
-    body.textContent = msg.deleted ? 'message deleted' : String(msg.text ?? '');
+    body.textContent = msg.deleted
+      ? msg.moderated
+        ? 'message deleted by a moderator'
+        : 'message deleted'
+      : String(msg.text ?? '');
     parts.push(body);
     const a = msg.attachment;
     if (a && !msg.deleted) parts.push(this.#attachment(a));
     if (mine && !msg.deleted && Number.isFinite(msg.id)) parts.push(this.#actions(entry));
+    if (!mine && !msg.deleted && Number.isFinite(msg.id)) parts.push(this.#moderatorDelete(entry));
     li.replaceChildren(...parts);
   }
 
@@ -187,6 +193,21 @@ export class ChatPanel {
     };
     box.append(edit, del);
     return box;
+  }
+
+  // Hidden unless the log says we moderate this room; the server checks the role anyway.
+  #moderatorDelete(entry) {
+    const del = document.createElement('button');
+    del.type = 'button';
+    del.className = 'mod-delete';
+    del.textContent = 'Delete';
+    del.setAttribute('aria-label', `Delete ${entry.msg.from?.name ?? 'their'}'s message as moderator`);
+    del.onclick = () => {
+      if (this.send({ type: 'chat_delete', message: entry.msg.id }) === false) {
+        this.status('Not connected: the message was not deleted.', 'error');
+      }
+    };
+    return del;
   }
 
   #edit(entry) {

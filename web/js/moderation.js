@@ -121,6 +121,7 @@ export class ModerationView {
     this.#locked = false;
     this.#waitingRoom = false;
     $('mod-panel').hidden = true;
+    $('chat-log').classList.remove('may-moderate');
     $('afk-banner').hidden = true;
     this.#renderKnocks();
     this.#renderSwitches();
@@ -130,6 +131,8 @@ export class ModerationView {
     const before = this.#myRole;
     this.#myRole = String(role);
     $('mod-panel').hidden = (RANK[this.#myRole] ?? 1) < RANK.moderator;
+    // Moderators may delete anyone's chat message (the buttons are there, shown by this).
+    $('chat-log').classList.toggle('may-moderate', (RANK[this.#myRole] ?? 1) >= RANK.moderator);
     if (before !== this.#myRole && this.#myRole !== 'member') this.#note(`You are ${this.#myRole} of this room`);
     this.#renderSwitches();
     this.#decorateAll();
