@@ -358,6 +358,7 @@ void MessageHandlers::onMute(const Session& s, const ClientMessage& m) {
                  m.id);
     return;
   }
+  node_.moderation().onSelfMute(s, kind, *json::getBool(m.object.get(), "muted"));
   json::Object ev;
   ev.set("type", "track_muted")
       .set("participant", s->participant())

@@ -34,7 +34,12 @@ bool isInternal(JsonObject* msg) {
 }  // namespace
 
 Moderation::Moderation(ControlNode& node, DbWorker* db)
-    : node_(node), db_(db), roles_(node.redis()) {}
+    : node_(node),
+      db_(db),
+      roles_(node.redis()),
+      afkPolicy_([this](const std::string& room, const std::string& p, int seconds) {
+        onCameraOffTooLong(room, p, seconds);
+      }) {}
 
 Moderation::~Moderation() {
   alive_.reset();
@@ -124,6 +129,7 @@ void Moderation::admitJoin(const Session& s, const std::string& room, const std:
             e.role = Role::Moderator;
           }
         }
+        afkPolicy_.setLimit(room, r->flags->afkCameraOffSeconds);
         bool privileged = Permissions::rank(e.role) >= Permissions::rank(Role::Moderator);
         if (r->ban && e.role != Role::Admin) {
           json::Object err;
@@ -209,6 +215,7 @@ void Moderation::onLeft(const Session& s, const std::string& room, std::string_v
   Role role = it->second->role;
   int64_t user = it->second->userId;
   local_.erase(it);
+  afkPolicy_.forget(s->participant());
   roles_.remove(room, s->participant());
   // A session replaced by the same account's newer one has not left for good: the owner is
   // coming straight back (as in a second tab), so ownership stays.
@@ -303,7 +310,7 @@ bool Moderation::onRoomEvent(const std::string& room, JsonObject* msg) {
       {"_mod.remove", &Moderation::doRemove}, {"_mod.mute", &Moderation::doMute},
       {"_mod.afk", &Moderation::doAfk},       {"_mod.admit", &Moderation::doAdmit},
       {"_mod.knock", &Moderation::doKnock},   {"_mod.role", &Moderation::doRole},
-      {"_mod.close", &Moderation::doClose},
+      {"_mod.close", &Moderation::doClose},   {"_mod.policy", &Moderation::doPolicy},
   };
   auto it = table.find(json::getString(msg, "type").value_or(""));
   if (it != table.end()) (this->*(it->second))(room, msg);
@@ -394,6 +401,10 @@ void Moderation::doMute(const std::string& room, JsonObject* msg) {
 void Moderation::doAfk(const std::string& room, JsonObject* msg) {
   auto s = node_.sessionFor(json::getString(msg, "participant").value_or(""));
   if (!s || s->roomState() != RoomState::InRoom || s->room() != room) return;
+  startAfkCheck(s, room);
+}
+
+void Moderation::startAfkCheck(const Session& s, const std::string& room) {
   Local* l = local(s);
   if (!l) return;
   int timeout = node_.options().afkTimeoutMs;

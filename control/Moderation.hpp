@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "AfkPolicy.hpp"
 #include "ClientMessages.hpp"
 #include "ClientSession.hpp"
 #include "DbWorker.hpp"
@@ -58,6 +59,9 @@ class Moderation {
   // A track of the session was published: a force-muted kind stays muted in the
   // SFU.
   void onTrackPublished(const Session& s, const std::string& track, const std::string& kind);
+  // The participant muted (or unmuted) their own kind: a camera kept off counts towards the
+  // room's AFK policy.
+  void onSelfMute(const Session& s, const std::string& kind, bool muted);
   // Self-unmute of a kind a moderator muted is refused.
   bool isForceMuted(const Session& s, const std::string& kind) const;
   // Chat: moderators, the owner and admins delete anyone's message.
@@ -134,6 +138,7 @@ class Moderation {
   void onCloseRoom(const Session& s, const ClientMessage& m, Role actor);
   void onAfkCheck(const Session& s, const ClientMessage& m, Role actor);
   void onAfkConfirm(const Session& s, const ClientMessage& m, Role actor);
+  void onAfkPolicy(const Session& s, const ClientMessage& m, Role actor);
   void onSetModerator(const Session& s, const ClientMessage& m, Role actor);
   void onTransferOwnership(const Session& s, const ClientMessage& m, Role actor);
   void onAuditLog(const Session& s, const ClientMessage& m, Role actor);
@@ -146,6 +151,11 @@ class Moderation {
   void doKnock(const std::string& room, JsonObject* msg);
   void doRole(const std::string& room, JsonObject* msg);
   void doClose(const std::string& room, JsonObject* msg);
+  void doPolicy(const std::string& room, JsonObject* msg);
+  // Sends the session the presence check and removes it when unanswered in time.
+  void startAfkCheck(const Session& s, const std::string& room);
+  // The room's AFK policy found the participant's camera off too long.
+  void onCameraOffTooLong(const std::string& room, const std::string& participant, int seconds);
   void muteTracks(const Session& s, const std::string& kind, bool muted);
   void removeSession(const Session& s, const std::string& action, const std::string& reason,
                      int64_t untilMs);
@@ -159,6 +169,7 @@ class Moderation {
   std::map<std::string, std::unique_ptr<Local>> local_;      // by participant
   std::map<std::string, std::unique_ptr<Waiting>> waiting_;  // by participant
   std::vector<RoomClosedFn> roomClosed_;
+  AfkPolicy afkPolicy_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 

@@ -40,6 +40,7 @@ void Moderation::handle(const Session& s, const ClientMessage& m) {
       {"close_room", {&Moderation::onCloseRoom, Action::CloseRoom}},
       {"afk_check", {&Moderation::onAfkCheck, Action::AfkCheck}},
       {"afk_confirm", {&Moderation::onAfkConfirm, std::nullopt}},
+      {"afk_policy", {&Moderation::onAfkPolicy, Action::AfkCheck}},
       {"set_moderator", {&Moderation::onSetModerator, Action::SetModerator}},
       {"transfer_ownership", {&Moderation::onTransferOwnership, Action::TransferOwnership}},
       {"audit_log", {&Moderation::onAuditLog, Action::ReadAudit}},
@@ -321,6 +322,62 @@ void Moderation::onAfkConfirm(const Session& s, const ClientMessage& m, Role) {
   }
   l->afk.cancel();
   ack(s, q);
+}
+
+void Moderation::onAfkPolicy(const Session& s, const ClientMessage& m, Role) {
+  const Req q{m.type, m.id};
+  int seconds = static_cast<int>(*json::getInt(m.object.get(), "camera_off_seconds"));
+  std::string room = s->room();
+  std::weak_ptr<ClientSession> weak = s;
+  std::weak_ptr<int> alive = alive_;
+  auto ok = std::make_shared<bool>(false);
+  db_->run(
+      [room, seconds, ok](MySqlConnection& db) {
+        std::string why;
+        *ok = ModerationStore(db).setAfkCameraOff(room, seconds, &why);
+      },
+      [this, alive, weak, q, seconds, ok] {
+        auto s = weak.lock();
+        if (!alive.lock() || !s || s->closed()) return;
+        if (!*ok) {
+          s->sendError(code::Internal, "the AFK policy could not be stored", q.id);
+          return;
+        }
+        auditBy(s, "afk_policy", "", nullptr,
+                seconds ? "camera off for " + std::to_string(seconds) + " s" : "off");
+        json::Object p;
+        p.set("type", "_mod.policy").set("camera_off_seconds", seconds);
+        broadcastInternal(s->room(), p);
+        announce(s, "afk_policy", "",
+                 [&](json::Object& o) { o.set("camera_off_seconds", seconds); });
+        ack(s, q);
+      });
+}
+
+void Moderation::doPolicy(const std::string& room, JsonObject* msg) {
+  afkPolicy_.setLimit(room, static_cast<int>(json::getInt(msg, "camera_off_seconds").value_or(0)));
+}
+
+void Moderation::onSelfMute(const Session& s, const std::string& kind, bool muted) {
+  if (kind != "video" || !local(s)) return;
+  afkPolicy_.cameraOff(s->room(), s->participant(), muted);
+}
+
+void Moderation::onCameraOffTooLong(const std::string& room, const std::string& participant,
+                                    int seconds) {
+  auto s = node_.sessionFor(participant);
+  if (!s || s->closed() || s->roomState() != RoomState::InRoom || s->room() != room) return;
+  Local* l = local(s);
+  if (!l || l->afk.active()) return;
+  AuditEntry a;
+  a.room = room;
+  a.action = "afk_check";
+  a.targetUserId = static_cast<uint64_t>(l->userId);
+  a.targetParticipant = participant;
+  a.targetName = s->name();
+  a.reason = "camera off for " + std::to_string(seconds) + " s (room policy)";
+  audit(a);
+  startAfkCheck(s, room);
 }
 
 void Moderation::onSetModerator(const Session& s, const ClientMessage& m, Role) {

@@ -21,6 +21,7 @@ constexpr std::array kMuteOther{kParticipant, Field{"kind", FieldType::String, t
 constexpr std::array kMuteAll{Field{"kind", FieldType::String, false, 1, 16}};
 constexpr std::array kLock{Field{"locked", FieldType::Bool, true}};
 constexpr std::array kWaiting{Field{"enabled", FieldType::Bool, true}};
+constexpr std::array kAfkPolicy{Field{"camera_off_seconds", FieldType::Int, true, 0, 86400}};
 constexpr std::array kAdmit{kParticipant, Field{"admit", FieldType::Bool, true}};
 constexpr std::array kClose{kReason};
 constexpr std::array kSetModerator{kParticipant, Field{"moderator", FieldType::Bool, true}};
@@ -51,6 +52,7 @@ const std::array kMessages{
     MessageSpec{"close_room", kClose, true, RoomRule::MustBeIn, nullptr},
     MessageSpec{"afk_check", kTarget, true, RoomRule::MustBeIn, nullptr},
     MessageSpec{"afk_confirm", kNone, true, RoomRule::MustBeIn, nullptr},
+    MessageSpec{"afk_policy", kAfkPolicy, true, RoomRule::MustBeIn, nullptr},
     MessageSpec{"set_moderator", kSetModerator, true, RoomRule::MustBeIn, nullptr},
     MessageSpec{"transfer_ownership", kTarget, true, RoomRule::MustBeIn, nullptr},
     MessageSpec{"audit_log", kAudit, true, RoomRule::MustBeIn, nullptr},

@@ -91,13 +91,15 @@ bool ModerationStore::addBan(const Ban& ban, uint64_t by, std::string* error) {
 }
 
 std::optional<RoomFlags> ModerationStore::flags(const std::string& room, std::string* error) {
-  auto rows = db_.query("SELECT locked, waiting_room FROM room_moderation WHERE room_id = ?",
-                        {room}, error);
+  auto rows = db_.query(
+      "SELECT locked, waiting_room, afk_camera_off_seconds FROM room_moderation WHERE room_id = ?",
+      {room}, error);
   if (!rows) return std::nullopt;
   RoomFlags f;
   if (!rows->empty()) {
     f.locked = u64((*rows)[0][0]) != 0;
     f.waitingRoom = u64((*rows)[0][1]) != 0;
+    f.afkCameraOffSeconds = static_cast<int>(u64((*rows)[0][2]));
   }
   return f;
 }
@@ -114,6 +116,13 @@ bool ModerationStore::setWaitingRoom(const std::string& room, bool on, std::stri
       "INSERT INTO room_moderation (room_id, waiting_room) VALUES (?, ?) "
       "ON DUPLICATE KEY UPDATE waiting_room = VALUES(waiting_room)",
       {room, std::string(on ? "1" : "0")}, error);
+}
+
+bool ModerationStore::setAfkCameraOff(const std::string& room, int seconds, std::string* error) {
+  return db_.execute(
+      "INSERT INTO room_moderation (room_id, afk_camera_off_seconds) VALUES (?, ?) "
+      "ON DUPLICATE KEY UPDATE afk_camera_off_seconds = VALUES(afk_camera_off_seconds)",
+      {room, std::to_string(seconds)}, error);
 }
 
 bool ModerationStore::audit(const AuditEntry& e, std::string* error) {

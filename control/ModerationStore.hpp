@@ -23,6 +23,7 @@ struct Ban {
 struct RoomFlags {
   bool locked = false;
   bool waitingRoom = false;
+  int afkCameraOffSeconds = 0;  // the room's AFK policy (migration 010); 0: none
 };
 
 // What decides a user's role in a room, read in one go.
@@ -73,6 +74,7 @@ class ModerationStore {
   std::optional<RoomFlags> flags(const std::string& room, std::string* error);
   bool setLocked(const std::string& room, bool on, std::string* error);
   bool setWaitingRoom(const std::string& room, bool on, std::string* error);
+  bool setAfkCameraOff(const std::string& room, int seconds, std::string* error);
 
   bool audit(const AuditEntry& e, std::string* error);
   // Newest first; room "" reads every room's. beforeId 0: from the newest.

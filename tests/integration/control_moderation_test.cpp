@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <thread>
 
 #include "CarrelStack.hpp"
 #include "MariaDbServer.hpp"
@@ -399,4 +400,51 @@ TEST_F(ControlModeration, ModeratorsOwnersAndAdminsDeleteAnyChatMessage) {
   };
   EXPECT_EQ(rows, (std::vector<std::string>{row("root_admin", ids[2]), row("Mina", ids[1]),
                                             row("Olga Owner", ids[0])}));
+}
+
+TEST_F(ControlModeration, AfkPolicyChecksACameraKeptOff) {
+  std::string pOwner, pMina, pMax;
+  WsClient& owner = joined(ownerToken, &pOwner);
+  WsClient& mina = joined(accountToken(port, "mina", "Mina"), &pMina);
+  WsClient& max = joined(accountToken(port, "max", "Max"), &pMax);
+
+  // Only moderators set the policy; its limit is checked.
+  mina.send(R"({"type":"afk_policy","id":"p","camera_off_seconds":2})");
+  EXPECT_TRUE(refused(mina, "forbidden", "p"));
+  for (const char* bad : {"-1", "86401", "\"2\""}) {
+    owner.send(std::string(R"({"type":"afk_policy","id":"bad","camera_off_seconds":)") + bad + "}");
+    EXPECT_TRUE(refused(owner, "invalid_field", "bad")) << bad;
+  }
+  owner.send(R"({"type":"afk_policy","id":"p","camera_off_seconds":2})");
+  ASSERT_TRUE(acked(owner, "afk_policy"));
+  EXPECT_TRUE(max.waitFor([](JsonObject* o) {
+    return str(o, "type") == "moderated" && str(o, "action") == "afk_policy" &&
+           json::getInt(o, "camera_off_seconds") == 2;
+  }));
+
+  // Mina keeps her camera off past the limit and does not answer: she is removed. Max turns
+  // his back on in time and is never asked.
+  auto checked = [](JsonObject* o) { return str(o, "type") == "afk_check"; };
+  mina.send(R"({"type":"mute","kind":"video","muted":true})");
+  max.send(R"({"type":"mute","kind":"video","muted":true})");
+  std::this_thread::sleep_for(Ms(500));
+  max.send(R"({"type":"mute","kind":"video","muted":false})");
+  EXPECT_TRUE(mina.noneWithin(checked, Ms(1000))) << "checked before the limit";
+  ASSERT_TRUE(mina.waitFor(checked, Ms(5000))) << "no presence check after the limit";
+  auto out = mina.waitFor(
+      [](JsonObject* o) { return str(o, "type") == "removed" && str(o, "action") == "afk"; },
+      Ms(8000));
+  EXPECT_TRUE(out) << "an unanswered check did not remove her";
+  EXPECT_TRUE(owner.waitFor([&](JsonObject* o) {
+    return str(o, "type") == "participant_left" && str(o, "participant") == pMina;
+  }));
+  EXPECT_TRUE(max.noneWithin(checked, Ms(1000))) << "a camera turned back on was checked";
+
+  // The policy is the room's: it is in MariaDB, and the audit log names the policy's check.
+  EXPECT_EQ(db->query("SELECT afk_camera_off_seconds FROM carrel_mod.room_moderation WHERE "
+                      "room_id = 'mod-room'"),
+            "2\n");
+  EXPECT_NE(db->query("SELECT COUNT(*) FROM carrel_mod.audit_log WHERE action = 'afk_check' AND "
+                      "reason LIKE '%room policy%'"),
+            "0\n");
 }

@@ -51,6 +51,15 @@ export class ModerationView {
       this.#send({ type: 'waiting_room', enabled: !this.#waitingRoom }),
     );
     $('mod-mute-all')?.addEventListener('click', () => this.#send({ type: 'mute_all', kind: 'audio' }));
+    $('mod-afk-form')?.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const minutes = Number($('mod-afk-minutes').value);
+      if (!Number.isInteger(minutes) || minutes < 0 || minutes > 1440) {
+        this.#status('Give whole minutes from 0 to 1440.', 'error');
+        return;
+      }
+      this.#send({ type: 'afk_policy', camera_off_seconds: minutes * 60 });
+    });
     $('afk-confirm')?.addEventListener('click', () => {
       this.#send({ type: 'afk_confirm' });
       $('afk-banner').hidden = true;
@@ -247,6 +256,16 @@ export class ModerationView {
       case 'close_room':
         this.#note(`The room is being closed${reason}`);
         break;
+      case 'afk_policy': {
+        const min = Math.round((Number(m.camera_off_seconds) || 0) / 60);
+        if ($('mod-afk-minutes')) $('mod-afk-minutes').value = String(min);
+        this.#note(
+          m.camera_off_seconds > 0
+            ? `${by}: a camera off for ${min} min now brings a presence check`
+            : `${by} turned the camera-off presence check off`,
+        );
+        break;
+      }
       case 'afk_removed':
         this.#note(`${who} was removed after not answering a presence check`);
         break;
@@ -302,6 +321,7 @@ export class ModerationView {
       waiting_room: 'Done.',
       admit: 'Done.',
       afk_check: 'Presence check sent.',
+      afk_policy: 'Presence policy set.',
       set_moderator: 'Roles updated.',
       transfer_ownership: 'Ownership handed over.',
     };
