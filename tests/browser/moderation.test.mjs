@@ -1,10 +1,11 @@
-// Moderation in the web client, through the real stack with MariaDB: the room's owner mutes a
-// member's chat message (the member sees it deleted by a moderator; the member has no such
-// button on the owner's message), mutes a member's microphone from the menu on the member's tile and the member's page shows the
-// moderator's mark and will not unmute; the owner kicks the member with a reason and the
-// member's page says so and leaves the room; a member sees no menu. Then the admin page lists
-// the room, reads the audit log (the mute and the kick) and force-closes the room, which the
-// owner's page sees.
+// Moderation in the web client, through the real stack with MariaDB: the room's owner deletes
+// a member's chat message (the member sees it deleted by a moderator and has no such button
+// on the owner's message), mutes the member's microphone from the menu on the member's tile
+// (the member's page shows the moderator's mark and will not unmute), and kicks the member
+// with a reason (the member's page says so and leaves the room); a member sees no menu. The
+// waiting room holds the member until the owner admits him from the panel; a locked room
+// refuses him. Then the admin page lists the room, reads the audit log and force-closes the
+// room, which the owner's page sees.
 //
 // Run: CARREL_BUILD_DIR=build CARREL_SOURCE_DIR=. node --test tests/browser/moderation.test.mjs
 
@@ -145,6 +146,29 @@ test('the owner kicks the member with a reason: the member is told and out of th
     { timeout: WAIT_MS },
   );
   await owner.locator('#chat-log li', { hasText: 'removed Max Power (too loud for a library)' }).waitFor({ timeout: WAIT_MS });
+});
+
+test('the waiting room holds the member until the owner admits him; a locked room refuses him', { timeout: 90000 }, async () => {
+  const { owner, member } = pages;
+  await owner.getByRole('button', { name: 'Turn waiting room on' }).click();
+  await owner.getByRole('button', { name: 'Turn waiting room off' }).waitFor({ timeout: WAIT_MS });
+
+  await member.locator('.room-card', { hasText: TITLE }).getByRole('button', { name: /^Join/ }).click();
+  await waitForStatus(member, /Waiting for a moderator to let you in/);
+  await owner.getByRole('button', { name: `Admit ${USERS.member.displayName}` }).click();
+  await waitForStatus(member, new RegExp(`In room ${TITLE}`));
+  await waitForNames(owner, [USERS.owner.displayName, USERS.member.displayName]);
+  assert.equal(await owner.locator('#mod-knocks li').count(), 0, 'the admitted one no longer waits');
+
+  await owner.getByRole('button', { name: 'Turn waiting room off' }).click();
+  await owner.getByRole('button', { name: 'Lock room' }).click();
+  await owner.getByRole('button', { name: 'Unlock room' }).waitFor({ timeout: WAIT_MS });
+  await member.getByRole('button', { name: 'Leave' }).click();
+  await waitForStatus(member, /You left the room/);
+  await member.locator('.room-card', { hasText: TITLE }).getByRole('button', { name: /^Join/ }).click();
+  await waitForStatus(member, /a moderator locked this room/);
+  await owner.getByRole('button', { name: 'Unlock room' }).click();
+  await owner.getByRole('button', { name: 'Lock room' }).waitFor({ timeout: WAIT_MS });
 });
 
 test('the admin page lists the room, shows the audit log and force-closes the room', { timeout: 90000 }, async () => {
