@@ -26,6 +26,24 @@ guint addTimeout(guint ms, std::function<void()> fn) {
       new Holder{std::move(fn)}, [](gpointer h) { delete static_cast<Holder*>(h); });
 }
 
+// The typed refusal of a banned user's join (docs/protocol.md, "Moderation").
+void refuseBanned(const std::shared_ptr<ClientSession>& s, const Ban& ban, const std::string& ref) {
+  json::Object err;
+  err.set("type", "error").set("code", mcode::Banned);
+  std::string msg =
+      ban.room.empty() ? "you are banned from every room" : "you are banned from this room";
+  if (!ban.reason.empty()) msg += ": " + ban.reason;
+  err.set("message", msg).set("reason", ban.reason);
+  if (ban.expiresAtMs) {
+    err.set("until", *ban.expiresAtMs);
+  } else {
+    err.setNull("until");
+  }
+  if (!ref.empty()) err.set("ref", ref);
+  s->clearRoom();
+  s->send(err);
+}
+
 bool isInternal(JsonObject* msg) {
   auto type = json::getString(msg, "type");
   return type && type->rfind("_mod.", 0) == 0;
@@ -131,23 +149,7 @@ void Moderation::admitJoin(const Session& s, const std::string& room, const std:
         }
         afkPolicy_.setLimit(room, r->flags->afkCameraOffSeconds);
         bool privileged = Permissions::rank(e.role) >= Permissions::rank(Role::Moderator);
-        if (r->ban && e.role != Role::Admin) {
-          json::Object err;
-          err.set("type", "error").set("code", mcode::Banned);
-          std::string msg = r->ban->room.empty() ? "you are banned from every room"
-                                                 : "you are banned from this room";
-          if (!r->ban->reason.empty()) msg += ": " + r->ban->reason;
-          err.set("message", msg).set("reason", r->ban->reason);
-          if (r->ban->expiresAtMs) {
-            err.set("until", *r->ban->expiresAtMs);
-          } else {
-            err.setNull("until");
-          }
-          if (!ref.empty()) err.set("ref", ref);
-          s->clearRoom();
-          s->send(err);
-          return;
-        }
+        if (r->ban && e.role != Role::Admin) return refuseBanned(s, *r->ban, ref);
         if (r->flags->locked && !privileged) {
           s->clearRoom();
           s->sendError(mcode::LockedByModerator, "the room is locked: no new participants for now",
@@ -442,7 +444,30 @@ void Moderation::doAdmit(const std::string& room, JsonObject* msg) {
   auto s = w->session.lock();
   if (!s || s->closed() || s->roomState() != RoomState::Joining || s->room() != room) return;
   if (json::getBool(msg, "admit").value_or(false)) {
-    admitted(s, room, w->entry, std::move(w->proceed));
+    if (!db_ || w->entry.userId <= 0 || w->entry.role == Role::Admin) {
+      return admitted(s, room, w->entry, std::move(w->proceed));
+    }
+    // A ban made while they waited (in this room, or everywhere by an admin) still holds.
+    std::shared_ptr<Waiting> held = std::move(w);
+    auto ban = std::make_shared<std::optional<Ban>>();
+    uint64_t user = static_cast<uint64_t>(held->entry.userId);
+    std::weak_ptr<int> alive = alive_;
+    db_->run(
+        [ban, room, user](MySqlConnection& db) {
+          std::string why;
+          bool failed = false;
+          *ban = ModerationStore(db).activeBan(room, user, nowMs(), &why, &failed);
+          if (failed) g_warning("ban check at admission in %s: %s", room.c_str(), why.c_str());
+        },
+        [this, alive, held, ban, room] {
+          auto s = held->session.lock();
+          if (!alive.lock() || !s || s->closed() || s->roomState() != RoomState::Joining ||
+              s->room() != room) {
+            return;
+          }
+          if (*ban) return refuseBanned(s, **ban, held->ref);
+          admitted(s, room, held->entry, std::move(held->proceed));
+        });
   } else {
     s->clearRoom();
     s->sendError(mcode::Refused, "a moderator did not let you in", w->ref);

@@ -268,3 +268,36 @@ TEST_F(ControlAdmin, ListsBansEverywhereClosesAndAudits) {
   // The last page says there is nothing behind it.
   EXPECT_FALSE(json::getInt(all.json.get(), "next_before")) << all.raw;
 }
+
+TEST_F(ControlAdmin, AGlobalBanHoldsAgainstAJoinerStillInTheWaitingRoom) {
+  std::string pOlga, pWendy;
+  WsClient& olga = joined(portA, ownerToken, "study-a", &pOlga);
+  olga.send(R"({"type":"waiting_room","id":"w","enabled":true})");
+  ASSERT_TRUE(olga.waitFor(
+      [](JsonObject* o) { return str(o, "type") == "ack" && str(o, "action") == "waiting_room"; }));
+  std::string wendyToken = accountToken(portB, "wendy", "Wendy");
+  int64_t wendyId = userId(portB, wendyToken);
+  WsClient& wendy = connect(portB, wendyToken, &pWendy);
+  join(wendy, "study-a", "wj");
+  ASSERT_TRUE(wendy.waitForType("waiting", Ms(10000)));
+  ASSERT_TRUE(olga.waitFor(
+      [&](JsonObject* o) { return str(o, "type") == "knock" && str(o, "participant") == pWendy; },
+      Ms(10000)));
+
+  // Banned while she waits (she holds no seat yet): letting her in is refused all the same.
+  Rest ban =
+      rest(portA, "POST", "/api/v1/admin/bans",
+           R"({"user":)" + std::to_string(wendyId) + R"(,"reason":"raids","minutes":60})", admin);
+  ASSERT_EQ(ban.status, 201) << ban.raw;
+  EXPECT_GT(json::getInt(json::getObject(ban.json.get(), "ban"), "until").value_or(0), 0);
+  olga.send(R"({"type":"admit","id":"a","participant":")" + pWendy + R"(","admit":true})");
+  auto refusal = wendy.waitForError("banned", "wj", Ms(10000));
+  ASSERT_TRUE(refusal) << "a globally banned joiner was let in from the waiting room";
+  EXPECT_EQ(str(refusal.get(), "reason"), "raids");
+  EXPECT_GT(json::getInt(refusal.get(), "until").value_or(0), 0);
+  EXPECT_TRUE(olga.noneWithin(
+      [&](JsonObject* o) {
+        return str(o, "type") == "participant_joined" && str(o, "participant") == pWendy;
+      },
+      Ms(1500)));
+}
