@@ -83,6 +83,10 @@ void AuthService::login(const std::string& login, const std::string& password, D
       [result, done] { done(*result); });
 }
 
+bool AuthService::signedAndCurrent(const std::string& token) const {
+  return tokens_.check(token, nowSeconds()).has_value();
+}
+
 void AuthService::authenticate(const std::string& token, Done done) {
   TokenError why{};
   auto claims = tokens_.check(token, nowSeconds(), &why);

@@ -36,6 +36,9 @@ class AuthService {
   void logout(const std::string& token, Done done);
   // The user behind a token that is well signed, unexpired and not logged out.
   void authenticate(const std::string& token, Done done);
+  // Form, signature and expiry only (no database: whether the session is still open is
+  // authenticate's to say). Lets a route refuse a forged token before reading a big body.
+  bool signedAndCurrent(const std::string& token) const;
 
   // Makes sure the admin account exists (start-up; blocking on db). An existing account of
   // that login that is not an admin is an error: it is never promoted silently.

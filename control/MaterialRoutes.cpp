@@ -58,7 +58,8 @@ bool mayRead(const User& u, const Material& m, bool member) {
 }
 
 void unavailable(SoupServerMessage* msg) {
-  Rest::fail(msg, "unavailable", "this server keeps no study materials (it has no --data-dir)");
+  Rest::failEarly(msg, "unavailable",
+                  "this server keeps no study materials (it has no --data-dir)");
 }
 
 }  // namespace
@@ -112,28 +113,35 @@ void MaterialRoutes::early(SoupServerMessage* msg, const std::string& path, GHas
   bool isUpload = path == kPrefix && Rest::isMethod(msg, "POST");
   if (!isUpload) {
     if (length > static_cast<goffset>(Rest::kMaxBody)) {
-      Rest::fail(msg, "too_large", "the request body is over 16 KiB");
+      Rest::failEarly(msg, "too_large", "the request body is over 16 KiB");
     }
     return;
   }
-  // Everything that can be refused before the body is refused before it is read.
+  // Everything that can be refused is refused before the body arrives (which is then
+  // discarded, never kept): nobody without a validly signed token gets 20 MiB written to
+  // this server's disk.
   if (root_.empty()) return unavailable(msg);
+  std::string token = Rest::bearer(msg);
+  if (token.empty() && param(query, "token")) token = param(query, "token");
+  if (!auth_.signedAndCurrent(token)) {
+    return Rest::failEarly(msg, "unauthorized", "a valid access token is needed to upload");
+  }
   if (length > max_) {
-    return Rest::fail(msg, "too_large",
-                      "a study material is at most " + std::to_string(max_) + " bytes");
+    return Rest::failEarly(msg, "too_large",
+                           "a study material is at most " + std::to_string(max_) + " bytes");
   }
   if (!validRoomId(param(query, "room"))) {
-    return Rest::fail(msg, "invalid_field", "room must be 1..64 bytes of A-Z a-z 0-9 _ -");
+    return Rest::failEarly(msg, "invalid_field", "room must be 1..64 bytes of A-Z a-z 0-9 _ -");
   }
   if (!validName(param(query, "name"))) {
-    return Rest::fail(msg, "invalid_field",
-                      "name must be 1..255 bytes of UTF-8 without control characters");
+    return Rest::failEarly(msg, "invalid_field",
+                           "name must be 1..255 bytes of UTF-8 without control characters");
   }
   std::string why;
   auto upload = MaterialUpload::open(tmp_, max_, &why);
   if (!upload) {
     g_warning("materials: %s", why.c_str());
-    return Rest::fail(msg, "internal", "the upload cannot be stored");
+    return Rest::failEarly(msg, "internal", "the upload cannot be stored");
   }
   MaterialUpload* sink = upload.get();
   g_object_set_data_full(G_OBJECT(msg), kUploadKey, upload.release(),

@@ -72,6 +72,13 @@ std::string Rest::bearer(SoupServerMessage* msg) {
   return std::string(h + 7).substr(0, 512);
 }
 
+void Rest::failEarly(SoupServerMessage* msg, const std::string& code, const std::string& message) {
+  soup_message_body_set_accumulate(soup_server_message_get_request_body(msg), FALSE);
+  fail(msg, code, message);
+  soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Connection",
+                               "close");
+}
+
 void Rest::guardBodies(SoupServer* server) {
   soup_server_add_early_handler(
       server, "/api/",
@@ -79,7 +86,7 @@ void Rest::guardBodies(SoupServer* server) {
         goffset length =
             soup_message_headers_get_content_length(soup_server_message_get_request_headers(msg));
         if (length > static_cast<goffset>(kMaxBody)) {
-          fail(msg, "too_large", "the request body is over 16 KiB");
+          failEarly(msg, "too_large", "the request body is over 16 KiB");
         }
       },
       nullptr, nullptr);

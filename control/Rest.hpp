@@ -20,6 +20,11 @@ class Rest {
 
   static void reply(SoupServerMessage* msg, guint status, const std::string& json);
   static void fail(SoupServerMessage* msg, const std::string& code, const std::string& message);
+  // fail() from an early handler (headers read, body not yet): libsoup still reads the body
+  // before it answers, so it is discarded chunk by chunk instead of kept, and the connection
+  // is closed after the answer.
+  static void failEarly(SoupServerMessage* msg, const std::string& code,
+                        const std::string& message);
   static guint statusFor(const std::string& code);
   // The JSON object body, checked against fields; nullptr after answering with the error.
   static JsonObjectPtr body(SoupServerMessage* msg, std::span<const Field> fields);

@@ -206,6 +206,14 @@ TEST_F(ControlMaterials, UploadShareAndDownloadOnlyForTheRoom) {
   EXPECT_EQ(outsider.status, 403);
   EXPECT_EQ(outsider.code(), "forbidden");
   EXPECT_EQ(upload("", "mat-1", "x.pdf", pdfBytes).status, 401);
+  // A forged token is refused from the headers: its body is never written anywhere.
+  std::string forged = mina;
+  forged.back() = forged.back() == 'A' ? 'B' : 'A';
+  Http refused = upload(forged, "mat-1", "x.pdf", pdfBytes);
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_EQ(refused.code(), "unauthorized");
+  EXPECT_EQ(refused.headers["connection"], "close");
+  EXPECT_FALSE(std::filesystem::exists(data + "/materials/" + sha256(pdfBytes).substr(0, 2)));
 
   // The type comes from the bytes, not from the claimed Content-Type or the name.
   const std::string name = "Lecture 1 \xE2\x80\x94 \"notes\".txt";
