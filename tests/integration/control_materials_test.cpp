@@ -298,6 +298,28 @@ TEST_F(ControlMaterials, UploadShareAndDownloadOnlyForTheRoom) {
   ASSERT_TRUE(items);
   EXPECT_EQ(json_array_get_length(items), 2u);
   EXPECT_EQ(request(port, "GET", "/api/v1/materials?room=mat-1", "", oscar).code(), "forbidden");
+
+  // A second control node on the same MariaDB, Redis and data folder serves the same files
+  // under the same rules, and its uploads of the same bytes still make one file.
+  ControlProcess second =
+      startControl(dir, redis->port(), "ctl-mat-2",
+                   {"--mysql-socket", db->socket(), "--mysql-database", "carrel_mat", "--data-dir",
+                    data, "--material-max-bytes", "200000"});
+  Http there = request(second.port, "GET", path, "", mina);
+  ASSERT_EQ(there.status, 200) << there.body;
+  EXPECT_TRUE(there.body == pdfBytes);
+  EXPECT_EQ(request(second.port, "GET", path, "", oscar).status, 404);
+  Http third =
+      request(second.port, "POST", "/api/v1/materials?room=mat-1&name=again.pdf", pdfBytes, mina);
+  ASSERT_EQ(third.status, 201) << third.body;
+  size_t copies = 0, all = 0;  // the PDF, and mat-2's text file
+  for (auto& e : std::filesystem::recursive_directory_iterator(data)) {
+    if (!e.is_regular_file()) continue;
+    ++all;
+    if (e.path().filename() == hash) ++copies;
+  }
+  EXPECT_EQ(copies, 1u);
+  EXPECT_EQ(all, 2u);
 }
 
 TEST_F(ControlMaterials, TypeAndSizeLimitsAndHostileNames) {
