@@ -464,6 +464,7 @@ void ControlNode::onTrackEvent(const std::shared_ptr<ClientSession>& s, const bu
   std::string kind = *json::getString(d, "kind");
   bool changed = published ? s->addTrack(track, kind) : s->removeTrack(track);
   if (published && moderation_) moderation_->onTrackPublished(s, track, kind);
+  if (changed) mediaChanged(s, published ? MediaEvent::Published : MediaEvent::Ended, track, kind);
   // While joining, the entry the join writes will carry the track: nothing to announce yet.
   if (!changed || s->roomState() != RoomState::InRoom) return;
   ParticipantEntry self{s->participant(), s->name(), nodeId(),

@@ -86,6 +86,16 @@ class ControlNode {
   // ... and of every entry into a room (after "joined" went out).
   using EnterListener = std::function<void(const std::shared_ptr<ClientSession>&)>;
   void onEnter(EnterListener l) { enterListeners_.push_back(std::move(l)); }
+  // ... and of a participant's media: a track published or ended (the SFU's events), or the
+  // owner muting or unmuting a kind of its own (track "").
+  enum class MediaEvent { Published, Ended, Muted, Unmuted };
+  using MediaListener = std::function<void(const std::shared_ptr<ClientSession>&, MediaEvent,
+                                           const std::string& track, const std::string& kind)>;
+  void onMedia(MediaListener l) { mediaListeners_.push_back(std::move(l)); }
+  void mediaChanged(const std::shared_ptr<ClientSession>& s, MediaEvent e, const std::string& track,
+                    const std::string& kind) {
+    for (const auto& l : mediaListeners_) l(s, e, track, kind);
+  }
 
   // Leaves the session's room: tells the SFU, removes the entry, announces participant_left.
   // With tellClient the client also gets "left" (ref echoes its leave's id).
@@ -145,6 +155,7 @@ class ControlNode {
   std::map<std::string, ExternalHandler> external_;
   std::vector<LeaveListener> leaveListeners_;
   std::vector<EnterListener> enterListeners_;
+  std::vector<MediaListener> mediaListeners_;
   std::unique_ptr<HttpServer> http_;
   std::function<void()> onReady_;
   DbWorker* db_ = nullptr;

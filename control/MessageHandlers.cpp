@@ -359,6 +359,10 @@ void MessageHandlers::onMute(const Session& s, const ClientMessage& m) {
     return;
   }
   node_.moderation().onSelfMute(s, kind, *json::getBool(m.object.get(), "muted"));
+  node_.mediaChanged(s,
+                     *json::getBool(m.object.get(), "muted") ? ControlNode::MediaEvent::Muted
+                                                             : ControlNode::MediaEvent::Unmuted,
+                     "", kind);
   json::Object ev;
   ev.set("type", "track_muted")
       .set("participant", s->participant())

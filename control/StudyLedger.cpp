@@ -203,4 +203,19 @@ std::map<int64_t, std::string> StudyLedger::names(const std::vector<int64_t>& id
   return out;
 }
 
+std::optional<std::string> StudyLedger::roomMode(const std::string& room, std::string* error) {
+  auto rows = db_.query("SELECT mode FROM room_study_mode WHERE room_id = ?", {room}, error);
+  if (!rows) return std::nullopt;
+  if (rows->empty() || !rows->front()[0]) return std::string("manual");
+  return *rows->front()[0];
+}
+
+bool StudyLedger::setRoomMode(const std::string& room, const std::string& mode,
+                              std::string* error) {
+  return db_.execute(
+      "INSERT INTO room_study_mode (room_id, mode) VALUES (?, ?) ON DUPLICATE KEY UPDATE mode = "
+      "VALUES(mode)",
+      {room, mode}, error);
+}
+
 }  // namespace carrel::control

@@ -56,6 +56,10 @@ class StudyLedger {
   std::optional<std::vector<OpenInterval>> stale(int64_t staleBeforeMs, std::string* error);
   std::optional<OpenInterval> openOf(int64_t userId, std::string* error);
 
+  // How a room counts study time: "manual" (start/stop) or "camera" (while the camera is on).
+  std::optional<std::string> roomMode(const std::string& room, std::string* error);
+  bool setRoomMode(const std::string& room, const std::string& mode, std::string* error);
+
   StudyProfile profile(int64_t userId, std::string* error);
   bool saveProfile(int64_t userId, const StudyProfile& p, std::string* error);
 

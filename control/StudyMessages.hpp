@@ -1,5 +1,6 @@
 // The study-time client messages' fields (declared in ClientMessages' table, handled by
-// StudyService): "study" starts or stops counting, "timer" drives the room's pomodoro timer.
+// StudyService): "study" starts or stops counting (or sets how the room counts), "timer" drives the
+// room's pomodoro timer.
 #pragma once
 
 #include <array>
@@ -11,7 +12,8 @@
 
 namespace carrel::control {
 
-inline constexpr std::array kStudyFields{Field{"action", FieldType::String, true, 1, 16}};
+inline constexpr std::array kStudyFields{Field{"action", FieldType::String, true, 1, 16},
+                                         Field{"mode", FieldType::String, false, 1, 16}};
 inline constexpr std::array kTimerFields{Field{"action", FieldType::String, true, 1, 16},
                                          Field{"study_minutes", FieldType::Int, false, 1, 240},
                                          Field{"break_minutes", FieldType::Int, false, 1, 120},
@@ -31,7 +33,12 @@ inline std::optional<FieldError> oneOf(JsonObject* m, const char* field,
 }
 
 inline std::optional<FieldError> checkStudyAction(JsonObject* m) {
-  return oneOf(m, "action", {"start", "stop"}, "field 'action' must be 'start' or 'stop'");
+  if (auto e = oneOf(m, "action", {"start", "stop", "mode"},
+                     "field 'action' must be 'start', 'stop' or 'mode'")) {
+    return e;
+  }
+  if (*json::getString(m, "action") != "mode") return std::nullopt;
+  return oneOf(m, "mode", {"manual", "camera"}, "field 'mode' must be 'manual' or 'camera'");
 }
 
 inline std::optional<FieldError> checkTimerAction(JsonObject* m) {

@@ -23,19 +23,29 @@ StudyService::StudyService(ControlNode& node, DbWorker& worker, AuthService& aut
       board_(worker, node.rooms()),
       timers_(node.redis(), node.rooms(), worker, board_),
       routes_(auth, worker, boards_),
-      todos_(auth, worker, node.presence(), board_) {
+      todos_(auth, worker, node.presence(), board_),
+      cameras_(node, worker, tracker_,
+               [this](const std::shared_ptr<ClientSession>& s, const std::string& ref,
+                      bool studying) { return reply(s, ref, studying); }) {
   node_.handle("timer", [this](const std::shared_ptr<ClientSession>& s, const ClientMessage& m) {
     timers_.onMessage(s, m);
   });
   node_.onEnter([this](const std::shared_ptr<ClientSession>& s) {
     timers_.onEnter(s);
     sendBoardHistory(s);
+    cameras_.onEnter(s);
   });
+  node_.onMedia([this](const std::shared_ptr<ClientSession>& s, ControlNode::MediaEvent e,
+                       const std::string& track,
+                       const std::string& kind) { cameras_.onMedia(s, e, track, kind); });
   node_.handle("study", [this](const std::shared_ptr<ClientSession>& s, const ClientMessage& m) {
     onStudy(s, m);
   });
-  node_.onLeave([this](const std::shared_ptr<ClientSession>& s, const std::string&,
-                       const char* reason) { tracker_.leave(s->participant(), reason); });
+  node_.onLeave(
+      [this](const std::shared_ptr<ClientSession>& s, const std::string&, const char* reason) {
+        cameras_.onLeave(s->participant());
+        tracker_.leave(s->participant(), reason);
+      });
 }
 
 void StudyService::install(SoupServer* server) {
@@ -89,49 +99,54 @@ void StudyService::begin() {
       });
 }
 
+StudyTracker::Done StudyService::reply(const std::shared_ptr<ClientSession>& s,
+                                       const std::string& ref, bool studying) {
+  std::weak_ptr<ClientSession> weak = s;
+  std::string room = s->room();
+  std::string participant = s->participant();
+  int64_t userId = s->userId();
+  std::string name = s->name();
+  return
+      [this, weak, ref, room, participant, userId, name, studying](const StudyTracker::Result& r) {
+        auto s = weak.lock();
+        if (r.code) {
+          if (s && !s->closed()) s->sendError(r.code, r.message, ref);
+          return;
+        }
+        if (s && !s->closed()) {
+          json::Object state;
+          state.set("type", "study_state");
+          if (!ref.empty()) state.set("ref", ref);
+          state.setBool("studying", studying).set("room", room).set("server_time", nowMs());
+          if (studying) {
+            state.set("started_ms", r.startedMs);
+          } else {
+            state.setNull("started_ms");
+          }
+          s->send(state);
+        }
+        json::Object ev;
+        ev.set("type", "study_changed")
+            .set("participant", participant)
+            .set("user_id", userId)
+            .set("name", name)
+            .setBool("studying", studying);
+        node_.rooms().broadcast(room, "", ev.get());
+      };
+}
+
 void StudyService::onStudy(const std::shared_ptr<ClientSession>& s, const ClientMessage& m) {
   std::string ref = m.id;
   if (s->userId() == 0) {
     return s->sendError(code::AccountRequired, "log in to count study time", ref);
   }
   std::string action = *json::getString(m.object.get(), "action");
-  std::weak_ptr<ClientSession> weak = s;
-  std::string room = s->room();
-  std::string participant = s->participant();
-  int64_t userId = s->userId();
-  std::string name = s->name();
-  auto done = [this, weak, ref, room, participant, userId, name,
-               action](const StudyTracker::Result& r) {
-    auto s = weak.lock();
-    if (r.code) {
-      if (s && !s->closed()) s->sendError(r.code, r.message, ref);
-      return;
-    }
-    bool studying = action == "start";
-    if (s && !s->closed()) {
-      json::Object state;
-      state.set("type", "study_state");
-      if (!ref.empty()) state.set("ref", ref);
-      state.setBool("studying", studying).set("room", room).set("server_time", nowMs());
-      if (studying) {
-        state.set("started_ms", r.startedMs);
-      } else {
-        state.setNull("started_ms");
-      }
-      s->send(state);
-    }
-    json::Object ev;
-    ev.set("type", "study_changed")
-        .set("participant", participant)
-        .set("user_id", userId)
-        .set("name", name)
-        .setBool("studying", studying);
-    node_.rooms().broadcast(room, "", ev.get());
-  };
+  if (action == "mode") return cameras_.onMode(s, m);
+  auto done = reply(s, ref, action == "start");
   if (action == "start") {
-    tracker_.start(userId, room, participant, done);
+    tracker_.start(s->userId(), s->room(), s->participant(), done);
   } else {
-    tracker_.stop(userId, participant, "stop", done);
+    tracker_.stop(s->userId(), s->participant(), "stop", done);
   }
 }
 

@@ -1,4 +1,5 @@
-// Study time on one control node, plugged into it: the "study" and "timer" client messages
+// Study time on one control node, plugged into it: the "study" (by hand, or while the camera
+// is on: CameraCounting) and "timer" client messages
 // (the room's pomodoro timer and board, its history sent to whoever enters), the close of
 // a session's interval on its final leave, the REST routes, and at start-up the leaderboards
 // rebuilt from the ledger before intervals are heartbeated and orphans swept.
@@ -9,6 +10,7 @@
 #include <memory>
 
 #include "AuthService.hpp"
+#include "CameraCounting.hpp"
 #include "ControlNode.hpp"
 #include "DbWorker.hpp"
 #include "Leaderboards.hpp"
@@ -32,6 +34,10 @@ class StudyService {
 
  private:
   void onStudy(const std::shared_ptr<ClientSession>& s, const ClientMessage& m);
+  // What tells s (study_state, ref) and its room (study_changed) that counting started or
+  // stopped, or s alone why not.
+  StudyTracker::Done reply(const std::shared_ptr<ClientSession>& s, const std::string& ref,
+                           bool studying);
   // The board's latest posts to a member that just entered (the room's history).
   void sendBoardHistory(const std::shared_ptr<ClientSession>& s);
 
@@ -43,6 +49,7 @@ class StudyService {
   RoomTimers timers_;
   StudyRoutes routes_;
   TodoRoutes todos_;
+  CameraCounting cameras_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 

@@ -2,6 +2,7 @@
 
 #include <glib.h>
 
+#include <algorithm>
 #include <memory>
 
 namespace carrel::control {
@@ -136,12 +137,12 @@ void StudyTracker::start(int64_t userId, const std::string& room, const std::str
 }
 
 void StudyTracker::stop(int64_t userId, const std::string& participant, const std::string& reason,
-                        Done done) {
+                        Done done, int64_t endMs) {
   auto h = held_.find(userId);
   if (h == held_.end() || h->second.participant != participant) {
     return done({code::NotStudying, "this connection is not counting study time", "", 0});
   }
-  closeHeld(userId, reason, std::move(done));
+  closeHeld(userId, reason, std::move(done), endMs);
 }
 
 void StudyTracker::leave(const std::string& participant, const std::string& reason) {
@@ -149,12 +150,13 @@ void StudyTracker::leave(const std::string& participant, const std::string& reas
   if (const OpenInterval* o = heldBy(participant)) closeHeld(o->userId, reason, {});
 }
 
-void StudyTracker::closeHeld(int64_t userId, const std::string& reason, Done done) {
+void StudyTracker::closeHeld(int64_t userId, const std::string& reason, Done done, int64_t endMs) {
   auto h = held_.find(userId);
   if (h == held_.end()) return;
   OpenInterval o = h->second;
   held_.erase(h);
   int64_t ended = nowMs();
+  if (endMs) ended = std::clamp(endMs, o.startedMs, ended);
   redis_.command(
       {"EVAL", kDeleteIfSame, "1", redisKey(userId), keyValue(o.participant, o.startedMs)});
   auto pieces = std::make_shared<std::optional<std::vector<StudyTotal>>>();

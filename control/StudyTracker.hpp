@@ -40,7 +40,10 @@ class StudyTracker {
   // Starts the heartbeat and the sweep of orphaned intervals.
   void begin();
   void start(int64_t userId, const std::string& room, const std::string& participant, Done done);
-  void stop(int64_t userId, const std::string& participant, const std::string& reason, Done done);
+  // endMs (when not 0, and within the interval) is when the time stopped counting, for a
+  // close decided later than that (a camera that stayed off).
+  void stop(int64_t userId, const std::string& participant, const std::string& reason, Done done,
+            int64_t endMs = 0);
   // The participant's final leave: closes what it holds (or is still opening).
   void leave(const std::string& participant, const std::string& reason);
   // The interval the participant holds on this node, if any.
@@ -51,7 +54,7 @@ class StudyTracker {
   static std::string redisKey(int64_t userId);
 
  private:
-  void closeHeld(int64_t userId, const std::string& reason, Done done);
+  void closeHeld(int64_t userId, const std::string& reason, Done done, int64_t endMs = 0);
   void heartbeat();
   void sweep();
   void recorded(const std::vector<StudyTotal>& pieces);

@@ -145,3 +145,19 @@ test('checking a todo off posts it on the room board, which stays after a reload
   assert.equal(await page.locator('#todo-list li').count(), 1, 'the removed item stays removed');
   assert.deepEqual(errors.a ?? [], [], 'no page errors');
 });
+
+test('a room that counts while the camera is on follows the camera', { timeout: 60000 }, async () => {
+  await page.locator('#study-toggle[aria-pressed="false"]').waitFor({ timeout: WAIT_MS });
+  // Chromium's fake camera is on: switching the room's mode starts counting by itself.
+  await page.locator('#study-mode').selectOption('camera');
+  await page.locator('#study-toggle[aria-pressed="true"]').waitFor({ timeout: WAIT_MS });
+  const before = await shown('#study-today');
+  await waitUntilShown('#study-today', `s >= ${before + 2}`, 'today counts while the camera is on');
+  // Camera off: the interval closes (after the server's 5 s settle time).
+  await page.getByRole('button', { name: 'Turn camera off' }).click();
+  await page.locator('#study-toggle[aria-pressed="false"]').waitFor({ timeout: 20000 });
+  await page.reload();
+  await waitForStatus(page, new RegExp(`In room ${TITLE}`));
+  await page.waitForFunction(() => document.querySelector('#study-mode')?.value === 'camera', null, { timeout: WAIT_MS });
+  assert.deepEqual(errors.a ?? [], [], 'no page errors');
+});

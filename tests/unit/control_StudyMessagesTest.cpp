@@ -26,6 +26,11 @@ TEST(ControlStudyMessages, StudyActions) {
   EXPECT_EQ(refused(R"({"type":"study"})"), "action");
   EXPECT_EQ(refused(R"({"type":"study","action":"pause"})"), "action");
   EXPECT_EQ(refused(R"({"type":"study","action":7})"), "action");
+  EXPECT_EQ(refused(R"({"type":"study","action":"mode","mode":"camera"})"), "");
+  EXPECT_EQ(refused(R"({"type":"study","action":"mode","mode":"manual"})"), "");
+  EXPECT_EQ(refused(R"({"type":"study","action":"mode"})"), "mode");
+  EXPECT_EQ(refused(R"({"type":"study","action":"mode","mode":"always"})"), "mode");
+  EXPECT_EQ(refused(R"({"type":"study","action":"mode","mode":3})"), "mode");
   EXPECT_EQ(findMessage("study")->room, RoomRule::MustBeIn);
 }
 

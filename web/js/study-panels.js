@@ -128,6 +128,14 @@ function studyPanel(body) {
     }
   });
   nodes.streak = el('p', { className: 'study-streak' });
+  // The room's policy (owner, moderators and admins may change it; the server says who).
+  nodes.mode = el('select', { id: 'study-mode' });
+  for (const [v, t] of [['manual', 'by start/stop'], ['camera', 'while the camera is on']]) {
+    nodes.mode.append(el('option', { value: v, textContent: t }));
+  }
+  nodes.mode.addEventListener('change', () => {
+    if (!ctx.send({ type: 'study', action: 'mode', mode: nodes.mode.value })) ctx.status('Not connected.', 'error');
+  });
   nodes.period = el('select', { id: 'leaderboard-period' });
   for (const [v, t] of [['today', 'Today'], ['week', 'This week'], ['month', 'This month']]) {
     nodes.period.append(el('option', { value: v, textContent: t }));
@@ -141,6 +149,7 @@ function studyPanel(body) {
   body.append(
     el('p', {}, 'Today: ', nodes.today),
     nodes.toggle,
+    el('label', {}, 'This room counts ', nodes.mode),
     nodes.streak,
     el('h3', { textContent: 'Leaderboard' }),
     el('label', {}, 'Period ', nodes.period),
@@ -206,6 +215,9 @@ registerPanel({
       c.body.replaceChildren(el('p', { textContent: 'Log in to count your study time.' }));
       return;
     }
+    c.onMessage('study_mode', (m) => {
+      nodes.mode.value = m.mode;
+    });
     c.onMessage('study_state', (m) => {
       learnClock(m.server_time);
       refreshStats();
