@@ -104,15 +104,17 @@ test('the personal timer counts while studying and today keeps the total', { tim
 });
 
 test('the room timer shows its phase and counts down from the server clock', { timeout: 60000 }, async () => {
+  // Other panels have buttons of the same names (the moderators' "Set", …).
+  const panel = page.locator('section.panel-room-timer');
   await page.locator('#timer-study').fill('2');
   await page.locator('#timer-break').fill('1');
   await page.locator('#timer-cycles').fill('1');
-  await page.getByRole('button', { name: 'Set', exact: true }).click();
+  await panel.getByRole('button', { name: 'Set', exact: true }).click();
   await page.locator('#room-timer-phase', { hasText: 'Not started' }).waitFor({ timeout: WAIT_MS });
-  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await panel.getByRole('button', { name: 'Start', exact: true }).click();
   await page.locator('#room-timer-phase', { hasText: 'Study 1/1' }).waitFor({ timeout: WAIT_MS });
   await waitUntilShown('#room-timer-countdown', 's <= 119 && s >= 100', 'the countdown runs');
-  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  await panel.getByRole('button', { name: 'Pause', exact: true }).click();
   await page.locator('#room-timer-phase', { hasText: '(paused)' }).waitFor({ timeout: WAIT_MS });
   const held = await shown('#room-timer-countdown');
   await page.waitForTimeout(1500);
