@@ -5,9 +5,14 @@
 // * a room in mode "camera" opens an interval when a member's camera goes on and closes it
 //   (at the moment it went off) when it goes off, is muted, or the member leaves;
 // * a client that drops and resumes within the grace keeps one unbroken interval: one row
-//   of the ledger, not two (by hand and with the camera).
+//   of the ledger, not two (by hand and with the camera);
+// * one account on two devices, on two control nodes, switching back and forth (with and
+//   without the old device lingering in its grace), is never counted twice: the ledger's
+//   rows never overlap.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
 #include <thread>
 
 #include "MariaDbServer.hpp"
@@ -234,4 +239,65 @@ TEST_F(ControlStudyCamera, AResumeWithinTheGraceKeepsOneUnbrokenInterval) {
   EXPECT_EQ(std::stoll(r[0][0]), started);
   EXPECT_GE(std::stoll(r[0][1]) - started, 2000);
   EXPECT_EQ(r[0][2], "stop");
+}
+
+TEST_F(ControlStudyCamera, OneAccountOnTwoDevicesAndTwoNodesIsNeverCountedTwice) {
+  auto second = std::make_unique<ControlProcess>(
+      startControl(dir, redis->port(), "ctl-cam-2",
+                   {"--mysql-socket", db->socket(), "--mysql-database", kDb, "--study-heartbeat-ms",
+                    "300", "--reconnect-grace-ms", "8000"}));
+  std::string ana = accountToken(ctl->port, "ana", "Ana");
+  ASSERT_FALSE(ana.empty());
+  ASSERT_EQ(rest(ctl->port, "POST", "/api/v1/rooms", R"({"id":"two","title":"Two"})", ana).status,
+            201);
+  const std::string urls[2] = {url(ana), wsUrlWithToken(second->port, ana)};
+  unsigned seed = std::random_device{}();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937 rng(seed);
+  std::unique_ptr<Member> devices[2];
+  int switches = 0;
+  for (int step = 0; step < 8; ++step) {
+    int d = step % 2;  // the other device takes over
+    if (devices[1 - d] && rng() % 2) {
+      devices[1 - d]->ws.close();  // gone without a leave: held in its grace, still counting
+      ASSERT_TRUE(devices[1 - d]->ws.waitClosed());
+    }
+    devices[d] = std::make_unique<Member>();
+    ASSERT_TRUE(devices[d]->join(urls[d], "two")) << step;
+    // Until the other device's interval is closed, this one may not count.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    JsonObjectPtr r;
+    for (;;) {
+      devices[d]->ws.send(R"({"type":"study","action":"start","id":"s"})");
+      r = devices[d]->ws.waitFor([](JsonObject* o) { return str(o, "ref") == "s"; }, Ms(10000));
+      if (!r || str(r.get(), "type") == "study_state" ||
+          std::chrono::steady_clock::now() > deadline) {
+        break;
+      }
+      ASSERT_EQ(str(r.get(), "code"), "study_elsewhere");
+      std::this_thread::sleep_for(Ms(100));
+    }
+    ASSERT_TRUE(r && str(r.get(), "type") == "study_state") << step;
+    ++switches;
+    std::this_thread::sleep_for(Ms(200 + rng() % 400));
+  }
+  devices[1]->ws.send(R"({"type":"leave"})");
+  ASSERT_TRUE(devices[1]->ws.waitForType("left", Ms(10000)));
+
+  auto r = rowsEventually("ana", static_cast<size_t>(switches));
+  ASSERT_EQ(r.size(), static_cast<size_t>(switches));
+  std::sort(r.begin(), r.end(),
+            [](const auto& a, const auto& b) { return std::stoll(a[0]) < std::stoll(b[0]); });
+  int64_t sum = 0;
+  for (size_t i = 0; i < r.size(); ++i) {
+    sum += std::stoll(r[i][1]) - std::stoll(r[i][0]);
+    if (i) {
+      EXPECT_GE(std::stoll(r[i][0]), std::stoll(r[i - 1][1]))
+          << "rows " << i - 1 << " and " << i << " overlap";
+    }
+  }
+  // And the stats count each moment once: the rows' sum, no more.
+  Rest stats = rest(ctl->port, "GET", "/api/v1/study/stats", "", ana);
+  ASSERT_EQ(stats.status, 200) << stats.raw;
+  EXPECT_EQ(json::getInt(stats.json.get(), "today_ms").value_or(-1), sum);
 }
