@@ -15,6 +15,7 @@ import { checkChat, checkName, checkRoom } from './validate.js';
 // Side panels register themselves on import (see panels.js); add theirs here.
 import './study-panels.js';
 import './todo-panel.js';
+import './recording-panel.js';
 
 const JOINED_KEY = 'carrel.joined'; // the room this tab is in, so a reload goes back in
 

@@ -38,6 +38,7 @@ function describe(e) {
     case 'chat': return `${d.name ?? d.from?.name ?? '?'}: ${d.text ?? ''}`;
     case 'join': return `${d.name || d.participant} joined`;
     case 'leave': return `${d.participant} left`;
+    case 'board': return `board: ${d.text ?? ''}`;
     default: return e.event.startsWith('timer') ? `timer: ${d.phase ?? e.event}` : e.event;
   }
 }

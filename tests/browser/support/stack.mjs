@@ -85,11 +85,12 @@ export class Stack {
     return stdout;
   }
 
-  async startSfu(nodeId = 'sfu-browser') {
+  // extra: more command-line arguments for carrel-sfu (e.g. --recordings-dir).
+  async startSfu(nodeId = 'sfu-browser', extra = []) {
     const bin = path.join(BUILD_DIR, 'sfu', 'carrel-sfu');
     assert.ok(fs.existsSync(bin), `${bin} is missing: build carrel-sfu first`);
     const sfu = await this.#start(nodeId, [bin, '--redis-host', '127.0.0.1', '--redis-port', String(this.redisPort),
-      '--node-id', nodeId], { GST_DEBUG: process.env.GST_DEBUG ?? 'carrel*:4,WARNING' });
+      '--node-id', nodeId, ...extra], { GST_DEBUG: process.env.GST_DEBUG ?? 'carrel*:4,WARNING' });
     assert.ok(await sfu.waitForLine(isReady, WAIT_MS), `carrel-sfu printed no ready line; see ${sfu.log}`);
     return sfu;
   }
