@@ -156,6 +156,8 @@ class Moderation {
   void startAfkCheck(const Session& s, const std::string& room);
   // The room's AFK policy found the participant's camera off too long.
   void onCameraOffTooLong(const std::string& room, const std::string& participant, int seconds);
+  // The typed refusal of a banned user's join (docs/protocol.md, "Moderation").
+  static void refuseBanned(const Session& s, const Ban& ban, const std::string& ref);
   void muteTracks(const Session& s, const std::string& kind, bool muted);
   void removeSession(const Session& s, const std::string& action, const std::string& reason,
                      int64_t untilMs);
