@@ -21,6 +21,8 @@ import tempfile
 import time
 import urllib.request
 
+import recording_cost
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 JANUS_LIB = "/usr/lib/x86_64-linux-gnu/janus"
 DEFAULT_FANOUT = [1, 5, 10, 20]
@@ -80,11 +82,13 @@ def is_ready(line):
 class CarrelServer:
     name = "carrel"
 
-    def __init__(self, build, workdir):
-        self.build, self.dir = build, workdir
+    def __init__(self, build, workdir, recordings=None):
+        self.build, self.dir, self.recordings = build, workdir, recordings
+        self.sfu_node = "bench-sfu"
 
     def start(self):
         rport, cport = free_port(), free_port()
+        self.redis_port = rport
         self.redis = Proc(["redis-server", "--port", str(rport), "--bind", "127.0.0.1", "--save", "",
                            "--appendonly", "no", "--dir", self.dir], f"{self.dir}/redis.log")
         for _ in range(100):
@@ -95,7 +99,9 @@ class CarrelServer:
                 time.sleep(0.05)
         env = dict(os.environ, GST_DEBUG="WARNING")
         self.sfu = Proc([f"{self.build}/sfu/carrel-sfu", "--redis-host", "127.0.0.1", "--redis-port",
-                         str(rport), "--node-id", "bench-sfu"], f"{self.dir}/sfu.log", env)
+                         str(rport), "--node-id", self.sfu_node]
+                        + (["--recordings-dir", self.recordings] if self.recordings else []),
+                        f"{self.dir}/sfu.log", env)
         if not self.sfu.wait_line(is_ready, 30):
             raise RuntimeError(f"carrel-sfu not ready, see {self.dir}/sfu.log")
         self.control = Proc([f"{self.build}/control/carrel-control", "--host", "127.0.0.1", "--port",
@@ -409,6 +415,8 @@ def main():
     ap.add_argument("--fanout", default=",".join(map(str, DEFAULT_FANOUT)))
     ap.add_argument("--mesh", default=",".join(map(str, DEFAULT_MESH)))
     ap.add_argument("--out", default=f"{ROOT}/bench/results")
+    ap.add_argument("--recording-cost", action="store_true",
+                    help="Carrel only: SFU CPU forwarding vs forwarding and recording (bench/recording_cost.py)")
     a = ap.parse_args()
     build = os.path.abspath(a.build_dir)
     if a.smoke:
@@ -419,6 +427,8 @@ def main():
     work = tempfile.mkdtemp(prefix="carrel-bench-", dir=f"{build}")
     clip = f"{build}/bench/clip.webm"
     make_clip(clip, 10)
+    if a.recording_cost:
+        return recording_cost_main(a, build, work, clip, [("fanout", n) for n in fanout] + [("mesh", n) for n in mesh])
     veth = Veth()
     veth.up()
     results = []
@@ -494,6 +504,22 @@ def main():
              and r.get("sockets_outside_loopback", 0) == 0 for r in results) and "latency" in baseline
     shutil.rmtree(work, ignore_errors=True) if ok else log(f"logs kept in {work}")
     return 0 if ok or not a.smoke else 1
+
+
+def recording_cost_main(a, build, work, clip, plan):
+    rows = recording_cost.measure(plan, a.duration, work, lambda d, rec: CarrelServer(build, d, rec),
+                                  run_load, clip, build, log)
+    print(recording_cost.table(rows))
+    print("ratio: SFU+control CPU recording / forwarding (issue 8: at most 1.25); p50: added latency")
+    out = f"{build}/bench" if a.smoke else a.out
+    os.makedirs(out, exist_ok=True)
+    with open(f"{out}/recording-cost{'-smoke' if a.smoke else ''}.json", "w") as f:
+        json.dump({"generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "smoke": a.smoke,
+                   "window_s": a.duration, "rows": rows}, f, indent=1)
+    ok = all(r["ratio"] is not None and r["record"].get("recording", {}).get("ok")
+             and r["record"].get("recorded_bytes", 0) > 0 for r in rows)
+    shutil.rmtree(work, ignore_errors=True) if ok else log(f"logs kept in {work}")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
