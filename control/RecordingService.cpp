@@ -188,7 +188,6 @@ void RecordingService::start(const Session& s, const std::string& ref) {
           check->found = true;
           check->room = RecordingRoom{r.ownerId, r.isPrivate};
         }
-        check->active = RecordingStore(db).activeInRoom(room, &check->error);
       },
       [this, alive, weak, check, actor, room, sfu, ref] {
         auto s = weak.lock();
@@ -197,11 +196,8 @@ void RecordingService::start(const Session& s, const std::string& ref) {
           s->sendError(rcode::Forbidden, "only the room's owner or an admin can record", ref);
           return;
         }
-        if (check->active) {
-          s->sendError(rcode::AlreadyRecording,
-                       "the room is already recording (" + check->active->id + ")", ref);
-          return;
-        }
+        // Whether the room records is the SFU's to say (WrongState below): a catalog row
+        // still 'recording' may be left by a media node that died mid-session.
         std::string id = newRecordingId();
         json::Object d;
         d.set("room", room).set("recording", id);
@@ -222,7 +218,12 @@ void RecordingService::start(const Session& s, const std::string& ref) {
               int64_t startedAt = nowMs();
               db_.run([id, room, actor, folder](MySqlConnection& db) {
                 std::string e;
-                if (!RecordingStore(db).create(id, room, actor.userId, folder, &e))
+                RecordingStore store(db);
+                // The SFU records nothing else in this room, so an older 'recording' row lost
+                // its stop; its tracks stay on disk and can be rendered with "render again".
+                if (!store.abandonCaptures(room, id, "the capture ended without a stop", &e))
+                  g_warning("room %s: stale recordings not closed: %s", room.c_str(), e.c_str());
+                if (!store.create(id, room, actor.userId, folder, &e))
                   g_warning("recording %s: catalog row not written: %s", id.c_str(), e.c_str());
               });
               roomOf_[id] = room;

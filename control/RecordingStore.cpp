@@ -126,6 +126,14 @@ std::optional<std::vector<RecordingRow>> RecordingStore::olderThan(int days, std
       {std::to_string(days)}, error);
 }
 
+bool RecordingStore::abandonCaptures(const std::string& room, const std::string& keep,
+                                     const std::string& why, std::string* error) {
+  return db_.execute(
+      "UPDATE recordings SET state = 'failed', render_error = ?, stopped_at = CURRENT_TIMESTAMP(3)"
+      " WHERE room_id = ? AND state = 'recording' AND id <> ?",
+      {why, room, keep}, error);
+}
+
 bool RecordingStore::remove(const std::string& id, std::string* error) {
   return db_.execute("DELETE FROM recordings WHERE id = ?", {id}, error);
 }

@@ -54,6 +54,9 @@ class RecordingStore {
   // Stopped more than `days` days ago.
   std::optional<std::vector<RecordingRow>> olderThan(int days, std::string* error);
   bool remove(const std::string& id, std::string* error);
+  // Rows of the room still 'recording' other than `keep`: failed, with `why`, stopped now.
+  bool abandonCaptures(const std::string& room, const std::string& keep, const std::string& why,
+                       std::string* error);
 
  private:
   std::optional<std::vector<RecordingRow>> select(const std::string& where,

@@ -305,10 +305,28 @@ TEST(RecordingControlMedia, CloseRoomStopsFailedRenderRetriesRetentionDeletes) {
   ASSERT_TRUE(joinRoom(owner, port, olga, "Olga"));
   ASSERT_TRUE(eventually([&] { return !peerEvents(*peer, "joined").empty(); }, 20s));
   std::this_thread::sleep_for(3s);
+  // A row a media node that died mid-recording left behind: it does not block a new recording
+  // and is closed as failed (its tracks can still be rendered).
+  db.query(
+      "INSERT INTO carrel_rec.recordings (id, room_id, folder, state) VALUES ('rec-stale', "
+      "'recroom', '" +
+      recordings + "/rec-stale', 'recording')");
 
   owner.send(R"({"type":"record_start","id":"o1"})");
   auto started = owner.waitFor([](JsonObject* m) { return isRecording(m, true); }, 15000ms);
   ASSERT_TRUE(started);
+  {
+    JsonObjectPtr stale;
+    EXPECT_TRUE(eventually(
+        [&] {
+          auto r = http(port, "GET", "/api/v1/recordings/rec-stale", "", bearer(olga)).json();
+          stale.reset(json::getObject(r.get(), "recording")
+                          ? json_object_ref(json::getObject(r.get(), "recording"))
+                          : nullptr);
+          return stale && json::getString(stale.get(), "state").value_or("") == "failed";
+        },
+        10s));
+  }
   std::string id = json::getString(started.get(), "recording").value_or("");
   std::string folder = recordings + "/" + id;
   // A folder where the video should go: carrel-render renders to render.webm.part, then
