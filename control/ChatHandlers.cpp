@@ -71,6 +71,10 @@ void ChatHandlers::sendResultError(const Session& s, ChatResult r, const std::st
       return s->sendError(code::NotYourMessage, "only its author may change that message", ref);
     case ChatResult::NoSuchMaterial:
       return s->sendError(code::NoSuchMaterial, "no such study material in this room", ref);
+    case ChatResult::Unavailable:
+      return s->sendError(
+          code::StorageUnavailable,
+          "the chat database is unreachable; nothing was changed or sent: try again", ref);
     default:
       return s->sendError(code::Internal, "the chat could not be stored; nothing was sent", ref);
   }
@@ -109,28 +113,21 @@ void ChatHandlers::onChat(const Session& s, const ClientMessage& m) {
   auto shared = std::make_shared<ChatMessage>(std::move(msg));
   auto result = std::make_shared<ChatResult>(ChatResult::Failed);
   auto why = std::make_shared<std::string>();
-  auto down = std::make_shared<bool>(false);
   std::weak_ptr<int> alive = alive_;
   db->run(
-      [shared, result, why, down](MySqlConnection& c) {
+      [shared, result, why](MySqlConnection& c) {
         *result = ChatStore(c).insert(shared.get(), why.get());
         // Whether the database went away (the client may retry) or the message itself failed.
-        if (*result == ChatResult::Failed) *down = !c.ping();
+        if (*result == ChatResult::Failed && !c.ping()) *result = ChatResult::Unavailable;
       },
-      [this, alive, weak, shared, result, why, down, ref] {
+      [this, alive, weak, shared, result, why, ref] {
         if (!alive.lock()) return;
         auto s = weak.lock();
         if (*result != ChatResult::Ok) {
-          if (*result == ChatResult::Failed) {
+          if (*result == ChatResult::Failed || *result == ChatResult::Unavailable) {
             g_warning("chat in room %s not stored: %s", shared->room.c_str(), why->c_str());
           }
-          if (s && !s->closed() && *down) {
-            s->sendError(code::StorageUnavailable,
-                         "the chat database is unreachable; the message was not sent: try again",
-                         ref);
-          } else if (s && !s->closed()) {
-            sendResultError(s, *result, ref);
-          }
+          if (s && !s->closed()) sendResultError(s, *result, ref);
           return;
         }
         // Stored (committed): now, and only now, the sender hears it arrived.
@@ -175,20 +172,27 @@ void ChatHandlers::sendHistory(const Session& s, const std::string& room, uint64
   // One more than asked tells whether there is more before the page.
   auto page = std::make_shared<std::optional<std::vector<ChatMessage>>>();
   auto why = std::make_shared<std::string>();
+  auto down = std::make_shared<bool>(false);
   std::weak_ptr<ClientSession> weak = s;
   std::weak_ptr<int> alive = alive_;
   node_.chatDatabase()->run(
-      [page, why, room, before, limit](MySqlConnection& c) {
+      [page, why, down, room, before, limit](MySqlConnection& c) {
         *page = ChatStore(c).history(room, before, limit + 1, why.get());
+        if (!*page) *down = !c.ping();
       },
-      [alive, weak, page, why, room, limit, ref] {
+      [alive, weak, page, why, down, room, limit, ref] {
         auto s = weak.lock();
         if (!alive.lock() || !s || s->closed()) return;
         // The client may have left (or moved) meanwhile: history of another room is no use.
         if (s->roomState() != RoomState::InRoom || s->room() != room) return;
         if (!*page) {
           g_warning("chat history of room %s: %s", room.c_str(), why->c_str());
-          s->sendError(code::Internal, "the chat history could not be read", ref);
+          if (*down) {
+            s->sendError(code::StorageUnavailable,
+                         "the chat database is unreachable: ask for the history again later", ref);
+          } else {
+            s->sendError(code::Internal, "the chat history could not be read", ref);
+          }
           return;
         }
         auto& rows = **page;
@@ -220,6 +224,7 @@ void ChatHandlers::onEdit(const Session& s, const ClientMessage& m) {
   node_.chatDatabase()->run(
       [=](MySqlConnection& c) {
         *result = ChatStore(c).edit(room, id, who, text, nowMs(), edited.get(), why.get());
+        if (*result == ChatResult::Failed && !c.ping()) *result = ChatResult::Unavailable;
       },
       [this, alive, weak, result, edited, why, room, ref] {
         if (!alive.lock()) return;
@@ -255,6 +260,7 @@ void ChatHandlers::onDelete(const Session& s, const ClientMessage& m) {
   node_.chatDatabase()->run(
       [=](MySqlConnection& c) {
         *result = ChatStore(c).remove(room, id, who, any, ts, why.get(), removed.get());
+        if (*result == ChatResult::Failed && !c.ping()) *result = ChatResult::Unavailable;
       },
       [this, alive, weak, result, removed, why, room, id, ts, ref, who] {
         if (!alive.lock()) return;

@@ -31,7 +31,8 @@ struct ChatMessage {
   std::optional<Material> attachment;
 };
 
-enum class ChatResult { Ok, NotFound, NotYours, NoSuchMaterial, Failed };
+// Unavailable: Failed because the database went away (set by the caller, which can tell).
+enum class ChatResult { Ok, NotFound, NotYours, NoSuchMaterial, Failed, Unavailable };
 
 class ChatStore {
  public:

@@ -470,6 +470,17 @@ TEST_F(ControlChat, MariaDbRestartGivesTypedErrorsThenChatWorksAgain) {
                (isType(o, "chat") && str(o, "text") == "while down");
       },
       Ms(500)));
+  // Deleting and editing while it is down: typed errors too, and nothing changes.
+  ana.send(std::string(R"({"type":"chat_delete","id":"dd","message":)")
+               .append(std::to_string(acked.begin()->first))
+               .append("}"));
+  auto delErr = waitRef(ana, "error", "dd", Ms(20000));
+  ASSERT_TRUE(delErr);
+  EXPECT_EQ(str(delErr.get(), "code"), "storage_unavailable");
+  ana.send(std::string(R"({"type":"chat_history","id":"hd"})"));
+  auto histErr = waitRef(ana, "error", "hd", Ms(20000));
+  ASSERT_TRUE(histErr);
+  EXPECT_EQ(str(histErr.get(), "code"), "storage_unavailable");
 
   // Back on the same data folder and port: the workers reconnect by themselves; the very
   // next message is stored and acknowledged.
