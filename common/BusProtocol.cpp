@@ -29,7 +29,12 @@ constexpr Field kSdp{"sdp", FieldType::String, true, 1, kSdpMax};
 constexpr Field kCandidate{"candidate", FieldType::String, true, 0, 1024};
 constexpr Field kMline{"sdp_mline_index", FieldType::Int, true, 0, 1023};
 
-constexpr std::array kPeerAdd{kRoom, kPeer, Field{"name", FieldType::String, false, 0, kIdMax}};
+constexpr std::array kPeerAdd{kRoom, kPeer, Field{"name", FieldType::String, false, 0, kIdMax},
+                              Field{"video", FieldType::String, false, 1, 16}};
+constexpr std::array kPublishOffer{kRoom, kPeer, kSdp,
+                                   Field{"tracks", FieldType::Array, false, 0, kMaxPublishSources}};
+constexpr std::array kSubscribe{kRoom, kPeer,
+                                Field{"video", FieldType::Array, true, 0, kMaxSelectedVideo}};
 constexpr std::array kRoomPeer{kRoom, kPeer};
 constexpr std::array kRoomPeerSdp{kRoom, kPeer, kSdp};
 constexpr std::array kCandidateFields{kRoom, kPeer, kConn, kCandidate, kMline};
@@ -41,7 +46,8 @@ constexpr std::array kSubscribeOffer{kRoom, kPeer, kSdp,
 constexpr std::array kConnState{kRoom, kPeer, kConn,
                                 Field{"state", FieldType::String, true, 1, 32}};
 constexpr std::array kTrack{kRoom, kPeer, Field{"track", FieldType::String, true, 1, kIdMax},
-                            Field{"kind", FieldType::String, true, 1, 16}};
+                            Field{"kind", FieldType::String, true, 1, 16},
+                            Field{"source", FieldType::String, false, 0, 16}};
 constexpr std::array kTrackMute{kRoom, kPeer, Field{"track", FieldType::String, true, 1, kIdMax},
                                 Field{"muted", FieldType::Bool, true}};
 constexpr std::array kStatsRoom{kRoom, Field{"interval_ms", FieldType::Int, true, 100, 600000},
@@ -63,7 +69,8 @@ const std::map<std::string_view, std::span<const Field>>& methods() {
   static const std::map<std::string_view, std::span<const Field>> m{
       {method::PeerAdd, kPeerAdd},
       {method::PeerRemove, kRoomPeer},
-      {method::PublishOffer, kRoomPeerSdp},
+      {method::PublishOffer, kPublishOffer},
+      {method::Subscribe, kSubscribe},
       {method::SubscribeAnswer, kRoomPeerSdp},
       {method::Candidate, kCandidateFields},
       {method::RoomClose, kRoomOnly},

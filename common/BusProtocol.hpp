@@ -51,7 +51,13 @@ inline constexpr const char* TrackMute = "track.mute";
 inline constexpr const char* RecordStart = "room.record_start";
 inline constexpr const char* RecordStop = "room.record_stop";
 inline constexpr const char* RecordEvent = "room.record_event";
+// The video tracks a peer receives from now on: {room, peer, video: [{peer, track}]}.
+inline constexpr const char* Subscribe = "peer.subscribe";
 }  // namespace method
+
+// Limits of the list fields (items are checked by the SFU, see docs/protocol.md).
+inline constexpr int64_t kMaxPublishSources = 16;  // peer.publish_offer tracks [{mid, source}]
+inline constexpr int64_t kMaxSelectedVideo = 64;   // peer.subscribe video [{peer, track}]
 
 // --- Events: SFU -> the control node that added the peer -------------------------------------
 namespace event {

@@ -24,7 +24,8 @@ std::string ClientEvents::subscribeOffer(JsonObject* d) {
     out.set("mid", json::getString(t, "mid").value_or(""))
         .set("participant", json::getString(t, "peer").value_or(""))
         .set("track", json::getString(t, "track").value_or(""))
-        .set("kind", json::getString(t, "kind").value_or(""));
+        .set("kind", json::getString(t, "kind").value_or(""))
+        .set("source", json::getString(t, "source").value_or(""));
     json_array_add_object_element(tracks.get(), out.take().release());
   }
   json::Object o;
@@ -42,12 +43,19 @@ std::string ClientEvents::connectionState(JsonObject* d) {
   return o.str();
 }
 
+std::string ClientEvents::trackSource(JsonObject* d) {
+  std::string source = json::getString(d, "source").value_or("");
+  if (!source.empty()) return source;
+  return json::getString(d, "kind").value_or("") == "audio" ? "microphone" : "camera";
+}
+
 std::string ClientEvents::track(JsonObject* d, const std::string& participant, bool published) {
   json::Object o;
   o.set("type", published ? "track_published" : "track_ended")
       .set("participant", participant)
       .set("track", json::getString(d, "track").value_or(""))
-      .set("kind", json::getString(d, "kind").value_or(""));
+      .set("kind", json::getString(d, "kind").value_or(""))
+      .set("source", trackSource(d));
   return o.str();
 }
 

@@ -15,6 +15,8 @@ class ClientEvents {
   static std::string subscribeOffer(JsonObject* busData);
   static std::string connectionState(JsonObject* busData);
   static std::string track(JsonObject* busData, const std::string& participant, bool published);
+  // A track event's source; an SFU that sends none means camera (video) or microphone (audio).
+  static std::string trackSource(JsonObject* busData);
 };
 
 }  // namespace carrel::control

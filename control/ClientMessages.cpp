@@ -4,6 +4,7 @@
 
 #include "ClientErrors.hpp"
 #include "Json.hpp"
+#include "MediaMessages.hpp"
 #include "ModerationMessages.hpp"
 #include "StudyMessages.hpp"
 
@@ -19,7 +20,11 @@ constexpr std::array kHello{Field{"name", FieldType::String, true, 1, 64},
 constexpr std::array<Field, 0> kNoFields{};
 constexpr std::array kJoin{Field{"room", FieldType::String, true, 1, kMaxIdBytes},
                            Field{"password", FieldType::String, false, 1, 128},
-                           Field{"invite", FieldType::String, false, 1, 64}};
+                           Field{"invite", FieldType::String, false, 1, 64},
+                           Field{"video", FieldType::String, false, 1, 16}};
+constexpr std::array kPublishOffer{Field{"sdp", FieldType::String, true, 1, kMaxSdpBytes},
+                                   Field{"tracks", FieldType::Array, false, 0, kMaxPublishTracks}};
+constexpr std::array kSubscribe{Field{"video", FieldType::Array, true, 0, kMaxSelectedVideo}};
 constexpr std::array kSdp{Field{"sdp", FieldType::String, true, 1, kMaxSdpBytes}};
 constexpr std::array kCandidate{Field{"conn", FieldType::String, true, 1, 16},
                                 Field{"candidate", FieldType::String, true, 0, 1024},
@@ -40,7 +45,7 @@ std::optional<FieldError> checkRoom(JsonObject* m) {
   if (!room || !isValidRoomId(*room)) {
     return FieldError{"room", "field 'room' must be 1..64 bytes of A-Z a-z 0-9 _ -"};
   }
-  return std::nullopt;
+  return checkJoinVideo(m);
 }
 
 std::optional<FieldError> checkConn(JsonObject* m) {
@@ -71,7 +76,7 @@ const std::array kMessages{
     MessageSpec{"ping", kNoFields, true, RoomRule::Any, nullptr},
     MessageSpec{"join", kJoin, true, RoomRule::MustBeOut, checkRoom},
     MessageSpec{"leave", kNoFields, true, RoomRule::MustBeIn, nullptr},
-    MessageSpec{"publish_offer", kSdp, true, RoomRule::MustBeIn, nullptr},
+    MessageSpec{"publish_offer", kPublishOffer, true, RoomRule::MustBeIn, checkPublishTracks},
     MessageSpec{"subscribe_answer", kSdp, true, RoomRule::MustBeIn, nullptr},
     MessageSpec{"candidate", kCandidate, true, RoomRule::MustBeIn, checkConn},
     MessageSpec{"chat", kChat, true, RoomRule::MustBeIn, checkChat},
@@ -83,6 +88,7 @@ const std::array kMessages{
     MessageSpec{"record_stop", kNoFields, true, RoomRule::MustBeIn, nullptr},
     MessageSpec{"study", kStudyFields, true, RoomRule::MustBeIn, checkStudyAction},
     MessageSpec{"timer", kTimerFields, true, RoomRule::MustBeIn, checkTimerAction},
+    MessageSpec{"subscribe", kSubscribe, true, RoomRule::MustBeIn, checkSubscribe},
 };
 
 }  // namespace

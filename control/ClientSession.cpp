@@ -74,7 +74,8 @@ void ClientSession::deliverRoomEvent(const std::string& text) {
   }
 }
 
-bool ClientSession::addTrack(const std::string& track, const std::string& kind) {
+bool ClientSession::addTrack(const std::string& track, const std::string& kind,
+                             const std::string& source) {
   guint n = json_array_get_length(tracks_.get());
   for (guint i = 0; i < n; ++i) {
     JsonObject* t = json_array_get_object_element(tracks_.get(), i);
@@ -82,6 +83,7 @@ bool ClientSession::addTrack(const std::string& track, const std::string& kind) 
   }
   json::Object t;
   t.set("track", track).set("kind", kind);
+  if (!source.empty()) t.set("source", source);
   json_array_add_object_element(tracks_.get(), t.take().release());
   return true;
 }

@@ -50,6 +50,9 @@ class ClientSession {
     roomState_ = RoomState::Joining;
   }
   void setSfuNode(std::string node) { sfuNode_ = std::move(node); }
+  // join's video mode, kept so that a resumed session's new SFU peer gets it again.
+  const std::string& videoMode() const { return videoMode_; }
+  void setVideoMode(std::string mode) { videoMode_ = std::move(mode); }
   // Becomes InRoom and sends what arrived for the room while joining, minus announcements of
   // participants the client already has from the "joined" list.
   void enterRoom(const std::vector<std::string>& alreadyKnown);
@@ -60,7 +63,7 @@ class ClientSession {
 
   // The participant's published tracks, as stored in the room directory.
   JsonArray* tracks() const { return tracks_.get(); }
-  bool addTrack(const std::string& track, const std::string& kind);
+  bool addTrack(const std::string& track, const std::string& kind, const std::string& source = {});
   bool removeTrack(const std::string& track);
 
   // The secret a client shows in hello to come back as this participant (see welcome).
@@ -92,6 +95,7 @@ class ClientSession {
   RoomState roomState_ = RoomState::None;
   std::string room_;
   std::string sfuNode_;
+  std::string videoMode_;
   JsonArrayPtr tracks_;
   std::vector<std::string> pendingEvents_;
   bool closed_ = false;

@@ -298,6 +298,7 @@ void ControlNode::resumeMedia(const std::shared_ptr<ClientSession>& s, const std
     if (!s || s->closed() || s->room() != room) return;
     json::Object d;
     d.set("room", room).set("peer", participant).set("name", s->name());
+    if (!s->videoMode().empty()) d.set("video", s->videoMode());
     bus_->request(
         sfu, bus::method::PeerAdd, d.take(),
         [this, weak, room, participant, ref](const bus::Response& r) {
@@ -462,7 +463,8 @@ void ControlNode::onTrackEvent(const std::shared_ptr<ClientSession>& s, const bu
   JsonObject* d = ev.data.get();
   std::string track = *json::getString(d, "track");
   std::string kind = *json::getString(d, "kind");
-  bool changed = published ? s->addTrack(track, kind) : s->removeTrack(track);
+  bool changed =
+      published ? s->addTrack(track, kind, ClientEvents::trackSource(d)) : s->removeTrack(track);
   if (published && moderation_) moderation_->onTrackPublished(s, track, kind);
   if (changed) mediaChanged(s, published ? MediaEvent::Published : MediaEvent::Ended, track, kind);
   // While joining, the entry the join writes will carry the track: nothing to announce yet.

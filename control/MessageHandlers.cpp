@@ -6,6 +6,7 @@
 #include "ControlNode.hpp"
 #include "IceServers.hpp"
 #include "JoinPolicy.hpp"
+#include "MediaMessages.hpp"
 #include "ModerationErrors.hpp"
 #include "ModerationMessages.hpp"
 #include "RecordingErrors.hpp"
@@ -50,6 +51,7 @@ const std::map<std::string_view, MessageHandlers::Handler>& MessageHandlers::tab
       {"mute", &MessageHandlers::onMute},
       {"record_start", &MessageHandlers::onRecordStart},
       {"record_stop", &MessageHandlers::onRecordStop},
+      {"subscribe", &MessageHandlers::onSubscribe},
   };
   return t;
 }
@@ -142,12 +144,13 @@ void MessageHandlers::onJoin(const Session& s, const ClientMessage& m) {
   std::string room = *json::getString(m.object.get(), "room");
   s->startJoining(room);
   std::string ref = m.id;
+  std::string video = json::getString(m.object.get(), "video").value_or("");
   DbWorker* db = node_.database();
-  if (!db) return placeAndJoin(s, room, 0, ref);  // no accounts: any room id is a room
+  if (!db) return placeAndJoin(s, room, 0, ref, video);  // no accounts: any room id is a room
   JoinRequest q{room, json::getString(m.object.get(), "password").value_or(""),
                 json::getString(m.object.get(), "invite").value_or(""), s->userId(), s->isAdmin()};
   std::weak_ptr<ClientSession> weak = s;
-  JoinPolicy::check(*db, std::move(q), [this, weak, room, ref](const JoinVerdict& v) {
+  JoinPolicy::check(*db, std::move(q), [this, weak, room, ref, video](const JoinVerdict& v) {
     auto s = weak.lock();
     if (!s) return;
     if (s->closed() || *v.code) {
@@ -157,23 +160,23 @@ void MessageHandlers::onJoin(const Session& s, const ClientMessage& m) {
     }
     // Then moderation (ban, lock, waiting room): it may hold the join or refuse it.
     int capacity = v.capacity;
-    node_.moderation().admitJoin(s, room, ref, [this, weak, room, capacity, ref] {
+    node_.moderation().admitJoin(s, room, ref, [this, weak, room, capacity, ref, video] {
       auto s = weak.lock();
       if (!s) return;
       if (s->closed()) {
         s->clearRoom();
         return;
       }
-      placeAndJoin(s, room, capacity, ref);
+      placeAndJoin(s, room, capacity, ref, video);
     });
   });
 }
 
 void MessageHandlers::placeAndJoin(const Session& s, const std::string& room, int capacity,
-                                   const std::string& ref) {
+                                   const std::string& ref, const std::string& video) {
   std::weak_ptr<ClientSession> weak = s;
-  node_.placement().place(room, [this, weak, room, capacity, ref](std::optional<std::string> sfu,
-                                                                  const std::string& why) {
+  node_.placement().place(room, [this, weak, room, capacity, ref, video](
+                                    std::optional<std::string> sfu, const std::string& why) {
     auto s = weak.lock();
     if (!s) return;
     if (s->closed()) {
@@ -186,15 +189,18 @@ void MessageHandlers::placeAndJoin(const Session& s, const std::string& room, in
       s->sendError(code::MediaUnavailable, "no media server can take this room: " + why, ref);
       return;
     }
-    joinOnNode(s, room, *sfu, capacity, ref);
+    joinOnNode(s, room, *sfu, capacity, ref, video);
   });
 }
 
 void MessageHandlers::joinOnNode(const Session& s, const std::string& room,
-                                 const std::string& sfuNode, int capacity, const std::string& ref) {
+                                 const std::string& sfuNode, int capacity, const std::string& ref,
+                                 const std::string& video) {
   s->setSfuNode(sfuNode);
+  s->setVideoMode(video);
   JsonObjectPtr data = peerData(room, s->participant());
   json_object_set_string_member(data.get(), "name", s->name().c_str());
+  if (!video.empty()) json_object_set_string_member(data.get(), "video", video.c_str());
   std::weak_ptr<ClientSession> weak = s;
   std::string participant = s->participant();
   node_.bus().request(
@@ -318,6 +324,9 @@ void MessageHandlers::relay(const Session& s, const char* method, JsonObjectPtr 
 void MessageHandlers::onPublishOffer(const Session& s, const ClientMessage& m) {
   JsonObjectPtr data = peerData(s->room(), s->participant());
   json_object_set_string_member(data.get(), "sdp", json::getString(m.object.get(), "sdp")->c_str());
+  if (json::getArray(m.object.get(), "tracks")) {
+    json_object_set_array_member(data.get(), "tracks", publishSources(m.object.get()).release());
+  }
   std::string ref = m.id;
   relay(s, bus::method::PublishOffer, std::move(data), ref,
         [ref](const Session& s, JsonObject* resp) {
@@ -391,6 +400,17 @@ void MessageHandlers::onRecordStop(const Session& s, const ClientMessage& m) {
     return;
   }
   node_.recordings()->stop(s, m.id);
+}
+
+// The video tracks this client shows; the SFU forwards those (and every microphone).
+void MessageHandlers::onSubscribe(const Session& s, const ClientMessage& m) {
+  JsonObjectPtr data = peerData(s->room(), s->participant());
+  json_object_set_array_member(data.get(), "video", videoSelection(m.object.get()).release());
+  std::string ref = m.id;
+  relay(s, bus::method::Subscribe, std::move(data), ref, [ref](const Session& s, JsonObject*) {
+    auto r = reply("subscribed", ref);
+    s->send(r);
+  });
 }
 
 }  // namespace carrel::control

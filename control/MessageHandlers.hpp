@@ -42,12 +42,14 @@ class MessageHandlers {
   void onMute(const Session& s, const ClientMessage& m);
   void onRecordStart(const Session& s, const ClientMessage& m);
   void onRecordStop(const Session& s, const ClientMessage& m);
+  void onSubscribe(const Session& s, const ClientMessage& m);
 
   // capacity: seats in the room, 0 for no limit (taken atomically with the directory entry).
-  void placeAndJoin(const Session& s, const std::string& room, int capacity,
-                    const std::string& ref);
+  // video: the join's video mode ("all", "selected" or "" for the default).
+  void placeAndJoin(const Session& s, const std::string& room, int capacity, const std::string& ref,
+                    const std::string& video);
   void joinOnNode(const Session& s, const std::string& room, const std::string& sfuNode,
-                  int capacity, const std::string& ref);
+                  int capacity, const std::string& ref, const std::string& video);
   void enterDirectory(const Session& s, const std::string& room, const std::string& sfuNode,
                       int capacity, const std::string& ref);
   // Sends a request for the session's peer to its SFU node; errors go to the client as typed

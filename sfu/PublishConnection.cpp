@@ -1,5 +1,7 @@
 #include "PublishConnection.hpp"
 
+#include <mutex>
+
 #include "Json.hpp"
 #include "PublishSdpFilter.hpp"
 #include "Room.hpp"
@@ -17,7 +19,39 @@ struct PublishConnection::PadState {
   std::string peerId;
   std::atomic<int> video{0};
   std::atomic<int> audio{0};
+  std::atomic<int> screen{0};
+  // Written on the main context by applyOffer, read by pad-added on streaming threads.
+  std::mutex mu;
+  std::map<std::string, std::string> sources;  // mid -> source
+  std::vector<std::string> mids;               // by m-line index, from the latest offer
 };
+
+namespace {
+
+std::string midOfPad(GstPad* pad, PublishConnection::PadState* st) {
+  GstWebRTCRTPTransceiver* raw = nullptr;
+  g_object_get(pad, "transceiver", &raw, nullptr);
+  GObjectPtr<GstWebRTCRTPTransceiver> trans(raw);
+  if (!trans) return {};
+  gchar* mid = nullptr;
+  guint index = G_MAXUINT;
+  g_object_get(trans.get(), "mid", &mid, "mlineindex", &index, nullptr);
+  GCharPtr midOwner(mid);
+  if (mid && *mid) return mid;
+  std::lock_guard lock(st->mu);
+  return index < st->mids.size() ? st->mids[index] : std::string();
+}
+
+// Whether an offered m-line still sends: a=inactive, a=recvonly or port 0 end its track.
+bool mediaSends(const GstSDPMedia* m) {
+  if (gst_sdp_media_get_port(m) == 0 && !gst_sdp_media_get_attribute_val(m, "bundle-only")) {
+    return false;
+  }
+  return !gst_sdp_media_get_attribute_val(m, "inactive") &&
+         !gst_sdp_media_get_attribute_val(m, "recvonly");
+}
+
+}  // namespace
 
 PublishConnection::~PublishConnection() {
   stop();
@@ -30,28 +64,40 @@ void PublishConnection::configure() {
                             "Carrel SFU publish connections");
     g_once_init_leave(&once, 1);
   }
-  auto* st = new PadState();
-  st->owner = weakSelf<PublishConnection>();
-  st->pipeline.reset(GST_ELEMENT(gst_object_ref(pipeline_.get())));
-  st->peerId = ctx_.peerId;
+  pads_ = std::make_shared<PadState>();
+  pads_->owner = weakSelf<PublishConnection>();
+  pads_->pipeline.reset(GST_ELEMENT(gst_object_ref(pipeline_.get())));
+  pads_->peerId = ctx_.peerId;
   g_signal_connect_data(
-      webrtc_.get(), "pad-added", G_CALLBACK(&PublishConnection::onPadAdded), st,
-      [](gpointer d, GClosure*) { delete static_cast<PadState*>(d); },
+      webrtc_.get(), "pad-added", G_CALLBACK(&PublishConnection::onPadAdded),
+      new std::shared_ptr<PadState>(pads_),
+      [](gpointer d, GClosure*) { delete static_cast<std::shared_ptr<PadState>*>(d); },
       static_cast<GConnectFlags>(0));
 }
 
 void PublishConnection::onPadAdded(GstElement*, GstPad* pad, gpointer data) {
-  auto* st = static_cast<PadState*>(data);
+  auto* st = static_cast<std::shared_ptr<PadState>*>(data)->get();
   if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC) return;
   GstCapsPtr caps(gst_pad_get_current_caps(pad));
   if (!caps) caps.reset(gst_pad_query_caps(pad, nullptr));
   const GstStructure* s =
       caps && gst_caps_get_size(caps.get()) ? gst_caps_get_structure(caps.get(), 0) : nullptr;
   const gchar* media = s ? gst_structure_get_string(s, "media") : nullptr;
+  std::string mid = midOfPad(pad, st);
+  std::string source;
+  {
+    std::lock_guard lock(st->mu);
+    auto it = st->sources.find(mid);
+    if (it != st->sources.end()) source = it->second;
+  }
   std::string trackId;
-  if (g_strcmp0(media, "video") == 0) {
+  if (g_strcmp0(media, "video") == 0 && source == "screen") {
+    trackId = "screen" + std::to_string(st->screen++);
+  } else if (g_strcmp0(media, "video") == 0) {
+    source = "camera";
     trackId = "video" + std::to_string(st->video++);
   } else if (g_strcmp0(media, "audio") == 0) {
+    source = "microphone";
     trackId = "audio" + std::to_string(st->audio++);
   } else {
     GST_WARNING("%s: ignoring pad with caps %" GST_PTR_FORMAT, st->peerId.c_str(),
@@ -59,7 +105,7 @@ void PublishConnection::onPadAdded(GstElement*, GstPad* pad, gpointer data) {
     return;
   }
   // Linked here on the streaming thread: returning unlinked would stop the source.
-  auto track = TrackForwarder::create(st->pipeline.get(), pad, st->peerId, trackId);
+  auto track = TrackForwarder::create(st->pipeline.get(), pad, st->peerId, trackId, source, mid);
   if (!track) return;
   std::weak_ptr<PublishConnection> weak = st->owner;
   postToMain([weak, track]() {
@@ -76,15 +122,39 @@ void PublishConnection::trackReady(std::shared_ptr<TrackForwarder> track) {
     track->teardown();
     return;
   }
-  GST_INFO("%s: track %s (%s) published", ctx_.peerId.c_str(), track->trackId().c_str(),
-           track->kind().c_str());
+  if (endedMids_.count(track->mid())) {
+    // Its m-line was ended before its first packet got here.
+    track->end();
+    ended_.push_back(track);
+    return;
+  }
+  GST_INFO("%s: track %s (%s, %s, mid %s) published", ctx_.peerId.c_str(), track->trackId().c_str(),
+           track->kind().c_str(), track->source().c_str(), track->mid().c_str());
   tracks_[track->trackId()] = track;
   if (ctx_.room) ctx_.room->onTrackPublished(ctx_.peerId, track);
+}
+
+void PublishConnection::endTrack(const std::string& trackId) {
+  auto it = tracks_.find(trackId);
+  if (it == tracks_.end()) return;
+  std::shared_ptr<TrackForwarder> track = it->second;
+  tracks_.erase(it);
+  track->end();
+  ended_.push_back(track);
+  GST_INFO("%s: track %s ended by a re-offer", ctx_.peerId.c_str(), trackId.c_str());
+  for (const auto& [id, t] : tracks_) {
+    GST_INFO("%s: %s has had %" G_GUINT64_FORMAT " packets", ctx_.peerId.c_str(), id.c_str(),
+             t->packets());
+  }
+  if (ctx_.room) ctx_.room->onTrackEnded(ctx_.peerId, track);
 }
 
 bool PublishConnection::owns(GstElement* element) const {
   if (WebrtcConnection::owns(element)) return true;
   for (const auto& [id, t] : tracks_) {
+    if (t->tee() == element) return true;
+  }
+  for (const auto& t : ended_) {
     if (t->tee() == element) return true;
   }
   return false;
@@ -95,14 +165,36 @@ void PublishConnection::stop() {
   WebrtcConnection::stop();
   for (auto& [id, t] : tracks_) t->teardown();
   tracks_.clear();
+  for (auto& t : ended_) t->teardown();
+  ended_.clear();
 }
 
 void PublishConnection::applyOffer(GstSdpMessagePtr offer,
+                                   std::map<std::string, std::string> sources,
                                    std::shared_ptr<BusResponder> responder) {
   if (!webrtc_) {
     responder->fail(bus::error::WrongState, "publish connection is closed");
     return;
   }
+  std::vector<std::string> mids;
+  std::vector<std::string> ending;
+  for (guint i = 0; i < gst_sdp_message_medias_len(offer.get()); ++i) {
+    const GstSDPMedia* m = gst_sdp_message_get_media(offer.get(), i);
+    const gchar* mid = gst_sdp_media_get_attribute_val(m, "mid");
+    mids.emplace_back(mid ? mid : "");
+    if (!mid || mediaSends(m)) continue;
+    endedMids_.insert(mid);
+    for (const auto& [id, t] : tracks_) {
+      if (t->mid() == mid) ending.push_back(id);
+    }
+  }
+  {
+    std::lock_guard lock(pads_->mu);
+    // A mid keeps the source it was first given: a later offer cannot relabel a live track.
+    for (auto& [mid, source] : sources) pads_->sources.emplace(mid, source);
+    pads_->mids = std::move(mids);
+  }
+  for (const auto& id : ending) endTrack(id);
   int removed = keepForwardableCodecs(offer.get());
   GST_DEBUG("%s: removed %d payload types the SFU does not forward", ctx_.peerId.c_str(), removed);
   offerSeen_ = true;

@@ -5,7 +5,9 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "Bus.hpp"
 #include "TrackForwarder.hpp"
@@ -19,23 +21,35 @@ class PublishConnection : public WebrtcConnection {
       : WebrtcConnection(std::move(ctx), "publish", pipeline) {}
   ~PublishConnection() override;
 
-  // Applies the offer and answers with {"sdp": answer} (or bad_sdp) through responder.
-  void applyOffer(GstSdpMessagePtr offer, std::shared_ptr<BusResponder> responder);
+  // Applies the offer (the first or a re-offer) and answers with {"sdp": answer} (or bad_sdp)
+  // through responder. sources maps a mid to "camera", "microphone" or "screen"; unlisted
+  // m-lines are camera/microphone. An m-line the offer makes inactive (or rejects) ends its
+  // track.
+  void applyOffer(GstSdpMessagePtr offer, std::map<std::string, std::string> sources,
+                  std::shared_ptr<BusResponder> responder);
   bool readyForCandidates() const override { return offerSeen_; }
   bool owns(GstElement* element) const override;
   void stop() override;
 
+  // What pad-added (streaming threads) may touch.
+  struct PadState;
+
+  // The live tracks (ended ones are not listed).
   const std::map<std::string, std::shared_ptr<TrackForwarder>>& tracks() const { return tracks_; }
 
  private:
   void configure() override;
   static void onPadAdded(GstElement* webrtc, GstPad* pad, gpointer data);
   void trackReady(std::shared_ptr<TrackForwarder> track);
+  void endTrack(const std::string& trackId);
 
-  struct PadState;
   bool offerSeen_ = false;  // an offer was handed to webrtcbin (candidates may follow)
   bool applied_ = false;    // an offer was applied successfully
   std::map<std::string, std::shared_ptr<TrackForwarder>> tracks_;
+  // Ended tracks keep their tee linked to the publisher's pad until the connection stops.
+  std::vector<std::shared_ptr<TrackForwarder>> ended_;
+  std::set<std::string> endedMids_;
+  std::shared_ptr<PadState> pads_;
 };
 
 }  // namespace carrel::sfu

@@ -48,7 +48,8 @@ Participant* Room::find(const std::string& peer) {
   return it == participants_.end() ? nullptr : it->second.get();
 }
 
-bool Room::addPeer(const std::string& peer, const std::string& owner, std::string* error) {
+bool Room::addPeer(const std::string& peer, const std::string& owner, std::string* error,
+                   bool allVideo) {
   PeerContext ctx{this, id_, peer, owner};
   auto p = std::make_unique<Participant>(ctx);
   if (!p->start(pipeline_.get(), ice_)) {
@@ -56,11 +57,12 @@ bool Room::addPeer(const std::string& peer, const std::string& owner, std::strin
     return false;
   }
   Participant* added = p.get();
+  added->subscribe().setAllVideo(allVideo);
   participants_[peer] = std::move(p);
   for (auto& [otherId, other] : participants_) {
     if (otherId == peer) continue;
     for (const auto& [trackId, track] : other->publish().tracks()) {
-      added->subscribe().addTrack(otherId, track);
+      if (added->subscribe().wants(otherId, *track)) added->subscribe().addTrack(otherId, track);
     }
   }
   GST_INFO("room %s: peer %s added (owner %s)", id_.c_str(), peer.c_str(), owner.c_str());
@@ -76,9 +78,7 @@ bool Room::removePeer(const std::string& peer) {
   if (recording_) recording_->participantLeft(peer, "left");
   for (auto& [otherId, other] : participants_) other->subscribe().removeTracksOf(peer);
   for (const auto& [trackId, track] : p->publish().tracks()) {
-    json::Object d;
-    d.set("room", id_).set("peer", peer).set("track", trackId).set("kind", track->kind());
-    emit(p->owner(), bus::event::TrackEnded, d.take());
+    emitTrack(bus::event::TrackEnded, *p, *track);
   }
   p->stop();
   GST_INFO("room %s: peer %s removed", id_.c_str(), peer.c_str());
@@ -110,6 +110,34 @@ size_t Room::streamCount() const {
   return n;
 }
 
+size_t Room::videoStreamCount() const {
+  size_t n = 0;
+  for (const auto& [id, p] : participants_) n += p->subscribe().videoTrackCount();
+  return n;
+}
+
+bool Room::selectVideo(const std::string& peer, std::set<SubscribeConnection::TrackKey> selected) {
+  Participant* p = find(peer);
+  if (!p) return false;
+  SubscribeConnection& sub = p->subscribe();
+  // Leaving tracks first: their slots are what the entering ones re-use, in the same offer.
+  for (const auto& key : sub.videoTracks()) {
+    if (!selected.count(key)) sub.removeTrack(key.first, key.second);
+  }
+  for (auto& [otherId, other] : participants_) {
+    if (otherId == peer) continue;
+    for (const auto& [trackId, track] : other->publish().tracks()) {
+      if (track->kind() == "video" && selected.count({otherId, trackId})) {
+        sub.addTrack(otherId, track);
+      }
+    }
+  }
+  GST_INFO("room %s: %s selects %zu video track(s), receives %zu", id_.c_str(), peer.c_str(),
+           selected.size(), sub.videoTrackCount());
+  sub.setSelection(std::move(selected));
+  return true;
+}
+
 void Room::recalculateLatency() {
   if (pipeline_) gst_bin_recalculate_latency(GST_BIN(pipeline_.get()));
 }
@@ -122,16 +150,34 @@ void Room::onTrackPublished(const std::string& publisher,
                             const std::shared_ptr<TrackForwarder>& track) {
   Participant* pub = find(publisher);
   if (!pub) return;
-  json::Object d;
-  d.set("room", id_)
-      .set("peer", publisher)
-      .set("track", track->trackId())
-      .set("kind", track->kind());
-  emit(pub->owner(), bus::event::TrackPublished, d.take());
+  emitTrack(bus::event::TrackPublished, *pub, *track);
   if (recording_) recording_->addTrack(pipeline_.get(), publisher, names_[publisher], track);
   for (auto& [otherId, other] : participants_) {
-    if (otherId != publisher) other->subscribe().addTrack(publisher, track);
+    if (otherId != publisher && other->subscribe().wants(publisher, *track)) {
+      other->subscribe().addTrack(publisher, track);
+    }
   }
+}
+
+void Room::onTrackEnded(const std::string& publisher,
+                        const std::shared_ptr<TrackForwarder>& track) {
+  Participant* pub = find(publisher);
+  if (!pub) return;
+  for (auto& [otherId, other] : participants_) {
+    if (otherId != publisher) other->subscribe().removeTrack(publisher, track->trackId());
+  }
+  if (recording_) recording_->trackEnded(publisher, track->trackId());
+  emitTrack(bus::event::TrackEnded, *pub, *track);
+}
+
+void Room::emitTrack(const char* event, const Participant& publisher, const TrackForwarder& t) {
+  json::Object d;
+  d.set("room", id_)
+      .set("peer", publisher.id())
+      .set("track", t.trackId())
+      .set("kind", t.kind())
+      .set("source", t.source());
+  emit(publisher.owner(), event, d.take());
 }
 
 bool Room::startRecording(const std::string& recordingsDir, const std::string& recording,

@@ -34,7 +34,12 @@ class Room : public std::enable_shared_from_this<Room> {
   GstElement* pipeline() const { return pipeline_.get(); }
 
   Participant* find(const std::string& peer);
-  bool addPeer(const std::string& peer, const std::string& owner, std::string* error);
+  // allVideo false: the peer receives only the video tracks it selects (selectVideo).
+  bool addPeer(const std::string& peer, const std::string& owner, std::string* error,
+               bool allVideo = true);
+  // The video tracks this peer receives from now on; the others' branches go, these come
+  // (re-using the freed slots). False if there is no such peer.
+  bool selectVideo(const std::string& peer, std::set<SubscribeConnection::TrackKey> selected);
   // Tears the peer down and tells its owner its tracks ended. False if there is no such peer.
   bool removePeer(const std::string& peer);
   void closeAll();
@@ -47,6 +52,7 @@ class Room : public std::enable_shared_from_this<Room> {
   }
   // Forwarded streams (subscriber branches): the node's load.
   size_t streamCount() const;
+  size_t videoStreamCount() const;
   void recalculateLatency();
 
   // Recording (RoomRecording): every track published now and later goes to disk until stop.
@@ -61,6 +67,8 @@ class Room : public std::enable_shared_from_this<Room> {
   // From the connections (main context).
   void emit(const std::string& owner, const char* event, JsonObjectPtr data);
   void onTrackPublished(const std::string& publisher, const std::shared_ptr<TrackForwarder>& t);
+  // A publisher ended one track (a re-offer made its m-line inactive).
+  void onTrackEnded(const std::string& publisher, const std::shared_ptr<TrackForwarder>& t);
   // Later on the main context: emits peer.failed and removes the peer (if still there).
   void schedulePeerFailure(const std::string& peer, std::string reason);
 
@@ -68,6 +76,7 @@ class Room : public std::enable_shared_from_this<Room> {
   static gboolean onBusMessage(GstBus* bus, GstMessage* message, gpointer data);
   void handleError(GstMessage* message);
   Participant* ownerOf(GstObject* src);
+  void emitTrack(const char* event, const Participant& publisher, const TrackForwarder& t);
 
   std::string id_;
   IceSettings ice_;

@@ -129,6 +129,11 @@ void RoomRecording::participantJoined(const std::string& participant, const std:
   event("join", d.get());
 }
 
+void RoomRecording::trackEnded(const std::string& participant, const std::string& trackId) {
+  std::string key = participant + "-" + trackId;
+  if (tracks_.count(key)) stopTrack(key);
+}
+
 void RoomRecording::participantLeft(const std::string& participant, const std::string& reason) {
   std::string prefix = participant + "-";
   for (auto it = tracks_.begin(); it != tracks_.end();) {

@@ -50,6 +50,8 @@ class RoomRecording {
   void addTrack(GstElement* pipeline, const std::string& participant, const std::string& name,
                 const std::shared_ptr<TrackForwarder>& track);
   void participantJoined(const std::string& participant, const std::string& name);
+  // A track that ended while its publisher stays (a screen share stopped by a re-offer).
+  void trackEnded(const std::string& participant, const std::string& trackId);
   // Stops the participant's tracks and notes the leave.
   void participantLeft(const std::string& participant, const std::string& reason);
   // An event from control (chat, timer, board…): data is copied into the manifest.

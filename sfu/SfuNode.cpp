@@ -4,6 +4,7 @@
 
 #include "Json.hpp"
 #include "PublishSdpFilter.hpp"
+#include "TrackLists.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(carrel_sfu_node);
 #define GST_CAT_DEFAULT carrel_sfu_node
@@ -23,6 +24,7 @@ const SfuNode::HandlerEntry SfuNode::kHandlers[] = {
     {bus::method::RecordStart, &SfuNode::onRecordStart},
     {bus::method::RecordStop, &SfuNode::onRecordStop},
     {bus::method::RecordEvent, &SfuNode::onRecordEvent},
+    {bus::method::Subscribe, &SfuNode::onSubscribe},
 };
 
 namespace {
@@ -240,8 +242,13 @@ void SfuNode::onPeerAdd(const bus::Request& r, BusResponder responder) {
     responder.fail(bus::error::PeerExists, "peer '" + peerId + "' is already in the room");
     return;
   }
+  std::string video = str(r, "video");
+  if (!video.empty() && video != "all" && video != "selected") {
+    responder.fail(bus::error::BadMessage, "video must be all or selected");
+    return;
+  }
   std::string why;
-  if (!slot->addPeer(peerId, r.from, &why)) {
+  if (!slot->addPeer(peerId, r.from, &why, video != "selected")) {
     responder.fail(bus::error::Internal, why);
     return;
   }
@@ -260,12 +267,19 @@ void SfuNode::onPeerRemove(const bus::Request& r, BusResponder responder) {
 void SfuNode::onPublishOffer(const bus::Request& r, BusResponder responder) {
   Participant* p = peer(r, responder);
   if (!p) return;
+  std::string why;
+  auto sources = parseSources(r.data.get(), &why);
+  if (!sources) {
+    responder.fail(bus::error::BadMessage, why);
+    return;
+  }
   GstSdpMessagePtr sdp = parseSdp(str(r, "sdp"));
   if (!sdp) {
     responder.fail(bus::error::BadSdp, "the offer is not a parsable SDP");
     return;
   }
-  p->publish().applyOffer(std::move(sdp), std::make_shared<BusResponder>(std::move(responder)));
+  p->publish().applyOffer(std::move(sdp), std::move(*sources),
+                          std::make_shared<BusResponder>(std::move(responder)));
 }
 
 void SfuNode::onSubscribeAnswer(const bus::Request& r, BusResponder responder) {
@@ -330,12 +344,19 @@ void SfuNode::onRoomClose(const bus::Request& r, BusResponder responder) {
 
 void SfuNode::onNodeInfo(const bus::Request&, BusResponder responder) {
   JsonArrayPtr ids(json_array_new());
-  for (const auto& [id, rm] : rooms_) json_array_add_string_element(ids.get(), id.c_str());
+  size_t streams = 0, videoStreams = 0;
+  for (const auto& [id, rm] : rooms_) {
+    json_array_add_string_element(ids.get(), id.c_str());
+    streams += rm->streamCount();
+    videoStreams += rm->videoStreamCount();
+  }
   json::Object d;
   d.set("node", options_.nodeId)
       .set("rooms", static_cast<int64_t>(rooms_.size()))
       .set("peers", static_cast<int64_t>(peerCount()))
       .set("load", static_cast<int64_t>(load()))
+      .set("streams", static_cast<int64_t>(streams))
+      .set("video_streams", static_cast<int64_t>(videoStreams))
       .set("room_ids", ids.get());
   responder.ok(d.take());
 }
@@ -405,6 +426,20 @@ void SfuNode::onRecordEvent(const bus::Request& r, BusResponder responder) {
     return;
   }
   rm->recording()->event(str(r, "event"), json::getObject(r.data.get(), "data"));
+  responder.ok();
+}
+
+void SfuNode::onSubscribe(const bus::Request& r, BusResponder responder) {
+  Room* rm = nullptr;
+  Participant* p = peer(r, responder, &rm);
+  if (!p) return;
+  std::string why;
+  auto selected = parseSelection(r.data.get(), &why);
+  if (!selected) {
+    responder.fail(bus::error::BadMessage, why);
+    return;
+  }
+  rm->selectVideo(p->id(), std::move(*selected));
   responder.ok();
 }
 

@@ -70,6 +70,7 @@ class SfuNode {
   void onRecordStart(const bus::Request& r, BusResponder responder);
   void onRecordStop(const bus::Request& r, BusResponder responder);
   void onRecordEvent(const bus::Request& r, BusResponder responder);
+  void onSubscribe(const bus::Request& r, BusResponder responder);
 
   SfuOptions options_;
   IceSettings ice_;

@@ -47,6 +47,37 @@ std::vector<SubscribeConnection::Forwarded> SubscribeConnection::forwarded() con
   return out;
 }
 
+size_t SubscribeConnection::videoTrackCount() const {
+  size_t n = 0;
+  for (const auto& s : slots_) n += (!s->free && s->kind == "video") ? 1 : 0;
+  return n;
+}
+
+bool SubscribeConnection::wants(const std::string& publisherId, const TrackForwarder& track) const {
+  if (track.kind() != "video" || allVideo_) return true;
+  return selected_.count({publisherId, track.trackId()}) != 0;
+}
+
+void SubscribeConnection::setSelection(std::set<TrackKey> selected) {
+  allVideo_ = false;
+  selected_ = std::move(selected);
+}
+
+std::vector<SubscribeConnection::TrackKey> SubscribeConnection::videoTracks() const {
+  std::vector<TrackKey> out;
+  for (const auto& s : slots_) {
+    if (!s->free && s->kind == "video") out.emplace_back(s->publisher, s->track);
+  }
+  return out;
+}
+
+bool SubscribeConnection::has(const std::string& publisherId, const std::string& trackId) const {
+  for (const auto& s : slots_) {
+    if (!s->free && s->publisher == publisherId && s->track == trackId) return true;
+  }
+  return false;
+}
+
 SubscribeConnection::Slot* SubscribeConnection::freeSlot(const std::string& kind) {
   for (auto& s : slots_) {
     if (s->free && s->kind == kind && s->sinkPad && s->queue) return s.get();
@@ -76,9 +107,11 @@ void SubscribeConnection::unlinkFromTee(Slot& s) {
 void SubscribeConnection::addTrack(const std::string& publisherId,
                                    const std::shared_ptr<TrackForwarder>& track) {
   if (!webrtc_ || !track->tee()) return;
+  if (has(publisherId, track->trackId())) return;
   if (Slot* reuse = freeSlot(track->kind())) {
     reuse->publisher = publisherId;
     reuse->track = track->trackId();
+    reuse->source = track->source();
     reuse->forwarder = track;
     reuse->negotiated = false;
     reuse->free = false;
@@ -106,6 +139,7 @@ void SubscribeConnection::addTrack(const std::string& publisherId,
   slot->publisher = publisherId;
   slot->track = track->trackId();
   slot->kind = track->kind();
+  slot->source = track->source();
   slot->forwarder = track;
   guint clockRate = 90000;
   if (track->caps() && gst_caps_get_size(track->caps()) > 0) {
@@ -182,26 +216,41 @@ void SubscribeConnection::dropQueue(Slot& s) {
   s.queue.reset();
 }
 
+void SubscribeConnection::vacate(Slot& s) {
+  // The queue, the webrtcbin pad and the transceiver stay for the next track of this kind.
+  // The m-line stays sendonly: webrtcbin 1.22 refuses an answer that turns an inactive
+  // m-line back to sendonly ("transceiver direction changes are not implemented"). It
+  // carries no packets and leaves the offer's tracks list, which is what clients go by.
+  unlinkFromTee(s);
+  s.free = true;
+  s.publisher.clear();
+  s.track.clear();
+  s.source.clear();
+  s.forwarder.reset();
+}
+
 void SubscribeConnection::removeTracksOf(const std::string& publisherId) {
   bool changed = false;
   for (auto& s : slots_) {
     if (s->free || s->publisher != publisherId) continue;
-    // The queue, the webrtcbin pad and the transceiver stay for the next track of this kind.
-    // The m-line stays sendonly: webrtcbin 1.22 refuses an answer that turns an inactive
-    // m-line back to sendonly ("transceiver direction changes are not implemented"). It
-    // carries no packets and leaves the offer's tracks list, which is what clients go by.
-    unlinkFromTee(*s);
-    s->free = true;
-    s->publisher.clear();
-    s->track.clear();
-    s->forwarder.reset();
+    vacate(*s);
     changed = true;
   }
   if (changed) {
     GST_INFO("%s: unsubscribed from %s", ctx_.peerId.c_str(), publisherId.c_str());
     // Even with nothing left to receive, the client should learn its m-lines went inactive.
-    dirty_ = true;
     scheduleNegotiation();
+  }
+}
+
+void SubscribeConnection::removeTrack(const std::string& publisherId, const std::string& trackId) {
+  for (auto& s : slots_) {
+    if (s->free || s->publisher != publisherId || s->track != trackId) continue;
+    vacate(*s);
+    GST_INFO("%s: unsubscribed from %s/%s", ctx_.peerId.c_str(), publisherId.c_str(),
+             trackId.c_str());
+    scheduleNegotiation();
+    return;
   }
 }
 
@@ -305,7 +354,11 @@ JsonArrayPtr SubscribeConnection::describeTracks(const GstSDPMessage* offer) {
       if (!match || listed[k]) continue;
       listed[k] = true;
       json::Object t;
-      t.set("mid", mid).set("peer", s.publisher).set("track", s.track).set("kind", s.kind);
+      t.set("mid", mid)
+          .set("peer", s.publisher)
+          .set("track", s.track)
+          .set("kind", s.kind)
+          .set("source", s.source);
       json_array_add_object_element(tracks.get(), t.take().release());
       break;
     }

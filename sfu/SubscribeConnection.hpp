@@ -4,7 +4,9 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "Bus.hpp"
@@ -23,12 +25,27 @@ class SubscribeConnection : public WebrtcConnection {
       : WebrtcConnection(std::move(ctx), "subscribe", pipeline) {}
   ~SubscribeConnection() override;
 
+  // A publisher's track: {publisher, track id}.
+  using TrackKey = std::pair<std::string, std::string>;
+
+  // Every microphone is wanted; video is wanted in "all" mode (the default) or when selected.
+  bool wants(const std::string& publisherId, const TrackForwarder& track) const;
+  void setAllVideo(bool all) { allVideo_ = all; }
+  // Switches to "selected" mode with this set of video tracks (the Room adds and removes the
+  // branches).
+  void setSelection(std::set<TrackKey> selected);
+  // Video tracks forwarded now.
+  std::vector<TrackKey> videoTracks() const;
+  bool has(const std::string& publisherId, const std::string& trackId) const;
+
   // Adds a branch from the track's tee to a free slot of its kind (an m-line a publisher
   // left) or else to a new sendonly transceiver, and renegotiates.
   void addTrack(const std::string& publisherId, const std::shared_ptr<TrackForwarder>& track);
   // Unlinks every branch of that publisher; their slots go quiet and free for the next track
   // of the same kind (webrtcbin 1.22 cannot stop a transceiver). Renegotiates.
   void removeTracksOf(const std::string& publisherId);
+  // The same for one track (it left the selection or its publisher ended it).
+  void removeTrack(const std::string& publisherId, const std::string& trackId);
   void applyAnswer(GstSdpMessagePtr answer, std::shared_ptr<BusResponder> responder);
 
   bool readyForCandidates() const override { return offered_; }
@@ -36,6 +53,7 @@ class SubscribeConnection : public WebrtcConnection {
   void stop() override;
   // Tracks forwarded now (free slots not counted), and m-lines ever created.
   size_t trackCount() const;
+  size_t videoTrackCount() const;
   size_t slotCount() const { return slots_.size(); }
   // What each busy m-line carries now, for stats (StatsCollector).
   struct Forwarded {
@@ -51,6 +69,7 @@ class SubscribeConnection : public WebrtcConnection {
     std::string publisher;
     std::string track;
     std::string kind;
+    std::string source;
     std::weak_ptr<TrackForwarder> forwarder;
     GstElementPtr queue;
     GstPadPtr teeSrc;
@@ -71,6 +90,8 @@ class SubscribeConnection : public WebrtcConnection {
   JsonArrayPtr describeTracks(const GstSDPMessage* offer);
   void emitOffer(const std::string& sdp, JsonArrayPtr tracks);
   void releaseSlot(Slot& slot);
+  // Unlinks the slot from its tee; it goes quiet and free for the next track of its kind.
+  void vacate(Slot& slot);
   void dropQueue(Slot& slot);
   bool linkToTee(Slot& slot, const std::shared_ptr<TrackForwarder>& track);
   void unlinkFromTee(Slot& slot);
@@ -82,6 +103,8 @@ class SubscribeConnection : public WebrtcConnection {
   bool creating_ = false;        // create-offer / set-local-description in flight
   bool awaitingAnswer_ = false;  // the last offer has not been answered yet
   bool dirty_ = false;           // tracks changed since the last offer
+  bool allVideo_ = true;
+  std::set<TrackKey> selected_;
   TimeoutSource idle_;
 };
 

@@ -21,7 +21,9 @@ struct TrackForwarder::ProbeState {
   std::atomic<guint> keyframes{0};
   std::atomic<bool> retryPending{false};
   std::atomic<bool> muted{false};
-  GstPad* teeSink = nullptr;  // weak: the probe lives on this pad
+  std::atomic<bool> ended{false};
+  std::atomic<uint64_t> packets{0};  // arrived from the publisher (muted or not)
+  GstPad* teeSink = nullptr;         // weak: the probe lives on this pad
 };
 
 namespace {
@@ -66,8 +68,14 @@ void TrackForwarder::scheduleRetry(ProbeState* st, gint64 delayUs) {
 
 GstPadProbeReturn TrackForwarder::onProbe(GstPad*, GstPadProbeInfo* info, gpointer data) {
   auto* st = static_cast<std::shared_ptr<ProbeState>*>(data)->get();
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+    st->packets.fetch_add(1, std::memory_order_relaxed);
+  } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+    st->packets.fetch_add(gst_buffer_list_length(GST_PAD_PROBE_INFO_BUFFER_LIST(info)),
+                          std::memory_order_relaxed);
+  }
   if ((info->type & (GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST)) &&
-      st->muted.load(std::memory_order_relaxed)) {
+      (st->muted.load(std::memory_order_relaxed) || st->ended.load(std::memory_order_relaxed))) {
     return GST_PAD_PROBE_DROP;
   }
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
@@ -89,6 +97,13 @@ GstPadProbeReturn TrackForwarder::onProbe(GstPad*, GstPadProbeInfo* info, gpoint
   }
   GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
   if (!event) return GST_PAD_PROBE_OK;
+  if (GST_EVENT_TYPE(event) == GST_EVENT_EOS) {
+    // webrtcbin 1.22 sends EOS out of a src pad whose m-line a re-offer made inactive (a
+    // stopped screen share). Through the tee it would reach every subscriber's bundled
+    // transport, whose rtpfunnel passes it on: all their streams would stop.
+    GST_INFO("%s: EOS from the publisher dropped", st->name.c_str());
+    return GST_PAD_PROBE_DROP;
+  }
   if (GST_EVENT_TYPE(event) == GST_EVENT_CAPS) {
     // Subscribers see the canonical payload and no extmap fields (see CodecCaps.hpp).
     gst_event_unref(event);
@@ -127,7 +142,9 @@ GstPadProbeReturn TrackForwarder::onProbe(GstPad*, GstPadProbeInfo* info, gpoint
 
 std::shared_ptr<TrackForwarder> TrackForwarder::create(GstElement* pipeline, GstPad* publisherPad,
                                                        const std::string& publisherId,
-                                                       const std::string& trackId) {
+                                                       const std::string& trackId,
+                                                       const std::string& source,
+                                                       const std::string& mid) {
   initDebug();
   GstCapsPtr padCaps(gst_pad_get_current_caps(publisherPad));
   if (!padCaps) padCaps.reset(gst_pad_query_caps(publisherPad, nullptr));
@@ -140,6 +157,8 @@ std::shared_ptr<TrackForwarder> TrackForwarder::create(GstElement* pipeline, Gst
   std::shared_ptr<TrackForwarder> t(new TrackForwarder());
   t->trackId_ = trackId;
   t->kind_ = mediaKind(fwd.get());
+  t->source_ = !source.empty() ? source : t->kind_ == "audio" ? "microphone" : "camera";
+  t->mid_ = mid;
   t->pipeline_.reset(GST_ELEMENT(gst_object_ref(pipeline)));
   t->publisherPad_.reset(GST_PAD(gst_object_ref(publisherPad)));
 
@@ -202,12 +221,24 @@ void TrackForwarder::setMuted(bool muted) {
   if (was && !muted) requestKeyframe();
 }
 
+void TrackForwarder::end() {
+  if (probe_ && !probe_->ended.exchange(true)) GST_INFO("%s: ended", probe_->name.c_str());
+}
+
 bool TrackForwarder::muted() const {
   return probe_ && probe_->muted.load();
 }
 
+uint64_t TrackForwarder::packets() const {
+  return probe_ ? probe_->packets.load() : 0;
+}
+
 void TrackForwarder::teardown() {
   if (!tee_) return;
+  if (probe_) {
+    GST_INFO("%s: %" G_GUINT64_FORMAT " packets from the publisher", probe_->name.c_str(),
+             probe_->packets.load());
+  }
   GstPadPtr sink(gst_element_get_static_pad(tee_.get(), "sink"));
   if (publisherPad_) gst_pad_unlink(publisherPad_.get(), sink.get());
   gst_element_set_state(tee_.get(), GST_STATE_NULL);

@@ -20,15 +20,20 @@ class TrackForwarder {
   // Runs on the publisher's streaming thread (pad-added): builds the tee and links the pad to
   // it right away, or the source would stop with not-linked. nullptr when the caps cannot be
   // forwarded (the pad is then left unlinked).
+  // source: "camera", "microphone" or "screen" (empty: by kind); mid: the publisher's m-line.
   static std::shared_ptr<TrackForwarder> create(GstElement* pipeline, GstPad* publisherPad,
                                                 const std::string& publisherId,
-                                                const std::string& trackId);
+                                                const std::string& trackId,
+                                                const std::string& source = {},
+                                                const std::string& mid = {});
   ~TrackForwarder();
   TrackForwarder(const TrackForwarder&) = delete;
   TrackForwarder& operator=(const TrackForwarder&) = delete;
 
   const std::string& trackId() const { return trackId_; }
   const std::string& kind() const { return kind_; }
+  const std::string& source() const { return source_; }
+  const std::string& mid() const { return mid_; }
   GstCaps* caps() const { return caps_.get(); }
   GstElement* tee() const { return tee_.get(); }
 
@@ -36,10 +41,15 @@ class TrackForwarder {
   void requestKeyframe();
   // How many keyframe requests went through to the publisher so far.
   guint keyframeRequests() const;
+  // Packets that came from the publisher so far (dropped or forwarded).
+  uint64_t packets() const;
   // Server-enforced mute: the tee gets nothing, so no subscriber does, whatever the publisher
   // sends. Unmuting asks the publisher for a keyframe so pictures resume at once.
   void setMuted(bool muted);
   bool muted() const;
+  // The publisher ended the track (its m-line went inactive) but the pad stays linked, since
+  // an unlinked webrtcbin pad would fail the publisher's whole stream: drop for good.
+  void end();
   // Main context: stops and removes the tee. The publisher must be stopped or unlinked.
   void teardown();
 
@@ -51,6 +61,8 @@ class TrackForwarder {
 
   std::string trackId_;
   std::string kind_;
+  std::string source_;
+  std::string mid_;
   GstCapsPtr caps_;
   GstElementPtr pipeline_;
   GstElementPtr tee_;

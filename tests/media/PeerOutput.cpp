@@ -11,6 +11,14 @@ const RemoteTrack* PeerView::find(const std::string& who, const std::string& kin
   return nullptr;
 }
 
+const RemoteTrack* PeerView::findTrack(const std::string& who, const std::string& track) const {
+  const RemoteTrack* found = nullptr;
+  for (const auto& t : tracks) {
+    if (t.participant == who && t.track == track) found = &t;
+  }
+  return found;
+}
+
 PeerView readPeer(Process& p) {
   PeerView v;
   for (const std::string& line : p.lines()) {
@@ -41,6 +49,8 @@ PeerView readPeer(Process& p) {
         r.participant = json::getString(t, "participant").value_or("");
         r.track = json::getString(t, "track").value_or("");
         r.kind = json::getString(t, "kind").value_or("");
+        r.source = json::getString(t, "source").value_or("");
+        r.mid = json::getString(t, "mid").value_or("");
         r.packets = json::getInt(t, "packets").value_or(0);
         r.frames = json::getInt(t, "frames").value_or(0);
         r.firstFrameMs = json::getInt(t, "first_frame_ms").value_or(-1);

@@ -14,6 +14,8 @@ struct RemoteTrack {
   std::string participant;
   std::string track;
   std::string kind;
+  std::string source;
+  std::string mid;
   int64_t packets = 0;
   int64_t frames = 0;
   int64_t firstFrameMs = -1;  // since the peer started
@@ -30,6 +32,8 @@ struct PeerView {
 
   // Tracks of one remote participant and kind (latest stats).
   const RemoteTrack* find(const std::string& participant, const std::string& kind) const;
+  // The entry of one track id ("screen0"); the latest if the track came more than once.
+  const RemoteTrack* findTrack(const std::string& participant, const std::string& track) const;
 };
 
 // Parses everything the peer printed so far.

@@ -35,6 +35,11 @@ constexpr std::array kCandidate{Field{"conn", FieldType::String, true, 1, 16},
                                 Field{"sdp_mline_index", FieldType::Int, true, 0, 1024}};
 constexpr std::array kError{Field{"code", FieldType::String, true, 1, 64},
                             Field{"message", FieldType::String, false}};
+constexpr std::array kParticipantEntry{Field{"participant", FieldType::String, true, 1, 128},
+                                       Field{"name", FieldType::String, false, 0, 256},
+                                       Field{"tracks", FieldType::Array, false}};
+constexpr std::array kTrackEntry{Field{"track", FieldType::String, true, 1, 128},
+                                 Field{"source", FieldType::String, false, 0, 16}};
 constexpr std::array kChat{Field{"text", FieldType::String, true, 0, 4000},
                            Field{"from", FieldType::Object, false}};
 
@@ -134,6 +139,7 @@ const std::map<std::string, Peer::Handler>& Peer::handlers() {
       {"error", &Peer::onError},
       {"pong", &Peer::onPong},
       {"resumed", &Peer::onResumed},
+      {"subscribed", &Peer::onSubscribed},
   };
   return table;
 }
@@ -200,6 +206,7 @@ void Peer::onWelcome(JsonObject* m) {
   }
   json::Object join;
   join.set("type", "join").set("room", options_.room);
+  if (!options_.videoMode.empty()) join.set("video", options_.videoMode);
   send(join);
 }
 
@@ -210,7 +217,20 @@ void Peer::onJoined(JsonObject* m) {
   JsonObjectPtr fields = withoutType(m);
   json_object_set_int_member(fields.get(), "t_ms", sinceStart());
   out_.emit("joined", fields.get());
-  if (options_.publish && (options_.audio || options_.video)) startPublishing();
+  JsonArray* others = json::getArray(m, "participants");
+  for (guint i = 0; others && i < json_array_get_length(others); ++i) {
+    JsonNode* n = json_array_get_element(others, i);
+    JsonObject* p = n && JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : nullptr;
+    if (!p || validateFields(p, kParticipantEntry)) {
+      fail(kServerError, "bad_server_message", "joined: bad entry in participants");
+      return;
+    }
+    std::string id = *json::getString(p, "participant");
+    tiles_.addParticipant(id, json::getString(p, "name").value_or(""));
+    noteTracks(id, json::getArray(p, "tracks"));
+  }
+  updateSelection();
+  if (options_.publish && (options_.audio || options_.video || options_.screen)) startPublishing();
   if (options_.dropAfterMs > 0 && !dropTimer_.active()) {
     dropTimer_.reset(g_timeout_add(
         static_cast<guint>(options_.dropAfterMs),
@@ -240,11 +260,97 @@ void Peer::onLeft(JsonObject*) {
 void Peer::onParticipantJoined(JsonObject* m) {
   CARREL_REQUIRE(m, kParticipant);
   out_.emit("participant_joined", withoutType(m).get());
+  tiles_.addParticipant(*json::getString(m, "participant"),
+                        json::getString(m, "name").value_or(""));
+  updateSelection();
+}
+
+void Peer::noteTracks(const std::string& participant, JsonArray* tracks) {
+  for (guint i = 0; tracks && i < json_array_get_length(tracks); ++i) {
+    JsonNode* n = json_array_get_element(tracks, i);
+    JsonObject* t = n && JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : nullptr;
+    if (!t || validateFields(t, kTrackEntry)) continue;
+    if (json::getString(t, "source").value_or("") == "screen") {
+      tiles_.addScreen(participant, *json::getString(t, "track"));
+    }
+  }
+}
+
+void Peer::updateSelection() {
+  if (options_.videoMode != "selected" || !inRoom_) return;
+  std::vector<TileSelection::Track> now = tiles_.selected();
+  if (selectionSent_ && now == sentSelection_) return;
+  selectionSent_ = true;
+  sentSelection_ = now;
+  JsonArrayPtr video(json_array_new());
+  for (const auto& [participant, track] : now) {
+    json::Object t;
+    t.set("participant", participant).set("track", track);
+    json_array_add_object_element(video.get(), t.take().release());
+  }
+  json::Object sub;
+  sub.set("type", "subscribe").set("video", video.get());
+  send(sub);
+  json::Object o;
+  o.set("video", video.get()).set("t_ms", sinceStart());
+  out_.emit("subscribe_sent", o.get());
+}
+
+void Peer::onSubscribed(JsonObject*) {}
+
+void Peer::toggleScreen() {
+  if (!inRoom_ || stopping_) return;
+  startPublishing();
+  if (!publish_) return;
+  bool share = !publish_->sharingScreen();
+  if (share) {
+    std::string err;
+    if (!publish_->startScreen(&err)) {
+      fail(kMedia, "media", "screen: " + err);
+      return;
+    }
+  } else {
+    publish_->stopScreen();
+  }
+  json::Object o;
+  o.setBool("sharing", share).set("t_ms", sinceStart());
+  out_.emit("screen", o.get());
+}
+
+void Peer::retile() {
+  if (!inRoom_ || stopping_) return;
+  tiles_.setNames(options_.retileNames);
+  json::Object o;
+  o.set("t_ms", sinceStart());
+  out_.emit("retile", o.get());
+  updateSelection();
+}
+
+void Peer::after(int ms, std::function<void()> fn) {
+  struct Job {
+    Peer* self;
+    TimeoutSource* timer;
+    std::function<void()> fn;
+  };
+  auto timer = std::make_unique<TimeoutSource>();
+  auto* job = new Job{this, timer.get(), std::move(fn)};
+  timer->reset(g_timeout_add_full(
+      G_PRIORITY_DEFAULT, static_cast<guint>(ms),
+      [](gpointer d) -> gboolean {
+        auto* j = static_cast<Job*>(d);
+        j->timer->release();
+        if (!j->self->finished_ && !j->self->stopping_) j->fn();
+        return G_SOURCE_REMOVE;
+      },
+      job, [](gpointer d) { delete static_cast<Job*>(d); }));
+  timers_.push_back(std::move(timer));
 }
 
 void Peer::onParticipantLeft(JsonObject* m) {
   CARREL_REQUIRE(m, kParticipant);
   out_.emit("participant_left", withoutType(m).get());
+  tiles_.removeParticipant(*json::getString(m, "participant"));
+  updateSelection();
   for (const TrackSnapshot& s : tracks_.endParticipant(*json::getString(m, "participant"))) {
     emitTrackEnded(s);
   }
@@ -253,10 +359,18 @@ void Peer::onParticipantLeft(JsonObject* m) {
 void Peer::onTrackPublished(JsonObject* m) {
   CARREL_REQUIRE(m, kTrack);
   out_.emit("track_published", withoutType(m).get());
+  if (json::getString(m, "source").value_or("") == "screen") {
+    tiles_.addScreen(*json::getString(m, "participant"), *json::getString(m, "track"));
+    updateSelection();
+  }
 }
 
 void Peer::onTrackEnded(JsonObject* m) {
   CARREL_REQUIRE(m, kTrack);
+  if (json::getString(m, "source").value_or("") == "screen") {
+    tiles_.removeScreen(*json::getString(m, "participant"), *json::getString(m, "track"));
+    updateSelection();
+  }
   auto ended = tracks_.endTrack(*json::getString(m, "participant"), *json::getString(m, "track"));
   // A track this peer never received (or one already ended by a new offer) is still worth
   // reporting: the server said it ended.
@@ -293,10 +407,21 @@ WebRtcConnection::Handlers Peer::connectionHandlers(const std::string& conn) {
 void Peer::startPublishing() {
   if (publish_) return;
   publish_ = std::make_unique<PublishConnection>(
-      options_, filter_, connectionHandlers("publish"), [this](const std::string& sdp) {
-        g_printerr("carrel-peer: publish_offer at %lld ms\n", static_cast<long long>(sinceStart()));
+      options_, filter_, connectionHandlers("publish"),
+      [this](const std::string& sdp, const std::vector<std::string>& screens) {
+        g_printerr("carrel-peer: publish_offer at %lld ms (%zu screen m-line(s))\n",
+                   static_cast<long long>(sinceStart()), screens.size());
         json::Object offer;
         offer.set("type", "publish_offer").set("sdp", sdp);
+        if (!screens.empty()) {
+          JsonArrayPtr tracks(json_array_new());
+          for (const auto& mid : screens) {
+            json::Object t;
+            t.set("mid", mid).set("source", "screen");
+            json_array_add_object_element(tracks.get(), t.take().release());
+          }
+          offer.set("tracks", tracks.get());
+        }
         send(offer);
       });
   if (options_.timing) publish_->setTimingOutput(&out_);
@@ -326,7 +451,8 @@ void Peer::onSubscribeOffer(JsonObject* m) {
       return;
     }
     tracks.push_back(TrackInfo{*json::getString(t, "mid"), *json::getString(t, "participant"),
-                               *json::getString(t, "track"), *json::getString(t, "kind")});
+                               *json::getString(t, "track"), *json::getString(t, "kind"),
+                               json::getString(t, "source").value_or("")});
   }
   {
     JsonNode* n = json_object_get_member(m, "tracks");
@@ -431,6 +557,8 @@ JsonObjectPtr Peer::published() const {
   json::Object p;
   p.set("video_frames",
         static_cast<int64_t>(publish_ ? publish_->videoFrames() : videoFramesAtStop_))
+      .set("screen_frames",
+           static_cast<int64_t>(publish_ ? publish_->screenFrames() : screenFramesAtStop_))
       .set("audio_buffers",
            static_cast<int64_t>(publish_ ? publish_->audioBuffers() : audioBuffersAtStop_));
   return p.take();
@@ -485,9 +613,11 @@ void Peer::finish() {
   durationTimer_.cancel();
   leaveTimer_.cancel();
   dropTimer_.cancel();
+  timers_.clear();
   if (publish_) {
     videoFramesAtStop_ = publish_->videoFrames();
     audioBuffersAtStop_ = publish_->audioBuffers();
+    screenFramesAtStop_ = publish_->screenFrames();
   }
   // Pipelines stop before the summary, so its counters are final. Stopping a webrtcbin whose
   // pads wait for a negotiation has been seen to hang in GStreamer: a watchdog turns that into

@@ -17,6 +17,7 @@
 #include "PublishConnection.hpp"
 #include "SignalingClient.hpp"
 #include "SubscribeConnection.hpp"
+#include "TileSelection.hpp"
 #include "TrackTable.hpp"
 
 namespace carrel::peer {
@@ -34,6 +35,10 @@ class Peer {
   // leaving finishes at once.
   void stop(int exitCode, const std::string& why = {});
   int exitCode() const { return exitCode_; }
+  // SIGUSR1: starts a screen share, or stops the one running (a re-offer either way).
+  void toggleScreen();
+  // SIGUSR2: the grid shows the --retile names instead of the --tile ones.
+  void retile();
 
  private:
   using Handler = void (Peer::*)(JsonObject*);
@@ -57,6 +62,13 @@ class Peer {
   void onResumed(JsonObject* m);
   // --drop-after-ms: close the socket without leaving, then connect again and resume.
   void dropAndResume();
+  void onSubscribed(JsonObject* m);
+
+  // Sends subscribe when the grid's selection changed (selected video mode only).
+  void updateSelection();
+  void noteTracks(const std::string& participant, JsonArray* tracks);
+  // Runs fn on the main loop ms after now (kept in timers_, cancelled at finish).
+  void after(int ms, std::function<void()> fn);
 
   void send(json::Object& message);
   void fail(int code, const std::string& errorCode, const std::string& message);
@@ -87,10 +99,15 @@ class Peer {
   int exitCode_ = kOk;
   uint64_t videoFramesAtStop_ = 0;
   uint64_t audioBuffersAtStop_ = 0;
+  uint64_t screenFramesAtStop_ = 0;
   TimeoutSource statsTimer_;
   TimeoutSource durationTimer_;
   TimeoutSource leaveTimer_;
   TimeoutSource dropTimer_;
+  TileSelection tiles_{options_.tiles, options_.tileNames};
+  std::vector<TileSelection::Track> sentSelection_;
+  bool selectionSent_ = false;
+  std::vector<std::unique_ptr<TimeoutSource>> timers_;
 };
 
 }  // namespace carrel::peer

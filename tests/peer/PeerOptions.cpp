@@ -35,6 +35,11 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   gchar* token = nullptr;
   gchar** ice = nullptr;
   gchar** allow = nullptr;
+  gchar* videoMode = nullptr;
+  gchar** tileNames = nullptr;
+  gchar** retileNames = nullptr;
+  gboolean screen = FALSE;
+  gint screenW = o.screenWidth, screenH = o.screenHeight, tiles = o.tiles;
   gboolean noDecode = FALSE, noPublish = FALSE, noAudio = FALSE, noVideo = FALSE,
            noSubscribe = FALSE;
   gboolean json = FALSE, noKeyframeRequests = FALSE, timing = FALSE, printCandidates = FALSE;
@@ -90,6 +95,18 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
        nullptr},
       {"token", 0, 0, G_OPTION_ARG_STRING, &token,
        "Access token (from POST /api/v1/auth/login) for a server with accounts", "TOKEN"},
+      {"screen", 0, 0, G_OPTION_ARG_NONE, &screen,
+       "Share a screen from the start (SIGUSR1 stops or starts one at any time)", nullptr},
+      {"screen-width", 0, 0, G_OPTION_ARG_INT, &screenW, "Screen width (default 1280)", "PX"},
+      {"screen-height", 0, 0, G_OPTION_ARG_INT, &screenH, "Screen height (default 720)", "PX"},
+      {"video-mode", 0, 0, G_OPTION_ARG_STRING, &videoMode,
+       "join's video mode: all or selected (default: the server's, all)", "MODE"},
+      {"tiles", 0, 0, G_OPTION_ARG_INT, &tiles,
+       "Show the first N other participants' cameras and every screen (selected mode)", "N"},
+      {"tile", 0, 0, G_OPTION_ARG_STRING_ARRAY, &tileNames,
+       "Show this display name's camera (repeatable; selected mode; screens shown too)", "NAME"},
+      {"retile", 0, 0, G_OPTION_ARG_STRING_ARRAY, &retileNames,
+       "A display name shown instead of the --tile ones after SIGUSR2 (repeatable)", "NAME"},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
 
   std::unique_ptr<GOptionContext, OptionContextFree> ctx(
@@ -103,7 +120,8 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   bool parsed = g_option_context_parse(ctx.get(), &argc, &argv, &raw);
   GErrorPtr err(raw);
   GCharPtr urlOwned(url), nameOwned(name), roomOwned(room), chatOwned(chat), tokenOwned(token);
-  StrvPtr iceOwned(ice), allowOwned(allow);
+  StrvPtr iceOwned(ice), allowOwned(allow), tileOwned(tileNames), retileOwned(retileNames);
+  GCharPtr videoModeOwned(videoMode);
   auto fail = [&](std::string why) {
     if (error) *error = std::move(why);
     return std::nullopt;
@@ -134,6 +152,21 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   if (kbps < 10 || kbps > 20000) return fail("--video-kbps must be 10..20000");
   if (statsMs < 0) return fail("--stats-interval-ms must be >= 0");
   if (latency < 0 || latency > 5000) return fail("--latency-ms must be 0..5000");
+  if (screenW < 16 || screenH < 16 || screenW > 4096 || screenH > 4096) {
+    return fail("--screen-width/--screen-height must be 16..4096");
+  }
+  if (videoMode && g_strcmp0(videoMode, "all") != 0 && g_strcmp0(videoMode, "selected") != 0) {
+    return fail("--video-mode must be all or selected");
+  }
+  if (tiles > 64) return fail("--tiles must be at most 64");
+  o.screen = screen;
+  o.screenWidth = screenW;
+  o.screenHeight = screenH;
+  o.tiles = tiles;
+  o.tileNames = toVector(tileNames);
+  o.retileNames = toVector(retileNames);
+  if (videoMode) o.videoMode = videoMode;
+  if (o.tiles >= 0 || !o.tileNames.empty()) o.videoMode = "selected";
   o.durationSec = duration;
   o.width = width;
   o.height = height;

@@ -37,6 +37,19 @@ struct PeerOptions {
   // as output lines; an AFK check is never answered.
   bool printModeration = false;
   std::string token;  // access token for a server with accounts (sent as ?token=)
+  // Screen share from the start; SIGUSR1 starts or stops one at any time.
+  bool screen = false;
+  int screenWidth = 1280;
+  int screenHeight = 720;
+  int screenFps = 5;
+  int screenKbps = 800;
+  // Selective subscription: join's video mode ("" = server default), the grid's tiles (the
+  // first N other participants' cameras, or these display names'; every screen is shown
+  // too), and the names SIGUSR2 switches the tiles to.
+  std::string videoMode;
+  int tiles = -1;
+  std::vector<std::string> tileNames;
+  std::vector<std::string> retileNames;
 
   // url with ?token= added when a token is given.
   std::string connectUrl() const;

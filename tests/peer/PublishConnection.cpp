@@ -1,6 +1,7 @@
 #include "PublishConnection.hpp"
 
 #include <random>
+#include <utility>
 
 #include "RtpTiming.hpp"
 
@@ -31,8 +32,7 @@ GstElement* addChain(GstElement* bin, const std::string& description, std::strin
 }  // namespace
 
 PublishConnection::PublishConnection(const PeerOptions& options, const NetworkFilter& filter,
-                                     Handlers handlers,
-                                     std::function<void(const std::string&)> offer)
+                                     Handlers handlers, OfferFn offer)
     : WebRtcConnection("publish", options, filter, std::move(handlers)), offer_(std::move(offer)) {}
 
 bool PublishConnection::start(std::string* error) {
@@ -40,7 +40,77 @@ bool PublishConnection::start(std::string* error) {
   g_signal_connect(webrtc(), "on-negotiation-needed", G_CALLBACK(&onNegotiationNeeded), this);
   if (options_.video && !addVideo(error)) return false;
   if (options_.audio && !addAudio(error)) return false;
+  if (options_.screen && !startScreen(error)) return false;
   return play(error);
+}
+
+bool PublishConnection::startScreen(std::string* error) {
+  if (screenValve_) return true;
+  const guint32 ssrc = randomSsrc();
+  // A slide-like picture (bars, not the camera's ball) at screen resolution.
+  std::string d = "videotestsrc is-live=true pattern=smpte ! video/x-raw,width=" +
+                  std::to_string(options_.screenWidth) +
+                  ",height=" + std::to_string(options_.screenHeight) +
+                  ",framerate=" + std::to_string(options_.screenFps) +
+                  "/1 ! valve name=svalve ! queue max-size-buffers=2 leaky=downstream"
+                  " ! vp8enc name=senc deadline=1 cpu-used=8 end-usage=cbr threads=2"
+                  " keyframe-max-dist=300 target-bitrate=" +
+                  std::to_string(options_.screenKbps * 1000) +
+                  " ! rtpvp8pay pt=96 picture-id-mode=15-bit mtu=1200";
+  GstElement* bin = addChain(pipeline(), d, error);
+  if (!bin) return false;
+  GstElementPtr enc(gst_bin_get_by_name(GST_BIN(bin), "senc"));
+  countBuffers(enc.get(), &screenFrames_);
+  GstElementPtr valve(gst_bin_get_by_name(GST_BIN(bin), "svalve"));
+  std::string caps =
+      "application/x-rtp,media=video,encoding-name=VP8,payload=96,"
+      "clock-rate=90000,ssrc=(uint)" +
+      std::to_string(ssrc);
+  GstWebRTCRTPTransceiver* trans = nullptr;
+  if (!linkToWebrtc(bin, caps,
+                    ",rtcp-fb-nack=(boolean)true,rtcp-fb-nack-pli=(boolean)true,"
+                    "rtcp-fb-ccm-fir=(boolean)true",
+                    error, &trans)) {
+    return false;
+  }
+  screenTrans_.reset(trans);
+  screenValve_ = valve.get();
+  screenSsrcs_.push_back(ssrc);
+  if (offered_.load()) {
+    // Already running: the new elements follow the pipeline, and the change is offered.
+    gst_bin_sync_children_states(GST_BIN(pipeline()));
+    makeOffer();
+  }
+  return true;
+}
+
+void PublishConnection::stopScreen() {
+  if (!screenValve_) return;
+  g_object_set(screenValve_, "drop", TRUE, nullptr);
+  if (screenTrans_) {
+    g_object_set(screenTrans_.get(), "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE,
+                 nullptr);
+  }
+  screenValve_ = nullptr;
+  screenTrans_.reset();
+  makeOffer();
+}
+
+std::vector<std::string> PublishConnection::screenMids(const std::string& sdp) const {
+  std::vector<std::string> mids;
+  size_t at = sdp.find("\nm=");
+  while (at != std::string::npos) {
+    size_t next = sdp.find("\nm=", at + 1);
+    std::string section = sdp.substr(at, next == std::string::npos ? next : next - at);
+    size_t mid = section.find("a=mid:");
+    for (guint32 ssrc : screenSsrcs_) {
+      if (mid == std::string::npos) break;
+      if (section.find("a=ssrc:" + std::to_string(ssrc) + " ") == std::string::npos) continue;
+      mids.push_back(section.substr(mid + 6, section.find_first_of("\r\n", mid) - mid - 6));
+    }
+    at = next;
+  }
+  return mids;
 }
 
 bool PublishConnection::addVideo(std::string* error) {
@@ -84,7 +154,8 @@ bool PublishConnection::addAudio(std::string* error) {
 }
 
 bool PublishConnection::linkToWebrtc(GstElement* chain, const std::string& capsText,
-                                     const std::string& negotiationFields, std::string* error) {
+                                     const std::string& negotiationFields, std::string* error,
+                                     GstWebRTCRTPTransceiver** transOut) {
   GstCapsPtr caps(gst_caps_from_string(capsText.c_str()));
   GstCapsPtr preferences(gst_caps_from_string((capsText + negotiationFields).c_str()));
   GstElement* filter = gst_element_factory_make("capsfilter", nullptr);
@@ -101,6 +172,15 @@ bool PublishConnection::linkToWebrtc(GstElement* chain, const std::string& capsT
   }
   GstPadPtr src(gst_element_get_static_pad(filter, "src"));
   if (timingOut_) RtpTiming::attach(src.get(), *timingOut_, "rtp_sent");
+  // webrtcbin 1.22 sends EOS into a sink pad whose m-line went inactive (a stopped screen
+  // share); its bundled transport's rtpfunnel passes EOS on and every other track stops.
+  gst_pad_add_probe(
+      sink.get(), GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+      [](GstPad*, GstPadProbeInfo* info, gpointer) {
+        GstEvent* e = GST_PAD_PROBE_INFO_EVENT(info);
+        return e && GST_EVENT_TYPE(e) == GST_EVENT_EOS ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
+      },
+      nullptr, nullptr);
   if (gst_pad_link(src.get(), sink.get()) != GST_PAD_LINK_OK) {
     if (error) *error = "cannot link to webrtcbin";
     return false;
@@ -115,6 +195,7 @@ bool PublishConnection::linkToWebrtc(GstElement* chain, const std::string& capsT
   // Without codec preferences the offer carries no codec and no rtcp-fb lines.
   g_object_set(trans.get(), "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
                "codec-preferences", preferences.get(), "do-nack", TRUE, nullptr);
+  if (transOut) *transOut = trans.release();
   return true;
 }
 
@@ -132,12 +213,24 @@ void PublishConnection::countBuffers(GstElement* element, std::atomic<uint64_t>*
 
 void PublishConnection::onNegotiationNeeded(GstElement* webrtc, gpointer data) {
   auto* self = static_cast<PublishConnection*>(data);
-  // The publish connection negotiates once; later renegotiation requests have nothing new.
+  (void)webrtc;
+  // Only the first offer comes from here; later ones are made where the change is made
+  // (startScreen, stopScreen), since webrtcbin also asks after unrelated changes.
   if (self->offered_.exchange(true)) return;
-  std::weak_ptr<bool> alive = self->aliveToken();
-  g_signal_emit_by_name(webrtc, "create-offer", nullptr,
-                        promise([self, alive](const GstStructure* reply) {
-                          if (alive.lock()) self->onOfferCreated(reply);
+  self->postToMain([self] { self->makeOffer(); });
+}
+
+void PublishConnection::makeOffer() {
+  if (inFlight_) {
+    again_ = true;
+    return;
+  }
+  inFlight_ = true;
+  offered_ = true;
+  std::weak_ptr<bool> alive = aliveToken();
+  g_signal_emit_by_name(webrtc(), "create-offer", nullptr,
+                        promise([this, alive](const GstStructure* reply) {
+                          if (alive.lock()) onOfferCreated(reply);
                         }));
 }
 
@@ -156,12 +249,12 @@ void PublishConnection::onOfferCreated(const GstStructure* reply) {
   g_signal_emit_by_name(webrtc(), "set-local-description", offer.get(), nullptr);
   GCharPtr text(gst_sdp_message_as_text(offer->sdp));
   std::string sdp = text.get();
-  postToMain([this, sdp] { offer_(sdp); });
+  postToMain([this, sdp] { offer_(sdp, screenMids(sdp)); });
 }
 
 void PublishConnection::applyAnswer(const std::string& text) {
-  if (answered_) {
-    g_printerr("carrel-peer: publish: ignoring a second publish_answer\n");
+  if (!inFlight_) {
+    g_printerr("carrel-peer: publish: ignoring a publish_answer no offer waits for\n");
     return;
   }
   std::string err;
@@ -170,7 +263,6 @@ void PublishConnection::applyAnswer(const std::string& text) {
     handlers_.failed("publish_answer: " + err);
     return;
   }
-  answered_ = true;
   GstSessionDescriptionPtr answer(
       gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER, sdp.release()));
   std::weak_ptr<bool> alive = aliveToken();
@@ -178,11 +270,13 @@ void PublishConnection::applyAnswer(const std::string& text) {
                         promise([this, alive](const GstStructure* reply) {
                           std::string e = promiseError(reply);
                           post(alive, [this, e] {
+                            inFlight_ = false;
                             if (!e.empty()) {
                               handlers_.failed("publish: set-remote-description: " + e);
                               return;
                             }
                             remoteApplied();
+                            if (std::exchange(again_, false)) makeOffer();
                           });
                         }));
 }

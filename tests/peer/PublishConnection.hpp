@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <vector>
 
 #include "WebRtcConnection.hpp"
 
@@ -12,16 +13,26 @@ namespace carrel::peer {
 
 class PublishConnection : public WebRtcConnection {
  public:
-  // offer runs on the main thread with the local description's SDP.
+  // offer runs on the main thread with the local description's SDP and the mids of its screen
+  // m-lines (what publish_offer's tracks marks as "screen").
+  using OfferFn =
+      std::function<void(const std::string& sdp, const std::vector<std::string>& screens)>;
   PublishConnection(const PeerOptions& options, const NetworkFilter& filter, Handlers handlers,
-                    std::function<void(const std::string& sdp)> offer);
+                    OfferFn offer);
   ~PublishConnection() override { stop(); }
 
   bool start(std::string* error);
   // Main thread.
   void applyAnswer(const std::string& sdp);
 
+  // Main thread: a screen share (a new send-only m-line, then a re-offer), and its end (the
+  // m-line made inactive, then a re-offer). A later share is a new m-line again.
+  bool startScreen(std::string* error);
+  void stopScreen();
+  bool sharingScreen() const { return screenValve_ != nullptr; }
+
   uint64_t videoFrames() const { return videoFrames_.load(); }
+  uint64_t screenFrames() const { return screenFrames_.load(); }
   uint64_t audioBuffers() const { return audioBuffers_.load(); }
 
  private:
@@ -30,14 +41,24 @@ class PublishConnection : public WebRtcConnection {
   // Links a chain to a new webrtcbin sink pad through a capsfilter of `caps`; the
   // transceiver offers `caps` plus `negotiationFields` (rtcp-fb and the like).
   bool linkToWebrtc(GstElement* chain, const std::string& caps,
-                    const std::string& negotiationFields, std::string* error);
+                    const std::string& negotiationFields, std::string* error,
+                    GstWebRTCRTPTransceiver** transOut = nullptr);
   static void countBuffers(GstElement* element, std::atomic<uint64_t>* counter);
   static void onNegotiationNeeded(GstElement* webrtc, gpointer self);
+  // Main thread: one offer at a time; a change while one waits for its answer offers again
+  // after it.
+  void makeOffer();
   void onOfferCreated(const GstStructure* reply);
+  std::vector<std::string> screenMids(const std::string& sdp) const;
 
-  std::function<void(const std::string&)> offer_;
+  OfferFn offer_;
   std::atomic<bool> offered_{false};
-  bool answered_ = false;
+  bool inFlight_ = false;
+  bool again_ = false;
+  std::vector<guint32> screenSsrcs_;
+  GstElement* screenValve_ = nullptr;  // owned by the pipeline
+  GstPtr<GstWebRTCRTPTransceiver> screenTrans_;
+  std::atomic<uint64_t> screenFrames_{0};
   std::atomic<uint64_t> videoFrames_{0};
   std::atomic<uint64_t> audioBuffers_{0};
 };

@@ -142,6 +142,7 @@ JsonObjectPtr TrackTable::toJson(const TrackSnapshot& s) {
   o.set("participant", s.info.participant)
       .set("track", s.info.track)
       .set("kind", s.info.kind)
+      .set("source", s.info.source)
       .set("mid", s.info.mid)
       .set("packets", static_cast<int64_t>(s.packets))
       .set("bytes", static_cast<int64_t>(s.bytes))

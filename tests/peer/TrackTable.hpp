@@ -21,7 +21,8 @@ struct TrackInfo {
   std::string mid;
   std::string participant;
   std::string track;
-  std::string kind;  // "video" or "audio"
+  std::string kind;         // "video" or "audio"
+  std::string source = {};  // "camera", "microphone", "screen" ("" from an older server)
 };
 
 // Times are ms since the peer started (the clock of every report line's t_ms), so a reader

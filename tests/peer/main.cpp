@@ -46,9 +46,25 @@ int main(int argc, char** argv) {
   };
   guint sigint = g_unix_signal_add(SIGINT, onSignal, &peer);
   guint sigterm = g_unix_signal_add(SIGTERM, onSignal, &peer);
+  guint sigusr1 = g_unix_signal_add(
+      SIGUSR1,
+      [](gpointer data) -> gboolean {
+        static_cast<Peer*>(data)->toggleScreen();
+        return G_SOURCE_CONTINUE;
+      },
+      &peer);
+  guint sigusr2 = g_unix_signal_add(
+      SIGUSR2,
+      [](gpointer data) -> gboolean {
+        static_cast<Peer*>(data)->retile();
+        return G_SOURCE_CONTINUE;
+      },
+      &peer);
   peer.start();
   g_main_loop_run(loop.get());
   g_source_remove(sigint);
   g_source_remove(sigterm);
+  g_source_remove(sigusr1);
+  g_source_remove(sigusr2);
   return peer.exitCode();
 }

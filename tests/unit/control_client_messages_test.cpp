@@ -38,11 +38,11 @@ std::string repeat(char c, size_t n) {
 TEST(ControlClientMessages, EveryProtocolMessageIsDeclared) {
   for (const char* t : {"hello", "ping", "join", "leave", "publish_offer", "subscribe_answer",
                         "candidate", "chat", "mute", "study", "timer", "chat_history", "chat_edit",
-                        "chat_delete", "record_start", "record_stop"}) {
+                        "chat_delete", "record_start", "record_stop", "subscribe"}) {
     EXPECT_NE(findMessage(t), nullptr) << t;
   }
   EXPECT_EQ(findMessage("welcome"), nullptr);  // server -> client only
-  EXPECT_EQ(allMessages().size(), 16u);
+  EXPECT_EQ(allMessages().size(), 17u);
 }
 
 TEST(ControlClientMessages, BadJson) {
