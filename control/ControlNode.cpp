@@ -296,42 +296,46 @@ void ControlNode::resumeMedia(const std::shared_ptr<ClientSession>& s, const std
   removePeer(sfu, room, participant, [this, weak, room, sfu, participant, ref] {
     auto s = weak.lock();
     if (!s || s->closed() || s->room() != room) return;
-    json::Object d;
-    d.set("room", room).set("peer", participant).set("name", s->name());
-    if (!s->videoMode().empty()) d.set("video", s->videoMode());
-    bus_->request(
-        sfu, bus::method::PeerAdd, d.take(),
-        [this, weak, room, participant, ref](const bus::Response& r) {
-          auto s = weak.lock();
-          if (!s || s->closed() || s->room() != room) return;
-          if (!r.ok) {
-            s->sendError(clientCodeForBusError(r.error.code),
-                         clientMessageForBusError(r.error.code, r.error.message), ref);
-            leaveRoom(s, "disconnected", true);
-            return;
-          }
-          if (s->userId()) {
-            presence_->setRoom(s->userId(), participant, room, g_get_real_time() / 1000);
-          }
-          rooms_->list(room, [weak, room, participant,
-                              ref](std::optional<std::vector<ParticipantEntry>> all) {
+    // Who is there first, then the new SFU peer: `resumed` goes out in peer.add's response,
+    // which the SFU sends before the new peer's first subscribe_offer event (a client
+    // starts its connections over on `resumed` and must not drop that offer).
+    rooms_->list(room, [this, weak, room, sfu, participant,
+                        ref](std::optional<std::vector<ParticipantEntry>> all) {
+      auto s = weak.lock();
+      if (!s || s->closed() || s->room() != room) return;
+      JsonArrayPtr list(json_array_new());
+      if (!all) all.emplace();
+      for (auto& e : *all) {
+        if (e.participant == participant) continue;
+        json::Object p;
+        p.set("participant", e.participant).set("name", e.name).set("tracks", e.tracks.get());
+        json_array_add_object_element(list.get(), p.take().release());
+      }
+      auto others = std::make_shared<JsonArrayPtr>(std::move(list));
+      json::Object d;
+      d.set("room", room).set("peer", participant).set("name", s->name());
+      if (!s->videoMode().empty()) d.set("video", s->videoMode());
+      bus_->request(
+          sfu, bus::method::PeerAdd, d.take(),
+          [this, weak, room, participant, ref, others](const bus::Response& r) {
             auto s = weak.lock();
             if (!s || s->closed() || s->room() != room) return;
-            JsonArrayPtr list(json_array_new());
-            if (!all) all.emplace();
-            for (auto& e : *all) {
-              if (e.participant == participant) continue;
-              json::Object p;
-              p.set("participant", e.participant).set("name", e.name).set("tracks", e.tracks.get());
-              json_array_add_object_element(list.get(), p.take().release());
+            if (!r.ok) {
+              s->sendError(clientCodeForBusError(r.error.code),
+                           clientMessageForBusError(r.error.code, r.error.message), ref);
+              leaveRoom(s, "disconnected", true);
+              return;
+            }
+            if (s->userId()) {
+              presence_->setRoom(s->userId(), participant, room, g_get_real_time() / 1000);
             }
             json::Object m;
-            m.set("type", "resumed").set("room", room).set("participants", list.get());
+            m.set("type", "resumed").set("room", room).set("participants", others->get());
             if (!ref.empty()) m.set("ref", ref);
             s->send(m);
-          });
-        },
-        static_cast<guint>(options_.sfuTimeoutMs));
+          },
+          static_cast<guint>(options_.sfuTimeoutMs));
+    });
   });
 }
 

@@ -539,6 +539,10 @@ void Peer::dropAndResume() {
   o.set("t_ms", sinceStart());
   out_.emit("dropping", o.get());
   resuming_ = true;
+  // Both media connections start over: the server replaces our SFU peer, whose first
+  // subscribe_offer may come before or after `resumed`.
+  subscribe_.reset();
+  publish_.reset();
   ws_.close();
 }
 
@@ -548,8 +552,9 @@ void Peer::onResumed(JsonObject* m) {
   JsonObjectPtr fields = withoutType(m);
   json_object_set_int_member(fields.get(), "t_ms", sinceStart());
   out_.emit("resumed", fields.get());
-  subscribe_.reset();
-  publish_.reset();
+  // The new SFU peer knows nothing of our tiles yet.
+  selectionSent_ = false;
+  updateSelection();
   if (options_.publish && (options_.audio || options_.video)) startPublishing();
 }
 
