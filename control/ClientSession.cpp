@@ -38,6 +38,7 @@ void ClientSession::close(gushort code, const char* reason) {
 void ClientSession::rebind(SoupWebsocketConnection* conn) {
   conn_.reset(static_cast<SoupWebsocketConnection*>(g_object_ref(conn)));
   closed_ = false;
+  closedAtMs_ = 0;
   closedByServer_ = false;
 }
 

@@ -74,7 +74,13 @@ class ClientSession {
 
   // The socket went away (or is going); pending work must undo instead of continue.
   bool closed() const { return closed_; }
-  void markClosed() { closed_ = true; }
+  void markClosed() {
+    if (!closed_) closedAtMs_ = g_get_real_time() / 1000;
+    closed_ = true;
+  }
+  // When the socket went away (ms since the epoch; 0 while connected): a client that never
+  // comes back stopped studying then, not when its grace ran out.
+  int64_t closedAtMs() const { return closedAtMs_; }
 
   void send(const std::string& text);
   void send(const json::Object& msg) { send(msg.str()); }
@@ -99,6 +105,7 @@ class ClientSession {
   JsonArrayPtr tracks_;
   std::vector<std::string> pendingEvents_;
   bool closed_ = false;
+  int64_t closedAtMs_ = 0;
   bool closedByServer_ = false;
 };
 

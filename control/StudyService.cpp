@@ -44,7 +44,7 @@ StudyService::StudyService(ControlNode& node, DbWorker& worker, AuthService& aut
   node_.onLeave(
       [this](const std::shared_ptr<ClientSession>& s, const std::string&, const char* reason) {
         cameras_.onLeave(s->participant());
-        tracker_.leave(s->participant(), reason);
+        tracker_.leave(s->participant(), reason, s->closed() ? s->closedAtMs() : 0);
       });
 }
 

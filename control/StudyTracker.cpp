@@ -145,9 +145,9 @@ void StudyTracker::stop(int64_t userId, const std::string& participant, const st
   closeHeld(userId, reason, std::move(done), endMs);
 }
 
-void StudyTracker::leave(const std::string& participant, const std::string& reason) {
+void StudyTracker::leave(const std::string& participant, const std::string& reason, int64_t endMs) {
   if (opening_.count(participant)) cancelled_.insert(participant);
-  if (const OpenInterval* o = heldBy(participant)) closeHeld(o->userId, reason, {});
+  if (const OpenInterval* o = heldBy(participant)) closeHeld(o->userId, reason, {}, endMs);
 }
 
 void StudyTracker::closeHeld(int64_t userId, const std::string& reason, Done done, int64_t endMs) {

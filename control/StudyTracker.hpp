@@ -44,8 +44,9 @@ class StudyTracker {
   // close decided later than that (a camera that stayed off).
   void stop(int64_t userId, const std::string& participant, const std::string& reason, Done done,
             int64_t endMs = 0);
-  // The participant's final leave: closes what it holds (or is still opening).
-  void leave(const std::string& participant, const std::string& reason);
+  // The participant's final leave: closes what it holds (or is still opening), at endMs
+  // when that is not 0 (a client that dropped and never came back stopped then).
+  void leave(const std::string& participant, const std::string& reason, int64_t endMs = 0);
   // The interval the participant holds on this node, if any.
   const OpenInterval* heldBy(const std::string& participant) const;
   // Ledger pieces as they are written (for room announcements); leaderboards are fed already.

@@ -101,6 +101,15 @@ test('the personal timer counts while studying and today keeps the total', { tim
   await waitUntilShown('#study-today', `s === ${stopped}`, 'today after a reload');
   await page.locator('#leaderboard li', { hasText: USER.displayName }).waitFor({ timeout: WAIT_MS });
   await page.locator('#study-calendar .day.today').waitFor({ timeout: WAIT_MS });
+
+  // A goal of 1 minute is not met by a few seconds; 0 (any study) is, and starts a streak.
+  await page.locator('#study-goal').fill('1');
+  await page.getByRole('button', { name: 'Save goal' }).click();
+  await page.locator('.study-streak', { hasText: 'Streak: 0 day(s); goal 1 min' }).waitFor({ timeout: WAIT_MS });
+  await page.locator('#study-goal').fill('0');
+  await page.getByRole('button', { name: 'Save goal' }).click();
+  await page.locator('.study-streak', { hasText: 'Streak: 1 day(s); goal 0 min' }).waitFor({ timeout: WAIT_MS });
+  await page.locator('#study-calendar .day.today.goal').waitFor({ timeout: WAIT_MS });
 });
 
 test('the room timer shows its phase and counts down from the server clock', { timeout: 60000 }, async () => {

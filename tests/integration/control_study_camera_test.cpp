@@ -8,7 +8,9 @@
 //   of the ledger, not two (by hand and with the camera);
 // * one account on two devices, on two control nodes, switching back and forth (with and
 //   without the old device lingering in its grace), is never counted twice: the ledger's
-//   rows never overlap.
+//   rows never overlap;
+// * a kick closes the interval, and a client gone for longer than the grace stopped
+//   counting when its socket went away, not when the grace ran out.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -300,4 +302,40 @@ TEST_F(ControlStudyCamera, OneAccountOnTwoDevicesAndTwoNodesIsNeverCountedTwice)
   Rest stats = rest(ctl->port, "GET", "/api/v1/study/stats", "", ana);
   ASSERT_EQ(stats.status, 200) << stats.raw;
   EXPECT_EQ(json::getInt(stats.json.get(), "today_ms").value_or(-1), sum);
+}
+
+TEST_F(ControlStudyCamera, AKickAndAGraceRunningOutCloseTheInterval) {
+  std::string olga = accountToken(ctl->port, "olga", "Olga");
+  std::string mina = accountToken(ctl->port, "mina", "Mina");
+  ASSERT_EQ(rest(ctl->port, "POST", "/api/v1/rooms", R"({"id":"k","title":"K"})", olga).status,
+            201);
+  Member owner, m;
+  ASSERT_TRUE(owner.join(url(olga), "k"));
+  ASSERT_TRUE(m.join(url(mina), "k"));
+  m.ws.send(R"({"type":"study","action":"start","id":"s"})");
+  JsonObjectPtr on = m.ws.waitFor([](JsonObject* o) { return isStudyState(o, true); }, Ms(10000));
+  ASSERT_TRUE(on);
+  int64_t started = json::getInt(on.get(), "started_ms").value_or(0);
+  std::this_thread::sleep_for(Ms(500));
+  int64_t kickedAt = wallMs();
+  owner.ws.send(R"({"type":"kick","participant":")" + m.id + R"(","reason":"test"})");
+  ASSERT_TRUE(m.ws.waitForType("removed", Ms(10000)));
+  auto r = rowsEventually("mina", 1);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(std::stoll(r[0][0]), started);
+  EXPECT_GE(std::stoll(r[0][1]), kickedAt - 50);
+  EXPECT_LE(std::stoll(r[0][1]), kickedAt + 3000);
+
+  // Olga studies, drops and never comes back (grace 8 s).
+  owner.ws.send(R"({"type":"study","action":"start","id":"s"})");
+  ASSERT_TRUE(owner.ws.waitFor([](JsonObject* o) { return isStudyState(o, true); }, Ms(10000)));
+  std::this_thread::sleep_for(Ms(500));
+  int64_t droppedAt = wallMs();
+  owner.ws.close();
+  ASSERT_TRUE(owner.ws.waitClosed());
+  auto gone = rowsEventually("olga", 1);
+  ASSERT_EQ(gone.size(), 1u);
+  EXPECT_GE(std::stoll(gone[0][1]), droppedAt - 50);
+  EXPECT_LE(std::stoll(gone[0][1]), droppedAt + 1500);  // not the 8 s of grace after it
+  EXPECT_EQ(gone[0][2], "disconnected");
 }

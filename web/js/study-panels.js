@@ -44,6 +44,7 @@ async function refreshStats() {
     const s = await api().get('/study/stats');
     learnClock(s.server_time);
     stats = s;
+    if (document.activeElement !== nodes.goal) nodes.goal.value = String(s.settings.daily_goal_minutes);
     draw();
   } catch (err) {
     ctx?.status(describeApiError(err), 'error');
@@ -128,6 +129,29 @@ function studyPanel(body) {
     }
   });
   nodes.streak = el('p', { className: 'study-streak' });
+  nodes.goal = el('input', { type: 'number', id: 'study-goal', min: 0, max: 1440, step: 1 });
+  const goalForm = el(
+    'form',
+    { id: 'study-goal-form', className: 'study-goal' },
+    el('label', { htmlFor: 'study-goal', textContent: 'Daily goal (min)' }),
+    nodes.goal,
+    el('button', { type: 'submit', textContent: 'Save goal' }),
+  );
+  goalForm.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const minutes = Number(nodes.goal.value);
+    if (!Number.isInteger(minutes) || minutes < 0 || minutes > 1440) {
+      ctx.status('A daily goal is 0 to 1440 minutes.', 'error');
+      return;
+    }
+    try {
+      await api().put('/study/settings', { daily_goal_minutes: minutes });
+      await refreshStats();
+      refreshBoards();
+    } catch (err) {
+      ctx?.status(describeApiError(err), 'error');
+    }
+  });
   // The room's policy (owner, moderators and admins may change it; the server says who).
   nodes.mode = el('select', { id: 'study-mode' });
   for (const [v, t] of [['manual', 'by start/stop'], ['camera', 'while the camera is on']]) {
@@ -151,6 +175,7 @@ function studyPanel(body) {
     nodes.toggle,
     el('label', {}, 'This room counts ', nodes.mode),
     nodes.streak,
+    goalForm,
     el('h3', { textContent: 'Leaderboard' }),
     el('label', {}, 'Period ', nodes.period),
     el('label', {}, nodes.roomOnly, ' this room only'),
