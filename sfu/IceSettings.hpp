@@ -27,6 +27,10 @@ class IceSettings {
     portMax_ = max;
   }
   void setPublicAddress(std::string address) { publicAddress_ = std::move(address); }
+  // How long a negotiated connection may take to connect (ICE and DTLS) before its peer is
+  // torn down; 0: forever.
+  void setConnectTimeoutMs(int ms) { connectTimeoutMs_ = ms; }
+  int connectTimeoutMs() const { return connectTimeoutMs_; }
   // A local candidate as the remote side should see it (public address for host ones).
   std::string advertised(const std::string& candidate) const;
 
@@ -37,6 +41,7 @@ class IceSettings {
   unsigned portMin_ = 0;
   unsigned portMax_ = 0;
   std::string publicAddress_;
+  int connectTimeoutMs_ = 0;
 };
 
 }  // namespace carrel::sfu

@@ -238,15 +238,17 @@ void PublishConnection::applyOffer(GstSdpMessagePtr offer,
       return;
     }
     std::string text = sdpText(answer);
-    GstPromisePtr localSet = promiseToMain([responder, text](ReplyPtr, const std::string& err) {
-      if (!err.empty()) {
-        responder->fail(bus::error::BadSdp, "could not apply the answer: " + err);
-        return;
-      }
-      json::Object d;
-      d.set("sdp", text);
-      responder->ok(d.take());
-    });
+    GstPromisePtr localSet =
+        promiseToMain([responder, text, weak](ReplyPtr, const std::string& err) {
+          if (!err.empty()) {
+            responder->fail(bus::error::BadSdp, "could not apply the answer: " + err);
+            return;
+          }
+          if (auto conn = weak.lock()) conn->expectConnection();
+          json::Object d;
+          d.set("sdp", text);
+          responder->ok(d.take());
+        });
     g_signal_emit_by_name(self->webrtc_.get(), "set-local-description", answer, localSet.get());
   });
   g_signal_emit_by_name(webrtc_.get(), "create-answer", nullptr, answered.get());

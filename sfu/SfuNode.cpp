@@ -41,6 +41,7 @@ SfuNode::SfuNode(const SfuOptions& options)
   ice_.setPortRange(static_cast<unsigned>(options.icePortMin),
                     static_cast<unsigned>(options.icePortMax));
   ice_.setPublicAddress(options.publicAddress);
+  ice_.setConnectTimeoutMs(options.connectTimeoutMs);
   static gsize once = 0;
   if (g_once_init_enter(&once)) {
     GST_DEBUG_CATEGORY_INIT(carrel_sfu_node, "carrel-sfu-node", 0, "Carrel SFU node");

@@ -62,6 +62,7 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
   gchar* stun = nullptr;
   gchar* turn = nullptr;
   gint statsInterval = out->statsIntervalMs;
+  gint connectTimeout = out->connectTimeoutMs;
   gchar* recordings = nullptr;
   gchar* publicAddress = nullptr;
   gint portMin = 0, portMax = 0;
@@ -91,6 +92,10 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
       {"stats-interval-ms", 0, 0, G_OPTION_ARG_INT, &statsInterval,
        "How often to read every connection's stats and report them to control (5000; 0: "
        "never; at least 100)",
+       "MS"},
+      {"connect-timeout-ms", 0, 0, G_OPTION_ARG_INT, &connectTimeout,
+       "A peer whose negotiated connection is not up (ICE and DTLS) this long after its "
+       "negotiation is torn down (20000; 1000..600000)",
        "MS"},
       {"recordings-dir", 0, 0, G_OPTION_ARG_FILENAME, &recordings,
        "Folder for room recordings (one session folder each); none: recording is refused", "DIR"},
@@ -123,6 +128,11 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
     return false;
   }
   out->statsIntervalMs = statsInterval;
+  if (connectTimeout < 1000 || connectTimeout > 600000) {
+    *error = "--connect-timeout-ms must be 1000..600000";
+    return false;
+  }
+  out->connectTimeoutMs = connectTimeout;
   out->icePortMin = portMin;
   out->icePortMax = portMax;
   if (!validateDeployment(*out, error)) return false;

@@ -18,7 +18,10 @@ struct SfuOptions {
   int icePortMin = 0;         // UDP ports ICE binds, both 0: any
   int icePortMax = 0;
   int statsIntervalMs = 5000;  // get-stats poll and stats.room reports; 0: off
-  std::string recordingsDir;   // where room.record_start writes; empty: recording refused
+  // A negotiated connection that is not up (ICE + DTLS) this long after its negotiation tears
+  // its peer down alone.
+  int connectTimeoutMs = 20000;
+  std::string recordingsDir;  // where room.record_start writes; empty: recording refused
 };
 
 // The deployment options (public address, port range, STUN/TURN URIs) make sense.

@@ -404,6 +404,7 @@ void SubscribeConnection::applyAnswer(GstSdpMessagePtr answer,
       return;
     }
     responder->ok();
+    self->expectConnection();
     self->requestKeyframes(true);
     if (self->dirty_) self->scheduleNegotiation();
   });

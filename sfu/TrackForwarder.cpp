@@ -4,6 +4,7 @@
 #include <gst/video/video.h>
 
 #include "CodecCaps.hpp"
+#include "KeyframeThrottle.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(carrel_sfu_track);
 #define GST_CAT_DEFAULT carrel_sfu_track
@@ -17,9 +18,7 @@ struct TrackForwarder::ProbeState {
   guint ssrc = 0;
   bool hasSsrc = false;
   GstCapsPtr caps;
-  std::atomic<gint64> lastKeyframeUs{0};
-  std::atomic<guint> keyframes{0};
-  std::atomic<bool> retryPending{false};
+  KeyframeThrottle throttle{kKeyframeIntervalUs};
   std::atomic<bool> muted{false};
   std::atomic<bool> ended{false};
   std::atomic<uint64_t> packets{0};  // arrived from the publisher (muted or not)
@@ -112,17 +111,17 @@ GstPadProbeReturn TrackForwarder::onProbe(GstPad*, GstPadProbeInfo* info, gpoint
   }
   if (GST_EVENT_TYPE(event) == GST_EVENT_CUSTOM_UPSTREAM &&
       gst_video_event_is_force_key_unit(event)) {
-    gint64 now = g_get_monotonic_time();
-    gint64 last = st->lastKeyframeUs.load();
-    if (last != 0 && now - last < kKeyframeIntervalUs) {
-      // Not dropped for good: the newest requester (maybe a subscriber whose DTLS just came
-      // up) still needs a keyframe after the window, so one request goes out at its end.
-      if (!st->retryPending.exchange(true)) scheduleRetry(st, kKeyframeIntervalUs - (now - last));
-      GST_LOG("%s: keyframe request deferred (throttled)", st->name.c_str());
-      return GST_PAD_PROBE_DROP;
+    gint64 retryIn = 0;
+    switch (st->throttle.request(g_get_monotonic_time(), &retryIn)) {
+      case KeyframeThrottle::Decision::Defer:
+        scheduleRetry(st, retryIn);
+        GST_LOG("%s: keyframe request deferred (throttled)", st->name.c_str());
+        return GST_PAD_PROBE_DROP;
+      case KeyframeThrottle::Decision::Drop:
+        return GST_PAD_PROBE_DROP;
+      case KeyframeThrottle::Decision::Send:
+        break;
     }
-    if (!st->lastKeyframeUs.compare_exchange_strong(last, now)) return GST_PAD_PROBE_DROP;
-    st->retryPending = false;
     // The publisher's rtpsession turns this into PLI/FIR only for its own ssrc and payload.
     // A subscriber's PLI arrives as an event its rtpsession stamped with an ssrc; the SFU's
     // own requests carry none. Logged so a test can tell them apart.
@@ -133,7 +132,7 @@ GstPadProbeReturn TrackForwarder::onProbe(GstPad*, GstPadProbeInfo* info, gpoint
       gst_structure_set(s, "payload", G_TYPE_UINT, st->publisherPt, nullptr);
     if (st->hasSsrc) gst_structure_set(s, "ssrc", G_TYPE_UINT, st->ssrc, nullptr);
     GST_PAD_PROBE_INFO_DATA(info) = event;
-    guint n = ++st->keyframes;
+    guint n = st->throttle.sent();
     GST_INFO("%s: keyframe request #%u to the publisher (from %s)", st->name.c_str(), n,
              fromSubscriber ? "a subscriber" : "the SFU");
   }
@@ -211,7 +210,7 @@ void TrackForwarder::requestKeyframe() {
 }
 
 guint TrackForwarder::keyframeRequests() const {
-  return probe_ ? probe_->keyframes.load() : 0;
+  return probe_ ? probe_->throttle.sent() : 0;
 }
 
 void TrackForwarder::setMuted(bool muted) {

@@ -60,6 +60,7 @@ bool WebrtcConnection::start(const IceSettings& ice) {
 }
 
 void WebrtcConnection::stop() {
+  connectTimer_.cancel();
   if (!webrtc_) return;
   GstElementPtr w = std::move(webrtc_);
   gst_element_set_state(w.get(), GST_STATE_NULL);
@@ -113,6 +114,10 @@ void WebrtcConnection::onStateNotify(GObject* object, GParamSpec* pspec, gpointe
       return;
     }
     auto s = static_cast<GstWebRTCPeerConnectionState>(value);
+    if (s == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
+      self->everConnected_ = true;
+      self->connectTimer_.cancel();
+    }
     GST_INFO("%s/%s: connection %s", self->ctx_.peerId.c_str(), self->conn_,
              connectionStateName(s));
     self->emitState(connectionStateName(s));
@@ -122,6 +127,27 @@ void WebrtcConnection::onStateNotify(GObject* object, GParamSpec* pspec, gpointe
                                            std::string("connection failed on ") + self->conn_);
     }
   });
+}
+
+void WebrtcConnection::expectConnection() {
+  int ms = ice_.connectTimeoutMs();
+  if (everConnected_ || connectTimer_.active() || ms <= 0 || !ctx_.room) return;
+  auto* weak = new Weak(weak_from_this());
+  connectTimer_.reset(g_timeout_add_full(
+      G_PRIORITY_DEFAULT, static_cast<guint>(ms),
+      [](gpointer d) -> gboolean {
+        auto self = static_cast<Weak*>(d)->lock();
+        if (!self) return G_SOURCE_REMOVE;
+        self->connectTimer_.release();
+        if (self->everConnected_ || !self->ctx_.room) return G_SOURCE_REMOVE;
+        self->emitState("failed");
+        self->ctx_.room->schedulePeerFailure(
+            self->ctx_.peerId, std::string("no connection within ") +
+                                   std::to_string(self->ice_.connectTimeoutMs()) + " ms on " +
+                                   self->conn_ + " (ICE or DTLS did not complete)");
+        return G_SOURCE_REMOVE;
+      },
+      weak, [](gpointer d) { delete static_cast<Weak*>(d); }));
 }
 
 void WebrtcConnection::emitState(const char* state) {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "GPtr.hpp"
 #include "GstPtr.hpp"
 #include "IceSettings.hpp"
 #include "PeerContext.hpp"
@@ -37,6 +38,10 @@ class WebrtcConnection : public std::enable_shared_from_this<WebrtcConnection> {
   // Connects the subclass' own signals; runs before the element joins the pipeline.
   virtual void configure() {}
   virtual void onConnectionState(GstWebRTCPeerConnectionState) {}
+  // A negotiation finished: from now on the connection must come up (ICE, then DTLS) within
+  // the connect timeout, or the peer is torn down. A peer whose network blocks ICE or whose
+  // DTLS never completes reaches no failed state in webrtcbin 1.22: it stays "connecting".
+  void expectConnection();
 
   template <typename T>
   std::weak_ptr<T> weakSelf() {
@@ -57,6 +62,8 @@ class WebrtcConnection : public std::enable_shared_from_this<WebrtcConnection> {
   void emitState(const char* state);
 
   std::string lastState_;
+  bool everConnected_ = false;
+  TimeoutSource connectTimer_;
   IceSettings ice_;  // for the address local candidates advertise
 };
 

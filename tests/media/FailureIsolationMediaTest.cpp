@@ -1,5 +1,6 @@
-// Failure isolation: one carrel-peer killed with SIGKILL (no leave, no close handshake) is
-// torn down alone; the others are told it left and keep receiving each other without a gap.
+// Failure isolation: one carrel-peer killed with SIGKILL (no leave, no close handshake), or
+// one whose ICE or DTLS never completes (carrel-peer --break), is torn down alone; the others
+// are told it left and keep receiving each other without a gap.
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -94,4 +95,72 @@ TEST(FailureIsolation, KilledPeerIsTornDownAloneAndTheOthersKeepReceiving) {
   EXPECT_GT(videoSamples(*a, idb).back().first, killedAtA + 5000) << "ana stopped reporting";
   EXPECT_EQ(a->stop(10s), 0) << a->logPath();
   EXPECT_EQ(b->stop(10s), 0) << b->logPath();
+}
+
+namespace {
+
+// A third peer whose transport is broken (--break ice|dtls) joins a room where two others
+// stream; the SFU gives up on it after its connect timeout (5 s here) and removes it alone.
+void brokenPeerIsTornDownAlone(const char* what) {
+  StackOptions options;
+  options.sfuArgs = {"--connect-timeout-ms", "5000"};
+  CarrelStack stack(artifactDir(currentTestName()), options);
+  std::vector<std::string> args{"--room", "fragile", "--json", "--stats-interval-ms", "200"};
+  auto a = stack.startPeer("ana", args);
+  auto b = stack.startPeer("ben", args);
+  std::string ida = waitForWelcome(*a, 20s), idb = waitForWelcome(*b, 20s);
+  ASSERT_FALSE(ida.empty() || idb.empty());
+  auto flowing = [&](Process& viewer, const std::string& who) {
+    auto s = videoSamples(viewer, who);
+    return !s.empty() && s.back().second > 100;
+  };
+  ASSERT_TRUE(eventually([&] { return flowing(*a, idb) && flowing(*b, ida); }, 20s));
+
+  int64_t joinedAtA = lastTime(*a), joinedAtB = lastTime(*b);
+  std::vector<std::string> brokenArgs = args;
+  brokenArgs.insert(brokenArgs.end(), {"--break", what});
+  auto c = stack.startPeer("cleo", brokenArgs);
+  std::string idc = waitForWelcome(*c, 20s);
+  ASSERT_FALSE(idc.empty());
+  auto saw = [&](Process& p, const char* event) {
+    for (auto& e : peerEvents(p, event)) {
+      if (json::getString(e.get(), "participant").value_or("") == idc) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(eventually([&] { return saw(*a, "participant_joined"); }, 20s)) << a->logPath();
+  EXPECT_TRUE(
+      eventually([&] { return saw(*a, "participant_left") && saw(*b, "participant_left"); }, 60s))
+      << "the peer with broken " << what << " was not torn down; " << stack.dir();
+  // It was told why: its media connection failed.
+  EXPECT_TRUE(eventually(
+      [&] {
+        for (auto& e : peerEvents(*c, "error")) {
+          if (json::getString(e.get(), "code").value_or("") == "media_unavailable") return true;
+        }
+        return false;
+      },
+      10s))
+      << c->logPath();
+  // Its webrtcbins never came up, so nobody received anything from it.
+  EXPECT_TRUE(videoSamples(*a, idc).empty() || videoSamples(*a, idc).back().second == 0);
+  std::this_thread::sleep_for(3s);
+
+  // No gap for the others while it came and went.
+  EXPECT_LT(longestStall(videoSamples(*a, idb), joinedAtA), 1000) << a->logPath();
+  EXPECT_LT(longestStall(videoSamples(*b, ida), joinedAtB), 1000) << b->logPath();
+  EXPECT_GT(videoSamples(*a, idb).back().first, joinedAtA + 8000) << "ana stopped reporting";
+  c->stop(10s);  // it may have exited already on the error
+  EXPECT_EQ(a->stop(10s), 0) << a->logPath();
+  EXPECT_EQ(b->stop(10s), 0) << b->logPath();
+}
+
+}  // namespace
+
+TEST(FailureIsolation, PeerWhoseIceNeverCompletesIsTornDownAlone) {
+  brokenPeerIsTornDownAlone("ice");
+}
+
+TEST(FailureIsolation, PeerWhoseDtlsNeverCompletesIsTornDownAlone) {
+  brokenPeerIsTornDownAlone("dtls");
 }

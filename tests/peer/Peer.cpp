@@ -386,6 +386,7 @@ WebRtcConnection::Handlers Peer::connectionHandlers(const std::string& conn) {
   return WebRtcConnection::Handlers{
       .localCandidate =
           [this, conn](guint mline, const std::string& candidate) {
+            if (options_.breakTransport == "ice") return;
             json::Object c;
             c.set("type", "candidate")
                 .set("conn", conn)
@@ -502,6 +503,7 @@ void Peer::onCandidate(JsonObject* m) {
   CARREL_REQUIRE(m, kCandidate);
   std::string conn = *json::getString(m, "conn");
   if (options_.printCandidates) out_.emit("remote_candidate", withoutType(m).get());
+  if (options_.breakTransport == "ice") return;
   WebRtcConnection* target = nullptr;
   if (conn == "publish") target = publish_.get();
   if (conn == "subscribe") target = subscribe_.get();
@@ -576,6 +578,14 @@ void Peer::emitStats() {
   o.set("tracks", all.get());
   JsonObjectPtr pub = published();
   o.set("published", pub.get());
+  if (subscribe_) {
+    ReceiveLoss::Counts c = subscribe_->lossCounts();
+    json::Object r;
+    r.set("dropped", static_cast<int64_t>(c.dropped))
+        .set("rtx_requests", static_cast<int64_t>(c.rtxRequests))
+        .set("rtx_recovered", static_cast<int64_t>(c.rtxRecovered));
+    o.set("receive", r.get());
+  }
   out_.emit("stats", o.get());
 }
 

@@ -36,9 +36,11 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   gchar** ice = nullptr;
   gchar** allow = nullptr;
   gchar* videoMode = nullptr;
+  gchar* breakTransport = nullptr;
   gchar** tileNames = nullptr;
   gchar** retileNames = nullptr;
   gboolean screen = FALSE;
+  gint dropPercent = 0;
   gint screenW = o.screenWidth, screenH = o.screenHeight, tiles = o.tiles;
   gboolean noDecode = FALSE, noPublish = FALSE, noAudio = FALSE, noVideo = FALSE,
            noSubscribe = FALSE;
@@ -88,6 +90,10 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
        "Drop the WebSocket (no leave) this long after joining, come back with the resume "
        "token and publish and subscribe again (tests the reconnect grace)",
        "MS"},
+      {"break", 0, 0, G_OPTION_ARG_STRING, &breakTransport,
+       "Break the media transport: ice (no candidates sent or applied) or dtls (incoming "
+       "DTLS records dropped, so the handshake never completes); the SFU must tear us down",
+       "WHAT"},
       {"print-timer", 0, 0, G_OPTION_ARG_NONE, &printTimer,
        "Print the room timer's timer_state and the room board's board messages", nullptr},
       {"print-moderation", 0, 0, G_OPTION_ARG_NONE, &printModeration,
@@ -99,6 +105,10 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
        "Share a screen from the start (SIGUSR1 stops or starts one at any time)", nullptr},
       {"screen-width", 0, 0, G_OPTION_ARG_INT, &screenW, "Screen width (default 1280)", "PX"},
       {"screen-height", 0, 0, G_OPTION_ARG_INT, &screenH, "Screen height (default 720)", "PX"},
+      {"drop-percent", 0, 0, G_OPTION_ARG_INT, &dropPercent,
+       "Drop this share of incoming video RTP packets before webrtcbin sees them (every "
+       "(100/N)-th), so NACK and retransmission must repair them",
+       "N"},
       {"video-mode", 0, 0, G_OPTION_ARG_STRING, &videoMode,
        "join's video mode: all or selected (default: the server's, all)", "MODE"},
       {"tiles", 0, 0, G_OPTION_ARG_INT, &tiles,
@@ -121,7 +131,7 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   GErrorPtr err(raw);
   GCharPtr urlOwned(url), nameOwned(name), roomOwned(room), chatOwned(chat), tokenOwned(token);
   StrvPtr iceOwned(ice), allowOwned(allow), tileOwned(tileNames), retileOwned(retileNames);
-  GCharPtr videoModeOwned(videoMode);
+  GCharPtr videoModeOwned(videoMode), breakOwned(breakTransport);
   auto fail = [&](std::string why) {
     if (error) *error = std::move(why);
     return std::nullopt;
@@ -159,6 +169,8 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
     return fail("--video-mode must be all or selected");
   }
   if (tiles > 64) return fail("--tiles must be at most 64");
+  if (dropPercent < 0 || dropPercent > 50) return fail("--drop-percent must be 0..50");
+  o.dropPercent = dropPercent;
   o.screen = screen;
   o.screenWidth = screenW;
   o.screenHeight = screenH;
@@ -166,6 +178,11 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   o.tileNames = toVector(tileNames);
   o.retileNames = toVector(retileNames);
   if (videoMode) o.videoMode = videoMode;
+  if (breakTransport && g_strcmp0(breakTransport, "ice") != 0 &&
+      g_strcmp0(breakTransport, "dtls") != 0) {
+    return fail("--break must be ice or dtls");
+  }
+  if (breakTransport) o.breakTransport = breakTransport;
   if (o.tiles >= 0 || !o.tileNames.empty()) o.videoMode = "selected";
   o.durationSec = duration;
   o.width = width;

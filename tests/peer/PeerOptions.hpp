@@ -31,14 +31,17 @@ struct PeerOptions {
   std::vector<std::string> iceAddresses;   // defaults to 127.0.0.1
   std::vector<std::string> allowNetworks;  // defaults to 127.0.0.0/8
   std::string chat;
-  int dropAfterMs = 0;      // > 0: drop the WebSocket this long after joining, then resume
-  bool printTimer = false;  // room timer_state and board messages as output lines
+  std::string breakTransport;  // "ice" or "dtls": the media transport never comes up
+  int dropAfterMs = 0;         // > 0: drop the WebSocket this long after joining, then resume
+  bool printTimer = false;     // room timer_state and board messages as output lines
   // Moderation's messages to this peer (removed, waiting, force_muted, afk_check, role, ...)
   // as output lines; an AFK check is never answered.
   bool printModeration = false;
   std::string token;  // access token for a server with accounts (sent as ?token=)
   // Screen share from the start; SIGUSR1 starts or stops one at any time.
   bool screen = false;
+  // Induced loss: every (100 / dropPercent)-th incoming video packet is dropped.
+  int dropPercent = 0;
   int screenWidth = 1280;
   int screenHeight = 720;
   int screenFps = 5;

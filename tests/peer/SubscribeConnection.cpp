@@ -51,6 +51,7 @@ bool SubscribeConnection::start(std::string* error) {
   if (!createPipeline(error)) return false;
   g_signal_connect(webrtc(), "pad-added", G_CALLBACK(&onPadAdded), this);
   g_signal_connect(webrtc(), "pad-removed", G_CALLBACK(&onPadRemoved), this);
+  loss_ = std::make_unique<ReceiveLoss>(webrtc(), options_.dropPercent);
   return play(error);
 }
 

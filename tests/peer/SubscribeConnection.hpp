@@ -10,6 +10,7 @@
 #include <mutex>
 #include <set>
 
+#include "ReceiveLoss.hpp"
 #include "TrackTable.hpp"
 #include "WebRtcConnection.hpp"
 
@@ -30,6 +31,8 @@ class SubscribeConnection : public WebRtcConnection {
   bool start(std::string* error);
   // Main thread. Offers are answered one at a time, in order.
   void applyOffer(const std::string& sdp, std::vector<TrackInfo> tracks);
+  // Induced loss (--drop-percent) and the retransmissions that answered it.
+  ReceiveLoss::Counts lossCounts() const { return loss_ ? loss_->counts() : ReceiveLoss::Counts{}; }
 
  private:
   struct Offer {
@@ -54,6 +57,7 @@ class SubscribeConnection : public WebRtcConnection {
   std::mutex chainsMu_;
   std::map<GstPad*, GstElement*> chains_;
   bool busy_ = false;
+  std::unique_ptr<ReceiveLoss> loss_;
 };
 
 }  // namespace carrel::peer

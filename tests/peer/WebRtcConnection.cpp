@@ -1,5 +1,7 @@
 #include "WebRtcConnection.hpp"
 
+#include "DtlsBlocker.hpp"
+
 #include "MainContext.hpp"
 #include "WebRtcSetup.hpp"
 #include "WebrtcStateNames.hpp"
@@ -36,6 +38,7 @@ bool WebRtcConnection::createPipeline(std::string* error) {
   if (!WebRtcSetup::configure(webrtc_, options_.iceAddresses, options_.latencyMs, error)) {
     return false;
   }
+  if (options_.breakTransport == "dtls") DtlsBlocker::attach(webrtc_);
   g_signal_connect(webrtc_, "on-ice-candidate", G_CALLBACK(&onIceCandidate), this);
   g_signal_connect(webrtc_, "notify::ice-gathering-state", G_CALLBACK(&onGatheringState), this);
   g_signal_connect(webrtc_, "notify::ice-connection-state", G_CALLBACK(&onIceConnectionState),

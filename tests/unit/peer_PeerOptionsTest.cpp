@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "DtlsBlocker.hpp"
 #include "PeerOptions.hpp"
 
 using namespace carrel::peer;
@@ -50,6 +51,27 @@ TEST(PeerOptions, RejectsBadInput) {
   EXPECT_FALSE(parse({"--url", "ws://x/", "--room", std::string(65, 'r')}, &err));
   EXPECT_FALSE(parse({"--url", "ws://x/", "--bogus"}, &err));
   EXPECT_FALSE(parse({"--url", "ws://x/", "stray"}, &err));
+  EXPECT_FALSE(parse({"--url", "ws://x/", "--break", "srtp"}, &err));
+  EXPECT_NE(err.find("--break"), std::string::npos);
+  EXPECT_FALSE(parse({"--url", "ws://x/", "--drop-percent", "51"}, &err));
+}
+
+TEST(PeerOptions, BrokenTransportAndInducedLoss) {
+  std::string err;
+  auto o = parse({"--url", "ws://x/", "--break", "dtls", "--drop-percent", "10"}, &err);
+  ASSERT_TRUE(o) << err;
+  EXPECT_EQ(o->breakTransport, "dtls");
+  EXPECT_EQ(o->dropPercent, 10);
+}
+
+TEST(DtlsBlocker, RecognisesDtlsByItsFirstByte) {
+  const guint8 handshake[] = {22, 0xfe, 0xfd};
+  const guint8 rtp[] = {0x80, 96};
+  const guint8 stun[] = {0, 1};
+  EXPECT_TRUE(DtlsBlocker::isDtls(handshake, sizeof handshake));
+  EXPECT_FALSE(DtlsBlocker::isDtls(rtp, sizeof rtp));
+  EXPECT_FALSE(DtlsBlocker::isDtls(stun, sizeof stun));
+  EXPECT_FALSE(DtlsBlocker::isDtls(nullptr, 0));
 }
 
 TEST(PeerOptions, TokenGoesInTheQuery) {

@@ -26,16 +26,17 @@ bool parse(std::vector<std::string> args, SfuOptions* o, std::string* err) {
 TEST(SfuDeploymentOptions, GoodValues) {
   SfuOptions o;
   std::string err;
-  ASSERT_TRUE(
-      parse({"--ice-port-min", "40000", "--ice-port-max", "40999", "--public-address",
-             "203.0.113.7", "--stun-server", "stun://stun.example.org:3478", "--turn-server",
-             "turns://user:pass@turn.example.org:5349", "--stats-interval-ms", "1000"},
-            &o, &err))
+  ASSERT_TRUE(parse({"--ice-port-min", "40000", "--ice-port-max", "40999", "--public-address",
+                     "203.0.113.7", "--stun-server", "stun://stun.example.org:3478",
+                     "--turn-server", "turns://user:pass@turn.example.org:5349",
+                     "--stats-interval-ms", "1000", "--connect-timeout-ms", "5000"},
+                    &o, &err))
       << err;
   EXPECT_EQ(o.icePortMin, 40000);
   EXPECT_EQ(o.icePortMax, 40999);
   EXPECT_EQ(o.publicAddress, "203.0.113.7");
   EXPECT_EQ(o.statsIntervalMs, 1000);
+  EXPECT_EQ(o.connectTimeoutMs, 5000);
   SfuOptions d;
   ASSERT_TRUE(parse({}, &d, &err)) << err;
   EXPECT_EQ(d.statsIntervalMs, 5000);
@@ -57,6 +58,8 @@ TEST(SfuDeploymentOptions, BadValuesNameTheOption) {
       {{"--turn-server", "turn://turn.example.org:3478"}, "--turn-server"},
       {{"--turn-server", "http://u:p@turn.example.org:3478"}, "--turn-server"},
       {{"--stats-interval-ms", "20"}, "--stats-interval-ms"},
+      {{"--connect-timeout-ms", "999"}, "--connect-timeout-ms"},
+      {{"--connect-timeout-ms", "600001"}, "--connect-timeout-ms"},
   };
   for (auto& c : cases) {
     SfuOptions o;

@@ -1,0 +1,174 @@
+// The SFU's subscriber legs (issue 4 item 5 and speed): retransmissions answer a subscriber's
+// NACKs under induced loss, and the SFU's threads per subscription and per subscriber stay
+// bounded. Each forwarded branch still has a leaky queue (its thread decouples the
+// publisher's tee from a webrtcbin pad that waits for negotiation), so a subscription costs
+// at most that one thread; a subscriber's connection costs a fixed few.
+#include <gtest/gtest.h>
+
+#include <dirent.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "CarrelStack.hpp"
+#include "Json.hpp"
+#include "MediaTestUtil.hpp"
+#include "PeerOutput.hpp"
+#include "SfuProbe.hpp"
+#include "TestEnv.hpp"
+
+using namespace carrel;
+using namespace carrel::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+// The latest stats line's "receive" counters of a peer.
+struct Receive {
+  int64_t dropped = -1, rtxRequests = -1, rtxRecovered = -1;
+};
+
+Receive receiveOf(Process& p) {
+  Receive r;
+  auto stats = peerEvents(p, "stats");
+  if (stats.empty()) return r;
+  JsonObject* o = json::getObject(stats.back().get(), "receive");
+  if (!o) return r;
+  r.dropped = json::getInt(o, "dropped").value_or(-1);
+  r.rtxRequests = json::getInt(o, "rtx_requests").value_or(-1);
+  r.rtxRecovered = json::getInt(o, "rtx_recovered").value_or(-1);
+  return r;
+}
+
+int64_t frames(Process& p, const std::string& who, const std::string& track) {
+  const RemoteTrack* t = readPeer(p).findTrack(who, track);
+  return t ? t->frames : -1;
+}
+
+int64_t packets(Process& p, const std::string& who, const std::string& track) {
+  const RemoteTrack* t = readPeer(p).findTrack(who, track);
+  return t ? t->packets : -1;
+}
+
+int threadsNow(pid_t pid) {
+  std::string path = "/proc/" + std::to_string(pid) + "/task";
+  DIR* d = opendir(path.c_str());
+  if (!d) return -1;
+  int n = 0;
+  while (dirent* e = readdir(d)) n += e->d_name[0] != '.' ? 1 : 0;
+  closedir(d);
+  return n;
+}
+
+// The fewest threads seen over a few samples: GStreamer and GLib start short-lived helper
+// threads now and then, which must not count as growth.
+int steadyThreads(pid_t pid) {
+  int least = threadsNow(pid);
+  for (int i = 0; i < 5; ++i) {
+    std::this_thread::sleep_for(400ms);
+    least = std::min(least, threadsNow(pid));
+  }
+  return least;
+}
+
+std::vector<std::string> cheapPublisher(const std::string& room) {
+  return {"--room", room,    "--json", "--stats-interval-ms", "250", "--width", "160", "--height",
+          "120",    "--fps", "15",     "--video-kbps",        "100"};
+}
+
+}  // namespace
+
+TEST(SubscriberLegMedia, NacksUnderInducedLossAreAnsweredWithRetransmissions) {
+  std::string dir = artifactDir(currentTestName());
+  CarrelStack stack(dir);
+  auto ana = stack.startPeer("ana", {"--room", "lossy", "--json", "--no-audio"});
+  // Ben's network loses every 10th video packet before his webrtcbin sees it.
+  auto ben = stack.startPeer("ben", {"--room", "lossy", "--json", "--stats-interval-ms", "250",
+                                     "--no-publish", "--drop-percent", "10"});
+  std::string ida = waitForWelcome(*ana, 20s);
+  ASSERT_FALSE(ida.empty());
+  ASSERT_TRUE(eventually(
+      [&] {
+        Receive r = receiveOf(*ben);
+        return r.dropped > 50 && r.rtxRecovered > 30 && frames(*ben, ida, "video0") > 100;
+      },
+      40s))
+      << ben->logPath();
+  Receive r = receiveOf(*ben);
+  EXPECT_GT(r.rtxRequests, 0);
+  RecordProperty("dropped", static_cast<int>(r.dropped));
+  RecordProperty("rtx_recovered", static_cast<int>(r.rtxRecovered));
+  saveOutput(*ben, dir + "/ben.out");
+  EXPECT_EQ(ana->stop(10s), 0) << ana->logPath();
+  EXPECT_EQ(ben->stop(10s), 0) << ben->logPath();
+}
+
+TEST(SubscriberLegMedia, SfuThreadsPerSubscriptionAndPerSubscriberStayBounded) {
+  std::string dir = artifactDir(currentTestName());
+  CarrelStack stack(dir);
+  std::vector<std::unique_ptr<Process>> pubs;
+  std::vector<std::string> ids;
+  for (const char* name : {"ana", "ben", "cid", "dan"}) {
+    pubs.push_back(stack.startPeer(name, cheapPublisher("threads")));
+    ids.push_back(waitForWelcome(*pubs.back(), 20s));
+    ASSERT_FALSE(ids.back().empty());
+  }
+  // Eve shows no camera at first (4 microphones only); SIGUSR2 shows all four cameras.
+  auto eve = stack.startPeer("eve", {"--room", "threads", "--json", "--stats-interval-ms", "250",
+                                     "--no-publish", "--video-mode", "selected", "--retile", "ana",
+                                     "--retile", "ben", "--retile", "cid", "--retile", "dan"});
+  ASSERT_TRUE(eventually(
+      [&] {
+        for (const auto& id : ids) {
+          if (packets(*eve, id, "audio0") < 20) return false;
+        }
+        return true;
+      },
+      40s))
+      << eve->logPath();
+  SfuProbe sfu(stack.redisPort());
+  ASSERT_TRUE(sfu.ready());
+  ASSERT_TRUE(eventually([&] { return sfu.videoStreams(stack.sfuNodeId()) == 12; }, 20s));
+  pid_t pid = stack.sfu().pid();
+  int before = steadyThreads(pid);
+
+  ASSERT_EQ(::kill(eve->pid(), SIGUSR2), 0);
+  ASSERT_TRUE(eventually(
+      [&] {
+        for (const auto& id : ids) {
+          if (frames(*eve, id, "video0") < 5) return false;
+        }
+        return true;
+      },
+      30s))
+      << eve->logPath();
+  EXPECT_EQ(sfu.videoStreams(stack.sfuNodeId()), 16);
+  int after = steadyThreads(pid);
+  // Four more forwarded streams: at most their queues' threads (and one GLib helper).
+  EXPECT_LE(after - before, 4 + 1) << "threads " << before << " -> " << after;
+
+  // A whole subscriber (8 subscriptions) costs its connection's few fixed threads.
+  auto fay = stack.startPeer(
+      "fay", {"--room", "threads", "--json", "--stats-interval-ms", "250", "--no-publish"});
+  ASSERT_TRUE(eventually(
+      [&] {
+        for (const auto& id : ids) {
+          if (frames(*fay, id, "video0") < 5 || packets(*fay, id, "audio0") < 20) return false;
+        }
+        return true;
+      },
+      40s))
+      << fay->logPath();
+  int withFay = steadyThreads(pid);
+  RecordProperty("threads_before", before);
+  RecordProperty("threads_after_4_subscriptions", after);
+  RecordProperty("threads_after_subscriber_with_8", withFay);
+  // Its webrtcbin's own threads plus one queue per subscription.
+  EXPECT_LE(withFay - after, 16 + 8)
+      << "a subscriber with 8 tracks cost " << withFay - after << " threads";
+
+  for (auto& p : pubs) EXPECT_EQ(p->stop(10s), 0) << p->logPath();
+  EXPECT_EQ(eve->stop(10s), 0) << eve->logPath();
+  EXPECT_EQ(fay->stop(10s), 0) << fay->logPath();
+}
