@@ -18,6 +18,7 @@
 
 #include "Json.hpp"
 #include "Process.hpp"
+#include "RawHttp.hpp"
 #include "TestEnv.hpp"
 
 namespace carrel::test {
@@ -59,47 +60,8 @@ struct HttpResponse {
 };
 
 inline HttpResponse httpRequest(int port, const std::string& method, const std::string& rawPath) {
-  HttpResponse r;
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{5, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    close(fd);
-    return r;
-  }
-  std::string req =
-      method + " " + rawPath + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-  if (write(fd, req.data(), req.size()) != static_cast<ssize_t>(req.size())) {
-    close(fd);
-    return r;
-  }
-  std::string all;
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(fd, buf, sizeof buf)) > 0) all.append(buf, static_cast<size_t>(n));
-  close(fd);
-  size_t headEnd = all.find("\r\n\r\n");
-  if (headEnd == std::string::npos || all.compare(0, 9, "HTTP/1.1 ") != 0) return r;
-  r.status = std::atoi(all.c_str() + 9);
-  size_t pos = all.find("\r\n") + 2;
-  while (pos < headEnd) {
-    size_t eol = all.find("\r\n", pos);
-    std::string line = all.substr(pos, eol - pos);
-    size_t colon = line.find(':');
-    if (colon != std::string::npos) {
-      std::string name = line.substr(0, colon);
-      for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      size_t v = line.find_first_not_of(' ', colon + 1);
-      r.headers[name] = v == std::string::npos ? "" : line.substr(v);
-    }
-    pos = eol + 2;
-  }
-  r.body = all.substr(headEnd + 4);
-  return r;
+  RawHttp h = RawHttp::exchange(port, RawHttp::head(method, rawPath) + "\r\n", 5);
+  return {h.status, h.headers, h.body};
 }
 
 // A bare WebSocket client on a socket, for frames libsoup's client refuses to send (a text

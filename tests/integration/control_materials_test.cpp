@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "MariaDbServer.hpp"
+#include "RawHttp.hpp"
 #include "RedisServer.hpp"
 #include "WsClient.hpp"
 #include "control_account_helpers.hpp"
@@ -52,60 +53,8 @@ Http request(int port, const std::string& method, const std::string& target,
   } else {
     req += "\r\n";
   }
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{20, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  Http r;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    close(fd);
-    return r;
-  }
-  size_t off = 0;
-  while (off < req.size()) {
-    ssize_t n = send(fd, req.data() + off, req.size() - off, MSG_NOSIGNAL);
-    if (n <= 0) break;  // a refusal may close before the whole body is sent
-    off += static_cast<size_t>(n);
-  }
-  std::string all;
-  char buf[65536];
-  ssize_t n;
-  while ((n = read(fd, buf, sizeof buf)) > 0) all.append(buf, static_cast<size_t>(n));
-  close(fd);
-  size_t headEnd = all.find("\r\n\r\n");
-  if (headEnd == std::string::npos || all.compare(0, 9, "HTTP/1.1 ") != 0) return r;
-  r.status = std::atoi(all.c_str() + 9);
-  size_t pos = all.find("\r\n") + 2;
-  while (pos < headEnd) {
-    size_t eol = all.find("\r\n", pos);
-    std::string line = all.substr(pos, eol - pos);
-    size_t colon = line.find(':');
-    if (colon != std::string::npos) {
-      std::string name = line.substr(0, colon);
-      for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      size_t v = line.find_first_not_of(' ', colon + 1);
-      r.headers[name] = v == std::string::npos ? "" : line.substr(v);
-    }
-    pos = eol + 2;
-  }
-  r.body = all.substr(headEnd + 4);
-  if (r.headers["transfer-encoding"] == "chunked") {
-    std::string plain;
-    size_t at = 0;
-    for (;;) {
-      size_t eol = r.body.find("\r\n", at);
-      if (eol == std::string::npos) break;
-      size_t len = std::strtoul(r.body.substr(at, eol - at).c_str(), nullptr, 16);
-      if (len == 0) break;
-      plain += r.body.substr(eol + 2, len);
-      at = eol + 2 + len + 2;
-    }
-    r.body = plain;
-  }
-  return r;
+  RawHttp h = RawHttp::exchange(port, req);
+  return {h.status, h.headers, h.body};
 }
 
 std::string uri(const std::string& s) {

@@ -2,14 +2,12 @@
 // WebSocket, everyone in the room (and a later joiner) is told, the catalog in MariaDB fills
 // in, control's render queue renders it, and the video is served with HTTP ranges, to share
 // links until they expire, and to nobody else.
-#include <arpa/inet.h>
 #include <glib/gstdio.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -19,6 +17,7 @@
 #include "MediaTestUtil.hpp"
 #include "PeerOutput.hpp"
 #include "Process.hpp"
+#include "RawHttp.hpp"
 #include "TestEnv.hpp"
 #include "WsClient.hpp"
 
@@ -30,58 +29,25 @@ namespace {
 
 struct Http {
   int status = 0;
-  std::string headers;  // lower-cased
+  std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
   JsonObjectPtr json() const { return json::parseObject(body, nullptr); }
   std::string header(const std::string& name) const {
-    auto at = headers.find("\r\n" + name + ":");
-    if (at == std::string::npos) return "";
-    auto start = at + name.size() + 3;
-    auto end = headers.find("\r\n", start);
-    std::string v = headers.substr(start, end - start);
-    while (!v.empty() && v.front() == ' ') v.erase(0, 1);
-    return v;
+    auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
   }
 };
 
 // One HTTP/1.1 request (Connection: close), the response read to its end.
 Http http(int port, const std::string& method, const std::string& target, const std::string& body,
           const std::string& extraHeaders = "") {
-  Http h;
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{20, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    close(fd);
-    return h;
-  }
-  std::string req = method + " " + target +
-                    " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + extraHeaders;
+  std::string extra = extraHeaders;
   if (!body.empty()) {
-    req +=
+    extra +=
         "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
   }
-  req += "\r\n" + body;
-  if (send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
-    close(fd);
-    return h;
-  }
-  std::string raw;
-  char buf[65536];
-  ssize_t n;
-  while ((n = read(fd, buf, sizeof buf)) > 0) raw.append(buf, static_cast<size_t>(n));
-  close(fd);
-  auto end = raw.find("\r\n\r\n");
-  if (raw.compare(0, 9, "HTTP/1.1 ") != 0 || end == std::string::npos) return h;
-  h.status = std::atoi(raw.c_str() + 9);
-  h.headers = raw.substr(0, end + 2);
-  for (char& c : h.headers) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  h.body = raw.substr(end + 4);
-  return h;
+  RawHttp h = RawHttp::exchange(port, RawHttp::head(method, target, extra) + "\r\n" + body);
+  return {h.status, h.headers, h.body};
 }
 
 std::string bearer(const std::string& token) {

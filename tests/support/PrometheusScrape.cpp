@@ -1,73 +1,20 @@
 #include "PrometheusScrape.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <cmath>
 #include <cstdlib>
 #include <set>
 #include <sstream>
 
+#include "RawHttp.hpp"
+
 namespace carrel::test {
 
 HttpReply httpGet(int port, const std::string& path) {
+  RawHttp h = RawHttp::exchange(port, RawHttp::head("GET", path) + "\r\n", 10);
   HttpReply r;
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{10, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    close(fd);
-    return r;
-  }
-  std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-  if (write(fd, req.data(), req.size()) != static_cast<ssize_t>(req.size())) {
-    close(fd);
-    return r;
-  }
-  std::string all;
-  char buf[8192];
-  ssize_t n;
-  while ((n = read(fd, buf, sizeof buf)) > 0) all.append(buf, static_cast<size_t>(n));
-  close(fd);
-  size_t headEnd = all.find("\r\n\r\n");
-  if (headEnd == std::string::npos || all.compare(0, 9, "HTTP/1.1 ") != 0) return r;
-  r.status = std::atoi(all.c_str() + 9);
-  std::istringstream head(all.substr(0, headEnd));
-  std::string line;
-  bool chunked = false;
-  while (std::getline(head, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    std::string lower;
-    for (char c : line) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (lower.rfind("content-type:", 0) == 0) {
-      r.contentType = line.substr(13);
-      while (!r.contentType.empty() && r.contentType.front() == ' ') r.contentType.erase(0, 1);
-    }
-    if (lower.rfind("transfer-encoding:", 0) == 0 && lower.find("chunked") != std::string::npos) {
-      chunked = true;
-    }
-  }
-  std::string body = all.substr(headEnd + 4);
-  if (chunked) {
-    std::string out;
-    size_t pos = 0;
-    while (pos < body.size()) {
-      size_t eol = body.find("\r\n", pos);
-      if (eol == std::string::npos) break;
-      size_t size = std::strtoul(body.substr(pos, eol - pos).c_str(), nullptr, 16);
-      if (size == 0) break;
-      out += body.substr(eol + 2, size);
-      pos = eol + 2 + size + 2;
-    }
-    body = out;
-  }
-  r.body = body;
+  r.status = h.status;
+  r.contentType = h.header("content-type");
+  r.body = h.body;
   return r;
 }
 
