@@ -242,6 +242,11 @@ void Peer::onJoined(JsonObject* m) {
         },
         this));
   }
+  if (options_.muteAudio && options_.publish && options_.audio) {
+    json::Object mute;
+    mute.set("type", "mute").set("kind", "audio").setBool("muted", true);
+    send(mute);
+  }
   if (!options_.chat.empty()) {
     json::Object chat;
     chat.set("type", "chat").set("text", options_.chat);

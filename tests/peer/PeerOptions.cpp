@@ -48,6 +48,8 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   gboolean printTimer = FALSE, printModeration = FALSE;
   gint duration = o.durationSec, width = o.width, height = o.height, fps = o.fps;
   gint dropAfter = o.dropAfterMs;
+  gboolean muteAudio = FALSE, noAudioDecode = FALSE;
+  gint audioFrameMs = o.audioFrameMs;
   gint kbps = o.videoKbps, statsMs = o.statsIntervalMs, latency = o.latencyMs;
 
   GOptionEntry entries[] = {
@@ -68,6 +70,14 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
       {"height", 0, 0, G_OPTION_ARG_INT, &height, "Camera height (default 240)", "PX"},
       {"fps", 0, 0, G_OPTION_ARG_INT, &fps, "Camera frame rate (default 30)", "N"},
       {"video-kbps", 0, 0, G_OPTION_ARG_INT, &kbps, "VP8 target bitrate (default 300)", "KBPS"},
+      {"mute-audio", 0, 0, G_OPTION_ARG_NONE, &muteAudio,
+       "Publish the microphone muted: its m-line is offered but sends nothing, and the room "
+       "is told (mute, kind audio) after joining",
+       nullptr},
+      {"audio-frame-ms", 0, 0, G_OPTION_ARG_INT, &audioFrameMs,
+       "Opus frame length: 10, 20, 40 or 60 (default 20); 60 sends a third of the packets", "MS"},
+      {"no-audio-decode", 0, 0, G_OPTION_ARG_NONE, &noAudioDecode,
+       "Count received audio packets without decoding them (video is still decoded)", nullptr},
       {"json", 0, 0, G_OPTION_ARG_NONE, &json, "One JSON object per line on stdout", nullptr},
       {"stats-interval-ms", 0, 0, G_OPTION_ARG_INT, &statsMs,
        "Stats line every N ms (default 1000, 0: none)", "MS"},
@@ -160,6 +170,12 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   }
   if (fps < 1 || fps > 120) return fail("--fps must be 1..120");
   if (kbps < 10 || kbps > 20000) return fail("--video-kbps must be 10..20000");
+  if (audioFrameMs != 10 && audioFrameMs != 20 && audioFrameMs != 40 && audioFrameMs != 60) {
+    return fail("--audio-frame-ms must be 10, 20, 40 or 60");
+  }
+  o.audioFrameMs = audioFrameMs;
+  o.muteAudio = muteAudio;
+  o.decodeAudio = !noAudioDecode;
   if (statsMs < 0) return fail("--stats-interval-ms must be >= 0");
   if (latency < 0 || latency > 5000) return fail("--latency-ms must be 0..5000");
   if (screenW < 16 || screenH < 16 || screenW > 4096 || screenH > 4096) {

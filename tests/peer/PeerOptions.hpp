@@ -21,6 +21,11 @@ struct PeerOptions {
   int height = 240;
   int fps = 30;
   int videoKbps = 300;
+  // Big rooms: a muted microphone (offered, sends nothing, `mute` told to the room), fewer
+  // audio packets (Opus frame length), and received audio counted but not decoded.
+  bool muteAudio = false;
+  int audioFrameMs = 20;
+  bool decodeAudio = true;
   bool json = false;
   int statsIntervalMs = 1000;
   int latencyMs = 200;  // webrtcbin's receive jitterbuffer

@@ -139,9 +139,13 @@ bool PublishConnection::addVideo(std::string* error) {
 
 bool PublishConnection::addAudio(std::string* error) {
   const guint32 ssrc = randomSsrc();
+  // A muted microphone still negotiates its m-line (the caps pass the valve) but sends no
+  // packet, as a browser's disabled track may.
   std::string d =
-      "audiotestsrc is-live=true wave=sine ! audioconvert ! audioresample"
-      " ! opusenc name=aenc ! rtpopuspay pt=111 mtu=1200";
+      std::string("audiotestsrc is-live=true wave=sine") +
+      " ! valve drop-mode=forward-sticky-events drop=" + (options_.muteAudio ? "true" : "false") +
+      " ! audioconvert ! audioresample ! opusenc name=aenc frame-size=" +
+      std::to_string(options_.audioFrameMs) + " ! rtpopuspay pt=111 mtu=1200";
   GstElement* bin = addChain(pipeline(), d, error);
   if (!bin) return false;
   GstElementPtr enc(gst_bin_get_by_name(GST_BIN(bin), "aenc"));

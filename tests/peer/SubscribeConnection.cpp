@@ -210,7 +210,7 @@ GstElement* SubscribeConnection::makeSink(GstElement* bin, GstPad*, const std::s
   if (options_.decode && encoding == "vp8") {
     d = std::string("rtpvp8depay wait-for-keyframe=true request-keyframe=") +
         (options_.keyframeRequests ? "true" : "false") + " ! vp8dec name=dec ! fakesink name=out";
-  } else if (options_.decode && encoding == "opus") {
+  } else if (options_.decode && options_.decodeAudio && encoding == "opus") {
     d = "rtpopusdepay ! opusdec name=dec ! fakesink name=out";
   } else {
     d = "fakesink name=out";
