@@ -61,6 +61,7 @@ bool WebrtcConnection::start(const IceSettings& ice) {
 
 void WebrtcConnection::stop() {
   connectTimer_.cancel();
+  iceFailedTimer_.cancel();
   if (!webrtc_) return;
   GstElementPtr w = std::move(webrtc_);
   gst_element_set_state(w.get(), GST_STATE_NULL);
@@ -103,14 +104,8 @@ void WebrtcConnection::onStateNotify(GObject* object, GParamSpec* pspec, gpointe
     if (ice) {
       auto s = static_cast<GstWebRTCICEConnectionState>(value);
       GST_INFO("%s/%s: ICE %s", self->ctx_.peerId.c_str(), self->conn_, iceStateName(s));
-      // The peer connection state follows ICE with a delay (DTLS); a failed ICE is final.
-      if (s == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED) {
-        self->emitState("failed");
-        if (self->ctx_.room) {
-          self->ctx_.room->schedulePeerFailure(self->ctx_.peerId,
-                                               std::string("ICE failed on ") + self->conn_);
-        }
-      }
+      self->iceFailed_ = s == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED;
+      if (self->iceFailed_) self->onIceFailed();
       return;
     }
     auto s = static_cast<GstWebRTCPeerConnectionState>(value);
@@ -122,10 +117,9 @@ void WebrtcConnection::onStateNotify(GObject* object, GParamSpec* pspec, gpointe
              connectionStateName(s));
     self->emitState(connectionStateName(s));
     self->onConnectionState(s);
-    if (s == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED && self->ctx_.room) {
-      self->ctx_.room->schedulePeerFailure(self->ctx_.peerId,
-                                           std::string("connection failed on ") + self->conn_);
-    }
+    // webrtcbin derives it from ICE: failed with ICE, and back with it.
+    self->connectionFailed_ = s == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED;
+    if (self->connectionFailed_) self->onIceFailed();
   });
 }
 
@@ -148,6 +142,39 @@ void WebrtcConnection::expectConnection() {
         return G_SOURCE_REMOVE;
       },
       weak, [](gpointer d) { delete static_cast<Weak*>(d); }));
+}
+
+void WebrtcConnection::onIceFailed() {
+  if (!ctx_.room) return;
+  // libnice reports "failed" when the pairs it knows have all failed, and goes back to
+  // checking when a late trickled candidate arrives (a busy main loop, a busy control
+  // plane): such a connection often comes up right after. Before the first connection the
+  // connect timeout decides; after it, ICE must stay failed as long before the peer goes.
+  if (!everConnected_) expectConnection();
+  if (connectTimer_.active() || iceFailedTimer_.active()) return;
+  int ms = ice_.connectTimeoutMs();
+  if (ms <= 0) {
+    failIce();
+    return;
+  }
+  auto* weak = new Weak(weak_from_this());
+  iceFailedTimer_.reset(g_timeout_add_full(
+      G_PRIORITY_DEFAULT, static_cast<guint>(ms),
+      [](gpointer d) -> gboolean {
+        auto self = static_cast<Weak*>(d)->lock();
+        if (!self) return G_SOURCE_REMOVE;
+        self->iceFailedTimer_.release();
+        if (self->iceFailed_ || self->connectionFailed_) self->failIce();
+        return G_SOURCE_REMOVE;
+      },
+      weak, [](gpointer d) { delete static_cast<Weak*>(d); }));
+}
+
+void WebrtcConnection::failIce() {
+  if (!ctx_.room) return;
+  emitState("failed");
+  ctx_.room->schedulePeerFailure(
+      ctx_.peerId, std::string(iceFailed_ ? "ICE failed on " : "connection failed on ") + conn_);
 }
 
 void WebrtcConnection::emitState(const char* state) {

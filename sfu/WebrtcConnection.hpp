@@ -60,10 +60,17 @@ class WebrtcConnection : public std::enable_shared_from_this<WebrtcConnection> {
   static void onStateNotify(GObject*, GParamSpec*, gpointer data);
   static void onNewTransceiver(GstElement*, GstWebRTCRTPTransceiver* trans, gpointer data);
   void emitState(const char* state);
+  // ICE (or the connection, with it) went to failed: the peer goes if it is still failed
+  // after a grace (see .cpp).
+  void onIceFailed();
+  void failIce();
 
   std::string lastState_;
   bool everConnected_ = false;
   TimeoutSource connectTimer_;
+  TimeoutSource iceFailedTimer_;
+  bool iceFailed_ = false;
+  bool connectionFailed_ = false;
   IceSettings ice_;  // for the address local candidates advertise
 };
 

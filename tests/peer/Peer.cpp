@@ -404,7 +404,13 @@ WebRtcConnection::Handlers Peer::connectionHandlers(const std::string& conn) {
             json::Object o;
             o.set("conn", conn).set("state", state).set("t_ms", sinceStart());
             out_.emit("ice_state", o.get());
-            if (state == "failed") fail(kMedia, "ice_failed", conn + " ICE failed");
+            iceStates_[conn] = state;
+            // libnice says failed when the pairs it knows failed, and checks again when a
+            // late candidate arrives (a busy server): only a failure that lasts is one.
+            if (state != "failed") return;
+            after(kIceFailedGraceMs, [this, conn] {
+              if (iceStates_[conn] == "failed") fail(kMedia, "ice_failed", conn + " ICE failed");
+            });
           },
       .failed = [this](const std::string& e) { fail(kMedia, "media", e); },
   };

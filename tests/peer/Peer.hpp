@@ -108,6 +108,8 @@ class Peer {
   std::vector<TileSelection::Track> sentSelection_;
   bool selectionSent_ = false;
   std::vector<std::unique_ptr<TimeoutSource>> timers_;
+  std::map<std::string, std::string> iceStates_;  // conn -> its latest ICE state
+  static constexpr int kIceFailedGraceMs = 10000;
 };
 
 }  // namespace carrel::peer
