@@ -13,6 +13,7 @@
 #include <signal.h>
 
 #include <future>
+#include <iostream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -59,20 +60,25 @@ std::vector<int> retiledOf(int i) {
 }
 
 std::vector<std::string> peerArgs(int i) {
-  std::vector<std::string> a{"--room", "big",
-                             "--json", "--stats-interval-ms",
-                             "1000",   "--width",
-                             "64",     "--height",
-                             "48",     "--fps",
-                             "5",      "--video-kbps",
-                             "20",     "--audio-frame-ms",
-                             "60",     "--no-audio-decode"};
+  // The cheapest camera carrel-peer makes, and quiet microphones (DTX: a packet per 400 ms,
+  // as in a room where people study), counted rather than decoded.
+  std::vector<std::string> a{"--room", "big", "--json", "--stats-interval-ms", "1000"};
+  a.insert(a.end(), {"--width", "64", "--height", "48", "--fps", "5", "--video-kbps", "20"});
+  a.insert(a.end(), {"--quiet-mic", "--audio-frame-ms", "60", "--no-audio-decode"});
   for (int t : tilesOf(i)) a.insert(a.end(), {"--tile", nameOf(t)});
   if (i == kSwitcher) {
     for (int t : retiledOf(i)) a.insert(a.end(), {"--retile", nameOf(t)});
   }
   if (i == kMuted) a.push_back("--mute-audio");
   return a;
+}
+
+// Progress on stderr (unbuffered), so a run the ctest timeout stops shows how far it got.
+void progress(const std::string& what) {
+  static const auto start = std::chrono::steady_clock::now();
+  auto s =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start);
+  std::cerr << "[bigroom " << s.count() << " s] " << what << std::endl;
 }
 
 bool hasLine(Process& p, const std::string& needle) {
@@ -170,12 +176,14 @@ TEST(BigRoomMedia, TwentyFivePeopleShowingNineTilesEach) {
       Process& p = *peers[static_cast<size_t>(i)];
       ids.push_back(waitForWelcome(p, 60s));
       ASSERT_FALSE(ids.back().empty()) << p.logPath();
+      progress(nameOf(i) + " welcomed");
       ASSERT_TRUE(eventually(
           [&] { return hasLine(p, "\"event\":\"joined\"") && publishConnected(p); }, 90s))
           << nameOf(i) << " did not join and publish: " << p.logPath();
     }
   }
 
+  progress("all joined and publishing");
   SfuProbe sfu(stack.redisPort());
   ASSERT_TRUE(sfu.ready());
   int64_t videoStreams = -1;
@@ -188,6 +196,7 @@ TEST(BigRoomMedia, TwentyFivePeopleShowingNineTilesEach) {
       << "video_streams " << videoStreams << ", want " << kPeople * kTiles
       << " (forwarding everything would be " << kPeople * (kPeople - 1) << ")";
 
+  progress("video_streams " + std::to_string(videoStreams));
   // Everyone at once, from two snapshots a few seconds apart, until all are right.
   std::vector<std::string> wrong(kPeople);
   auto snapshot = [&] {
@@ -210,6 +219,7 @@ TEST(BigRoomMedia, TwentyFivePeopleShowingNineTilesEach) {
       },
       90s);
   EXPECT_TRUE(allRight);
+  progress(allRight ? "every view right" : "some views wrong");
   for (int i = 0; i < kPeople; ++i) {
     auto k = static_cast<size_t>(i);
     EXPECT_EQ(wrong[k], "") << nameOf(i) << ": " << peers[k]->logPath();
@@ -237,6 +247,7 @@ TEST(BigRoomMedia, TwentyFivePeopleShowingNineTilesEach) {
   std::string oldMid = oldCam->mid;
   int connectsBefore = subscribeConnects(sw);
   ASSERT_EQ(::kill(sw.pid(), SIGUSR2), 0);
+  progress("tile switched");
   int64_t newFrames = -1;
   EXPECT_TRUE(eventually(
       [&] {
@@ -267,6 +278,7 @@ TEST(BigRoomMedia, TwentyFivePeopleShowingNineTilesEach) {
       eventually([&] { return sfu.videoStreams(stack.sfuNodeId()) == kPeople * kTiles; }, 30s))
       << "video_streams " << sfu.videoStreams(stack.sfuNodeId()) << " after the switch";
 
+  progress("switch checked; stopping");
   for (size_t i = 0; i < peers.size(); ++i)
     saveOutput(*peers[i], dir + "/" + nameOf(int(i)) + ".out");
   std::vector<std::future<int>> stops;

@@ -48,7 +48,7 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   gboolean printTimer = FALSE, printModeration = FALSE;
   gint duration = o.durationSec, width = o.width, height = o.height, fps = o.fps;
   gint dropAfter = o.dropAfterMs;
-  gboolean muteAudio = FALSE, noAudioDecode = FALSE;
+  gboolean muteAudio = FALSE, noAudioDecode = FALSE, quietMic = FALSE;
   gint audioFrameMs = o.audioFrameMs;
   gint kbps = o.videoKbps, statsMs = o.statsIntervalMs, latency = o.latencyMs;
 
@@ -76,6 +76,10 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
        nullptr},
       {"audio-frame-ms", 0, 0, G_OPTION_ARG_INT, &audioFrameMs,
        "Opus frame length: 10, 20, 40 or 60 (default 20); 60 sends a third of the packets", "MS"},
+      {"quiet-mic", 0, 0, G_OPTION_ARG_NONE, &quietMic,
+       "The microphone sends silence with Opus DTX: a packet every 400 ms instead of every "
+       "frame, as a quiet study room's microphones do",
+       nullptr},
       {"no-audio-decode", 0, 0, G_OPTION_ARG_NONE, &noAudioDecode,
        "Count received audio packets without decoding them (video is still decoded)", nullptr},
       {"json", 0, 0, G_OPTION_ARG_NONE, &json, "One JSON object per line on stdout", nullptr},
@@ -175,6 +179,7 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   }
   o.audioFrameMs = audioFrameMs;
   o.muteAudio = muteAudio;
+  o.quietMic = quietMic;
   o.decodeAudio = !noAudioDecode;
   if (statsMs < 0) return fail("--stats-interval-ms must be >= 0");
   if (latency < 0 || latency > 5000) return fail("--latency-ms must be 0..5000");

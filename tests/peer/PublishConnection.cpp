@@ -141,11 +141,15 @@ bool PublishConnection::addAudio(std::string* error) {
   const guint32 ssrc = randomSsrc();
   // A muted microphone still negotiates its m-line (the caps pass the valve) but sends no
   // packet, as a browser's disabled track may.
+  // A quiet microphone is silence the encoder marks as such (DTX): the payloader then sends
+  // only Opus' comfort-noise frames, one per 400 ms.
+  const char* dtx = options_.quietMic ? "true" : "false";
   std::string d =
-      std::string("audiotestsrc is-live=true wave=sine") +
+      std::string("audiotestsrc is-live=true wave=") + (options_.quietMic ? "silence" : "sine") +
       " ! valve drop-mode=forward-sticky-events drop=" + (options_.muteAudio ? "true" : "false") +
       " ! audioconvert ! audioresample ! opusenc name=aenc frame-size=" +
-      std::to_string(options_.audioFrameMs) + " ! rtpopuspay pt=111 mtu=1200";
+      std::to_string(options_.audioFrameMs) + " dtx=" + dtx + " ! rtpopuspay dtx=" + dtx +
+      " pt=111 mtu=1200";
   GstElement* bin = addChain(pipeline(), d, error);
   if (!bin) return false;
   GstElementPtr enc(gst_bin_get_by_name(GST_BIN(bin), "aenc"));
