@@ -17,6 +17,18 @@ AuthResult failure(const char* code, std::string message) {
   return r;
 }
 
+// A job whose result becomes storage_unavailable when the database could not be reached: a
+// session lookup must not answer "unauthorized" (and log the client out) during a restart.
+DbWorker::Job orUnavailable(std::shared_ptr<AuthResult> result, DbWorker::Job job) {
+  return [result, job = std::move(job)](MySqlConnection& db) {
+    job(db);
+    if (db.unavailable()) {
+      *result =
+          failure("storage_unavailable", "the database is unreachable right now; try again later");
+    }
+  };
+}
+
 }  // namespace
 
 AuthService::AuthService(DbWorker& worker, std::string tokenSecret, int64_t tokenTtlSeconds,
@@ -27,27 +39,28 @@ void AuthService::signup(const std::string& login, const std::string& password,
                          const std::string& displayName, const std::string& timeZone, Done done) {
   auto result = std::make_shared<AuthResult>();
   PasswordHasher hasher = hasher_;
-  worker_.run(
-      [=](MySqlConnection& db) {
-        std::string hash = hasher.hash(password);
-        if (hash.empty()) {
-          *result = failure("internal", "could not hash the password");
-          return;
-        }
-        std::string err;
-        switch (
-            UserStore(db).create(login, hash, displayName, timeZone, false, &result->user, &err)) {
-          case StoreResult::Ok:
-            break;
-          case StoreResult::Conflict:
-            *result = failure("login_taken", "the login '" + login + "' is taken");
-            break;
-          default:
-            g_warning("signup of %s failed: %s", login.c_str(), err.c_str());
-            *result = failure("internal", "could not create the account");
-        }
-      },
-      [result, done] { done(*result); });
+  worker_.run(orUnavailable(result,
+                            [=](MySqlConnection& db) {
+                              std::string hash = hasher.hash(password);
+                              if (hash.empty()) {
+                                *result = failure("internal", "could not hash the password");
+                                return;
+                              }
+                              std::string err;
+                              switch (UserStore(db).create(login, hash, displayName, timeZone,
+                                                           false, &result->user, &err)) {
+                                case StoreResult::Ok:
+                                  break;
+                                case StoreResult::Conflict:
+                                  *result =
+                                      failure("login_taken", "the login '" + login + "' is taken");
+                                  break;
+                                default:
+                                  g_warning("signup of %s failed: %s", login.c_str(), err.c_str());
+                                  *result = failure("internal", "could not create the account");
+                              }
+                            }),
+              [result, done] { done(*result); });
 }
 
 void AuthService::login(const std::string& login, const std::string& password, Done done) {
@@ -56,30 +69,32 @@ void AuthService::login(const std::string& login, const std::string& password, D
   AccessTokens tokens = tokens_;
   int64_t ttl = ttl_;
   worker_.run(
-      [=](MySqlConnection& db) {
-        UserStore store(db);
-        std::string hash, err;
-        StoreResult found = store.findByLogin(login, &result->user, &hash, &err);
-        // Hash even for an unknown login, so timing does not tell which logins exist.
-        bool ok = hasher.verify(found == StoreResult::Ok ? hash : std::string(), password);
-        if (found == StoreResult::Failed) {
-          *result = failure("internal", "could not read the account");
-          return;
-        }
-        if (found != StoreResult::Ok || !ok) {
-          *result = failure("bad_credentials", "wrong login or password");
-          return;
-        }
-        if (hasher.needsRehash(hash))
-          store.setPasswordHash(result->user.id, hasher.hash(password), &err);
-        TokenClaims c{result->user.id, AccessTokens::newSessionId(), nowSeconds() + ttl};
-        if (!store.createSession(c.sessionId, c.userId, c.expiresAt, &err)) {
-          *result = failure("internal", "could not open a session");
-          return;
-        }
-        result->token = tokens.issue(c);
-        result->expiresAt = c.expiresAt;
-      },
+      orUnavailable(
+          result,
+          [=](MySqlConnection& db) {
+            UserStore store(db);
+            std::string hash, err;
+            StoreResult found = store.findByLogin(login, &result->user, &hash, &err);
+            // Hash even for an unknown login, so timing does not tell which logins exist.
+            bool ok = hasher.verify(found == StoreResult::Ok ? hash : std::string(), password);
+            if (found == StoreResult::Failed) {
+              *result = failure("internal", "could not read the account");
+              return;
+            }
+            if (found != StoreResult::Ok || !ok) {
+              *result = failure("bad_credentials", "wrong login or password");
+              return;
+            }
+            if (hasher.needsRehash(hash))
+              store.setPasswordHash(result->user.id, hasher.hash(password), &err);
+            TokenClaims c{result->user.id, AccessTokens::newSessionId(), nowSeconds() + ttl};
+            if (!store.createSession(c.sessionId, c.userId, c.expiresAt, &err)) {
+              *result = failure("internal", "could not open a session");
+              return;
+            }
+            result->token = tokens.issue(c);
+            result->expiresAt = c.expiresAt;
+          }),
       [result, done] { done(*result); });
 }
 
@@ -97,18 +112,19 @@ void AuthService::authenticate(const std::string& token, Done done) {
   }
   auto result = std::make_shared<AuthResult>();
   worker_.run(
-      [=, c = *claims](MySqlConnection& db) {
-        UserStore store(db);
-        std::string err;
-        if (!store.sessionActive(c.sessionId, c.userId, nowSeconds(), &err)) {
-          *result = failure("unauthorized", "the session has ended; log in again");
-          return;
-        }
-        if (store.findById(c.userId, &result->user, &err) != StoreResult::Ok) {
-          *result = failure("unauthorized", "the account no longer exists");
-        }
-        result->expiresAt = c.expiresAt;
-      },
+      orUnavailable(result,
+                    [=, c = *claims](MySqlConnection& db) {
+                      UserStore store(db);
+                      std::string err;
+                      if (!store.sessionActive(c.sessionId, c.userId, nowSeconds(), &err)) {
+                        *result = failure("unauthorized", "the session has ended; log in again");
+                        return;
+                      }
+                      if (store.findById(c.userId, &result->user, &err) != StoreResult::Ok) {
+                        *result = failure("unauthorized", "the account no longer exists");
+                      }
+                      result->expiresAt = c.expiresAt;
+                    }),
       [result, done] { done(*result); });
 }
 
@@ -121,12 +137,13 @@ void AuthService::logout(const std::string& token, Done done) {
   }
   auto result = std::make_shared<AuthResult>();
   worker_.run(
-      [=, c = *claims](MySqlConnection& db) {
-        std::string err;
-        if (UserStore(db).revokeSession(c.sessionId, &err) != StoreResult::Ok) {
-          *result = failure("unauthorized", "the session has already ended");
-        }
-      },
+      orUnavailable(result,
+                    [=, c = *claims](MySqlConnection& db) {
+                      std::string err;
+                      if (UserStore(db).revokeSession(c.sessionId, &err) != StoreResult::Ok) {
+                        *result = failure("unauthorized", "the session has already ended");
+                      }
+                    }),
       [result, done] { done(*result); });
 }
 

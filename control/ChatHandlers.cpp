@@ -118,7 +118,7 @@ void ChatHandlers::onChat(const Session& s, const ClientMessage& m) {
       [shared, result, why](MySqlConnection& c) {
         *result = ChatStore(c).insert(shared.get(), why.get());
         // Whether the database went away (the client may retry) or the message itself failed.
-        if (*result == ChatResult::Failed && !c.ping()) *result = ChatResult::Unavailable;
+        if (*result == ChatResult::Failed && c.unavailable()) *result = ChatResult::Unavailable;
       },
       [this, alive, weak, shared, result, why, ref] {
         if (!alive.lock()) return;
@@ -178,7 +178,7 @@ void ChatHandlers::sendHistory(const Session& s, const std::string& room, uint64
   node_.chatDatabase()->run(
       [page, why, down, room, before, limit](MySqlConnection& c) {
         *page = ChatStore(c).history(room, before, limit + 1, why.get());
-        if (!*page) *down = !c.ping();
+        if (!*page) *down = c.unavailable();
       },
       [alive, weak, page, why, down, room, limit, ref] {
         auto s = weak.lock();
@@ -224,7 +224,7 @@ void ChatHandlers::onEdit(const Session& s, const ClientMessage& m) {
   node_.chatDatabase()->run(
       [=](MySqlConnection& c) {
         *result = ChatStore(c).edit(room, id, who, text, nowMs(), edited.get(), why.get());
-        if (*result == ChatResult::Failed && !c.ping()) *result = ChatResult::Unavailable;
+        if (*result == ChatResult::Failed && c.unavailable()) *result = ChatResult::Unavailable;
       },
       [this, alive, weak, result, edited, why, room, ref] {
         if (!alive.lock()) return;
@@ -260,7 +260,7 @@ void ChatHandlers::onDelete(const Session& s, const ClientMessage& m) {
   node_.chatDatabase()->run(
       [=](MySqlConnection& c) {
         *result = ChatStore(c).remove(room, id, who, any, ts, why.get(), removed.get());
-        if (*result == ChatResult::Failed && !c.ping()) *result = ChatResult::Unavailable;
+        if (*result == ChatResult::Failed && c.unavailable()) *result = ChatResult::Unavailable;
       },
       [this, alive, weak, result, removed, why, room, id, ts, ref, who] {
         if (!alive.lock()) return;

@@ -38,23 +38,6 @@ size_t DbWorker::queued() {
   return queue_.size();
 }
 
-void DbWorker::ensureConnected() {
-  // One round trip per job: a connection the server dropped while idle would otherwise fail
-  // the first job after MariaDB came back.
-  if (db_->ping()) return;
-  auto fresh = std::make_unique<MySqlConnection>();
-  std::string why;
-  if (!fresh->connect(params_, &why) || !fresh->selectDatabase(database_, &why)) {
-    // Keep the dead connection: the job then fails at once, and its caller says so.
-    if (!down_) g_warning("mysql: connection lost, cannot reconnect: %s", why.c_str());
-    down_ = true;
-    return;
-  }
-  g_message("mysql: reconnected to database %s", database_.c_str());
-  down_ = false;
-  db_ = std::move(fresh);
-}
-
 void DbWorker::loop() {
   for (;;) {
     Item item;
@@ -65,7 +48,7 @@ void DbWorker::loop() {
       item = std::move(queue_.front());
       queue_.pop_front();
     }
-    ensureConnected();
+    db_->beginJob();
     item.job(*db_);
     if (item.done) {
       std::weak_ptr<bool> alive = alive_;

@@ -1,8 +1,9 @@
 // MariaDB off the main loop: one thread with its own connection runs queued jobs in order,
 // and each job's completion runs back on the main context. A slow query or an argon2id hash
-// then never stalls the WebSockets. When MariaDB goes away (a restart, a crash) the worker
-// connects again before the next job; a job run while it is down fails (its error is the
-// caller's to report), none is silently dropped.
+// then never stalls the WebSockets. When MariaDB goes away (a restart, a crash) the job that
+// finds the connection dead connects again (MySqlConnection::beginJob: no round trip is spent
+// checking before each job); a job run while it is down fails and its connection says
+// unavailable() (the caller reports storage_unavailable), none is silently dropped.
 #pragma once
 
 #include <condition_variable>
@@ -35,8 +36,6 @@ class DbWorker {
 
  private:
   void loop();
-  // On the worker thread: a fresh connection when the current one no longer answers.
-  void ensureConnected();
   struct Item {
     Job job;
     std::function<void()> done;
@@ -44,7 +43,6 @@ class DbWorker {
   std::unique_ptr<MySqlConnection> db_;
   MySqlParams params_;
   std::string database_;
-  bool down_ = false;  // the last reconnect failed (worker thread only; to log changes once)
   std::thread thread_;
   std::mutex mu_;
   std::condition_variable cv_;

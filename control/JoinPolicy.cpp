@@ -48,9 +48,15 @@ JoinVerdict decide(MySqlConnection& db, const JoinRequest& q) {
 
 void JoinPolicy::check(DbWorker& db, JoinRequest request, std::function<void(JoinVerdict)> done) {
   auto verdict = std::make_shared<JoinVerdict>();
-  db.run([request = std::move(request),
-          verdict](MySqlConnection& c) { *verdict = decide(c, request); },
-         [verdict, done = std::move(done)] { done(*verdict); });
+  db.run(
+      [request = std::move(request), verdict](MySqlConnection& c) {
+        *verdict = decide(c, request);
+        if (c.unavailable()) {
+          *verdict = {code::StorageUnavailable,
+                      "the database is unreachable right now; try joining again later", 0};
+        }
+      },
+      [verdict, done = std::move(done)] { done(*verdict); });
 }
 
 }  // namespace carrel::control

@@ -1,18 +1,14 @@
 #include "MySqlConnection.hpp"
 
+#include <errmsg.h>
+#include <glib.h>
+#include <mysqld_error.h>
+
 #include <cstring>
-#include <memory>
 
 namespace carrel::control {
 
 namespace {
-
-struct StmtClose {
-  void operator()(MYSQL_STMT* s) const {
-    if (s) mysql_stmt_close(s);
-  }
-};
-using StmtPtr = std::unique_ptr<MYSQL_STMT, StmtClose>;
 
 struct ResultFree {
   void operator()(MYSQL_RES* r) const {
@@ -29,18 +25,45 @@ std::string stmtError(MYSQL_STMT* s, const std::string& sql) {
   return std::string(mysql_stmt_error(s)) + " (in: " + head + (sql.size() > 60 ? "...)" : ")");
 }
 
-// Prepares and executes sql with its parameters bound as strings.
-StmtPtr run(MYSQL* db, const std::string& sql, const std::vector<MySqlConnection::Value>& params,
-            std::string* error) {
-  StmtPtr stmt(mysql_stmt_init(db));
+// The errors that mean the session is gone, not that the statement was wrong.
+bool isLost(unsigned code) {
+  switch (code) {
+    case CR_SERVER_GONE_ERROR:
+    case CR_SERVER_LOST:
+    case CR_SERVER_LOST_EXTENDED:
+    case CR_CONNECTION_ERROR:
+    case CR_CONN_HOST_ERROR:
+    case ER_CONNECTION_KILLED:
+    case ER_SERVER_SHUTDOWN:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+void MySqlConnection::StmtClose::operator()(MYSQL_STMT* s) const {
+  if (s) mysql_stmt_close(s);
+}
+
+MySqlConnection::StmtPtr MySqlConnection::runOnce(const std::string& sql,
+                                                  const std::vector<Value>& params, bool* prepared,
+                                                  unsigned* errorCode, std::string* error) {
+  *prepared = false;
+  *errorCode = 0;
+  StmtPtr stmt(mysql_stmt_init(db_));
   if (!stmt) {
+    *errorCode = mysql_errno(db_);
     if (error) *error = "out of memory";
     return nullptr;
   }
   if (mysql_stmt_prepare(stmt.get(), sql.data(), sql.size()) != 0) {
+    *errorCode = mysql_stmt_errno(stmt.get());
     if (error) *error = stmtError(stmt.get(), sql);
     return nullptr;
   }
+  *prepared = true;
   if (mysql_stmt_param_count(stmt.get()) != params.size()) {
     if (error) *error = "parameter count mismatch in: " + sql;
     return nullptr;
@@ -63,13 +86,55 @@ StmtPtr run(MYSQL* db, const std::string& sql, const std::vector<MySqlConnection
     return nullptr;
   }
   if (mysql_stmt_execute(stmt.get()) != 0) {
+    *errorCode = mysql_stmt_errno(stmt.get());
     if (error) *error = stmtError(stmt.get(), sql);
     return nullptr;
   }
   return stmt;
 }
 
-}  // namespace
+MySqlConnection::StmtPtr MySqlConnection::run(const std::string& sql,
+                                              const std::vector<Value>& params, Retry retry,
+                                              std::string* error) {
+  bool first = firstRoundTrip_;
+  firstRoundTrip_ = false;
+  bool prepared = false;
+  unsigned code = 0;
+  StmtPtr stmt = runOnce(sql, params, &prepared, &code, error);
+  if (stmt || !retryAfter(code, first && (!prepared || retry == Retry::Read))) return stmt;
+  stmt = runOnce(sql, params, &prepared, &code, error);
+  if (!stmt) retryAfter(code, false);
+  return stmt;
+}
+
+bool MySqlConnection::retryAfter(unsigned errorCode, bool mayRetry) {
+  if (!isLost(errorCode)) return false;
+  if (mayRetry) {
+    std::string why;
+    if (reconnect(&why)) return true;
+    if (!down_) g_warning("mysql: connection lost, cannot reconnect: %s", why.c_str());
+    down_ = true;
+  }
+  unavailable_ = true;
+  return false;
+}
+
+bool MySqlConnection::reconnect(std::string* error) {
+  MySqlConnection fresh;
+  if (!fresh.connect(params_, error) || !fresh.selectDatabase(database_, error)) {
+    // Keep the dead handle: what still runs in this job fails at once, as lost.
+    return false;
+  }
+  std::swap(db_, fresh.db_);
+  g_message("mysql: reconnected to database %s", database_.c_str());
+  down_ = false;
+  return true;
+}
+
+void MySqlConnection::beginJob() {
+  firstRoundTrip_ = true;
+  unavailable_ = false;
+}
 
 MySqlConnection::MySqlConnection() : db_(mysql_init(nullptr)) {}
 
@@ -96,11 +161,8 @@ bool MySqlConnection::connect(const MySqlParams& p, std::string* error) {
     if (error) *error = lastError();
     return false;
   }
+  params_ = p;
   return true;
-}
-
-bool MySqlConnection::ping() {
-  return db_ && mysql_ping(db_) == 0;
 }
 
 bool MySqlConnection::selectDatabase(const std::string& name, std::string* error) {
@@ -108,12 +170,13 @@ bool MySqlConnection::selectDatabase(const std::string& name, std::string* error
     if (error) *error = lastError();
     return false;
   }
+  database_ = name;
   return true;
 }
 
 bool MySqlConnection::execute(const std::string& sql, const std::vector<Value>& params,
                               std::string* error, uint64_t* affected) {
-  StmtPtr stmt = run(db_, sql, params, error);
+  StmtPtr stmt = run(sql, params, Retry::NotRun, error);
   if (!stmt) return false;
   if (affected) *affected = mysql_stmt_affected_rows(stmt.get());
   return true;
@@ -121,7 +184,7 @@ bool MySqlConnection::execute(const std::string& sql, const std::vector<Value>& 
 
 std::optional<std::vector<MySqlConnection::Row>> MySqlConnection::query(
     const std::string& sql, const std::vector<Value>& params, std::string* error) {
-  StmtPtr stmt = run(db_, sql, params, error);
+  StmtPtr stmt = run(sql, params, Retry::Read, error);
   if (!stmt) return std::nullopt;
   ResultPtr meta(mysql_stmt_result_metadata(stmt.get()));
   if (!meta) {
@@ -152,6 +215,7 @@ std::optional<std::vector<MySqlConnection::Row>> MySqlConnection::query(
     if (rc == MYSQL_NO_DATA) break;
     if (rc == 1) {
       if (error) *error = stmtError(stmt.get(), sql);
+      retryAfter(mysql_stmt_errno(stmt.get()), false);
       return std::nullopt;
     }
     Row row;
@@ -183,16 +247,23 @@ std::optional<std::vector<MySqlConnection::Row>> MySqlConnection::query(
 }
 
 bool MySqlConnection::setAutocommit(bool on, std::string* error) {
-  if (mysql_autocommit(db_, on ? 1 : 0) != 0) {
+  // Opening a transaction at the start of a job holds nothing yet: it may run again.
+  bool first = firstRoundTrip_;
+  firstRoundTrip_ = false;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (mysql_autocommit(db_, on ? 1 : 0) == 0) return true;
     if (error) *error = lastError();
-    return false;
+    if (!retryAfter(mysql_errno(db_), first && attempt == 0)) return false;
   }
-  return true;
+  return false;
 }
 
 bool MySqlConnection::commit(std::string* error) {
+  // A commit that lost its answer may have committed: never run again.
+  firstRoundTrip_ = false;
   if (mysql_commit(db_) != 0) {
     if (error) *error = lastError();
+    retryAfter(mysql_errno(db_), false);
     return false;
   }
   return true;

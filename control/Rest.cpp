@@ -29,7 +29,9 @@ guint Rest::statusFor(const std::string& code) {
   if (code == "method_not_allowed") return SOUP_STATUS_METHOD_NOT_ALLOWED;
   if (code == "not_found") return SOUP_STATUS_NOT_FOUND;
   if (code == "internal") return SOUP_STATUS_INTERNAL_SERVER_ERROR;
-  if (code == "unavailable") return SOUP_STATUS_SERVICE_UNAVAILABLE;
+  if (code == "unavailable" || code == "storage_unavailable") {
+    return SOUP_STATUS_SERVICE_UNAVAILABLE;
+  }
   return SOUP_STATUS_BAD_REQUEST;
 }
 
