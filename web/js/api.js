@@ -20,6 +20,7 @@ const CODE_TEXT = {
   too_large: 'That is too large for the server.',
   network: 'Cannot reach the server.',
   internal: 'The server had an internal error; try again.',
+  storage_unavailable: 'The server’s database is restarting; try again in a moment.',
 };
 
 export function describeApiError(err) {

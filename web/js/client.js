@@ -32,6 +32,7 @@ const ERROR_TEXT = {
   not_your_message: 'you can only change your own messages',
   no_such_material: 'that file is not shared in this room',
   no_database: 'this server keeps no chat history',
+  storage_unavailable: 'the server’s database is restarting; try again in a moment',
   banned: 'you are banned from this room',
   locked_by_moderator: 'a moderator locked this room: no new participants for now',
   refused: 'a moderator did not let you in',
