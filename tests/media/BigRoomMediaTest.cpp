@@ -165,6 +165,9 @@ TEST(BigRoomMedia, TwentyFivePeopleShowingNineTilesEach) {
   // than its default 5 s for an answer instead of failing a publish.
   StackOptions options;
   options.controlArgs = {"--sfu-timeout-ms", "60000"};
+  // The SFU's main loop lags by tens of seconds when the machine is overloaded: a
+  // connection's state reaches it late, so its connect timeout is generous too.
+  options.sfuArgs = {"--connect-timeout-ms", "90000"};
   CarrelStack stack(dir, options);
 
   std::vector<std::unique_ptr<Process>> peers;
