@@ -65,6 +65,7 @@ std::vector<std::string> peerArgs(int i) {
   std::vector<std::string> a{"--room", "big", "--json", "--stats-interval-ms", "1000"};
   a.insert(a.end(), {"--width", "64", "--height", "48", "--fps", "5", "--video-kbps", "20"});
   a.insert(a.end(), {"--quiet-mic", "--audio-frame-ms", "60", "--no-audio-decode"});
+  a.insert(a.end(), {"--ice-failed-grace-ms", "90000"});  // starved ICE agents recover
   for (int t : tilesOf(i)) a.insert(a.end(), {"--tile", nameOf(t)});
   if (i == kSwitcher) {
     for (int t : retiledOf(i)) a.insert(a.end(), {"--retile", nameOf(t)});
@@ -181,7 +182,7 @@ TEST(BigRoomMedia, TwentyFivePeopleShowingNineTilesEach) {
       ASSERT_FALSE(ids.back().empty()) << p.logPath();
       progress(nameOf(i) + " welcomed");
       ASSERT_TRUE(eventually(
-          [&] { return hasLine(p, "\"event\":\"joined\"") && publishConnected(p); }, 90s))
+          [&] { return hasLine(p, "\"event\":\"joined\"") && publishConnected(p); }, 120s))
           << nameOf(i) << " did not join and publish: " << p.logPath();
     }
   }

@@ -408,7 +408,7 @@ WebRtcConnection::Handlers Peer::connectionHandlers(const std::string& conn) {
             // libnice says failed when the pairs it knows failed, and checks again when a
             // late candidate arrives (a busy server): only a failure that lasts is one.
             if (state != "failed") return;
-            after(kIceFailedGraceMs, [this, conn] {
+            after(options_.iceFailedGraceMs, [this, conn] {
               if (iceStates_[conn] == "failed") fail(kMedia, "ice_failed", conn + " ICE failed");
             });
           },

@@ -109,7 +109,6 @@ class Peer {
   bool selectionSent_ = false;
   std::vector<std::unique_ptr<TimeoutSource>> timers_;
   std::map<std::string, std::string> iceStates_;  // conn -> its latest ICE state
-  static constexpr int kIceFailedGraceMs = 10000;
 };
 
 }  // namespace carrel::peer

@@ -49,7 +49,7 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   gint duration = o.durationSec, width = o.width, height = o.height, fps = o.fps;
   gint dropAfter = o.dropAfterMs;
   gboolean muteAudio = FALSE, noAudioDecode = FALSE, quietMic = FALSE;
-  gint audioFrameMs = o.audioFrameMs;
+  gint audioFrameMs = o.audioFrameMs, iceGrace = o.iceFailedGraceMs;
   gint kbps = o.videoKbps, statsMs = o.statsIntervalMs, latency = o.latencyMs;
 
   GOptionEntry entries[] = {
@@ -80,6 +80,10 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
        "The microphone sends silence with Opus DTX: a packet every 400 ms instead of every "
        "frame, as a quiet study room's microphones do",
        nullptr},
+      {"ice-failed-grace-ms", 0, 0, G_OPTION_ARG_INT, &iceGrace,
+       "How long an ICE failed state must last before the peer gives up (default 10000; "
+       "libnice checks again when a late candidate arrives)",
+       "MS"},
       {"no-audio-decode", 0, 0, G_OPTION_ARG_NONE, &noAudioDecode,
        "Count received audio packets without decoding them (video is still decoded)", nullptr},
       {"json", 0, 0, G_OPTION_ARG_NONE, &json, "One JSON object per line on stdout", nullptr},
@@ -180,6 +184,8 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   o.audioFrameMs = audioFrameMs;
   o.muteAudio = muteAudio;
   o.quietMic = quietMic;
+  if (iceGrace < 0 || iceGrace > 600000) return fail("--ice-failed-grace-ms must be 0..600000");
+  o.iceFailedGraceMs = iceGrace;
   o.decodeAudio = !noAudioDecode;
   if (statsMs < 0) return fail("--stats-interval-ms must be >= 0");
   if (latency < 0 || latency > 5000) return fail("--latency-ms must be 0..5000");

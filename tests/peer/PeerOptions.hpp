@@ -24,7 +24,10 @@ struct PeerOptions {
   // Big rooms: a muted microphone (offered, sends nothing, `mute` told to the room), fewer
   // audio packets (Opus frame length), and received audio counted but not decoded.
   bool muteAudio = false;
-  bool quietMic = false;  // silence with Opus DTX: a packet every 400 ms
+  bool quietMic = false;
+  // How long an ICE "failed" must last before the peer gives up (libnice checks again when
+  // a late candidate arrives).
+  int iceFailedGraceMs = 10000;  // silence with Opus DTX: a packet every 400 ms
   int audioFrameMs = 20;
   bool decodeAudio = true;
   bool json = false;
