@@ -213,13 +213,15 @@ TEST(BigRoomMedia, TwentyFivePeopleShowingNineTilesEach) {
         std::vector<Counts> before = snapshot();
         std::this_thread::sleep_for(3s);
         std::vector<Counts> after = snapshot();
-        bool ok = true;
+        int bad = 0;
+        std::string first;
         for (int i = 0; i < kPeople; ++i) {
           auto k = static_cast<size_t>(i);
           wrong[k] = wrongWith(i, tilesOf(i), ids, before[k], after[k]);
-          ok = ok && wrong[k].empty();
+          if (!wrong[k].empty() && bad++ == 0) first = nameOf(i) + ": " + wrong[k];
         }
-        return ok;
+        if (bad > 0) progress(std::to_string(bad) + " views wrong, " + first);
+        return bad == 0;
       },
       90s);
   EXPECT_TRUE(allRight);
