@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "AuditJson.hpp"
+#include "BanJson.hpp"
 #include "ControlNode.hpp"
 #include "Json.hpp"
 #include "ModerationStore.hpp"
@@ -96,7 +97,18 @@ void AdminRoutes::route(SoupServerMessage* msg, const std::string& path, GHashTa
     return;
   }
   if (rest == "/bans") {
+    if (Rest::isMethod(msg, "GET")) return listBans(msg);
     if (only("POST")) ban(msg);
+    return;
+  }
+  const std::string bansPrefix = "/bans/";
+  if (rest.compare(0, bansPrefix.size(), bansPrefix) == 0) {
+    std::string id = rest.substr(bansPrefix.size());
+    bool digits = !id.empty() && id.size() <= 19;
+    for (char c : id) digits = digits && g_ascii_isdigit(c);
+    uint64_t user = digits ? g_ascii_strtoull(id.c_str(), nullptr, 10) : 0;
+    if (!user) return Rest::fail(msg, "not_found", "no such user");
+    if (only("DELETE")) unban(msg, user);
     return;
   }
   if (rest == "/audit") {
@@ -301,6 +313,75 @@ void AdminRoutes::ban(SoupServerMessage* msg) {
                 std::string body = out.str();
                 finish([body](SoupServerMessage* m) { Rest::reply(m, SOUP_STATUS_CREATED, body); });
               });
+        });
+  });
+}
+
+void AdminRoutes::listBans(SoupServerMessage* msg) {
+  withAdmin(msg, [this](const User&, Rest::Finish finish) {
+    auto bans = std::make_shared<std::optional<std::vector<Ban>>>();
+    worker_.run(
+        [bans](MySqlConnection& db) {
+          std::string why;
+          *bans = ModerationStore(db).bansInForce("", nowMs(), &why);
+          if (!*bans) g_warning("admin list of bans: %s", why.c_str());
+        },
+        [bans, finish] {
+          if (!*bans) {
+            return finish([](SoupServerMessage* m) { Rest::fail(m, "internal", "bans not read"); });
+          }
+          JsonArrayPtr list(json_array_new());
+          for (const auto& b : **bans) {
+            json_array_add_object_element(list.get(), banJson(b).release());
+          }
+          json::Object out;
+          out.set("bans", list.get());
+          std::string body = out.str();
+          finish([body](SoupServerMessage* m) { Rest::reply(m, SOUP_STATUS_OK, body); });
+        });
+  });
+}
+
+void AdminRoutes::unban(SoupServerMessage* msg, uint64_t user) {
+  withAdmin(msg, [this, user](const User& admin, Rest::Finish finish) {
+    struct Result {
+      StoreResult found = StoreResult::Failed;
+      User target;
+      std::optional<uint64_t> lifted;
+      std::string error;
+    };
+    auto r = std::make_shared<Result>();
+    worker_.run(
+        [r, user](MySqlConnection& db) {
+          r->found = UserStore(db).findById(user, &r->target, &r->error);
+          if (r->found != StoreResult::Ok) return;
+          r->lifted = ModerationStore(db).liftBans("", user, nowMs(), &r->error);
+        },
+        [this, r, user, admin, finish] {
+          if (r->found == StoreResult::NotFound || (r->lifted && *r->lifted == 0)) {
+            return finish([](SoupServerMessage* m) {
+              Rest::fail(m, "not_found", "that user has no ban from every room in force");
+            });
+          }
+          if (!r->lifted) {
+            g_warning("admin unban of user %llu: %s", static_cast<unsigned long long>(user),
+                      r->error.c_str());
+            return finish(
+                [](SoupServerMessage* m) { Rest::fail(m, "internal", "ban not lifted"); });
+          }
+          AuditEntry a;
+          a.actorId = admin.id;
+          a.actorName = admin.displayName;
+          a.action = "global_unban";
+          a.targetUserId = user;
+          a.targetName = r->target.displayName;
+          node_.moderation().audit(a);
+          json::Object out;
+          out.set("user", static_cast<int64_t>(user))
+              .set("name", r->target.displayName)
+              .set("lifted", static_cast<int64_t>(*r->lifted));
+          std::string body = out.str();
+          finish([body](SoupServerMessage* m) { Rest::reply(m, SOUP_STATUS_OK, body); });
         });
   });
 }

@@ -2,8 +2,8 @@
 // with the admin flag; anyone else gets 401 unauthorized or 403 admin_only): who is in which
 // room across every control node (the node roster's seats in Redis), force-closing a room,
 // banning a user from every room (their present sessions, on whatever node, are removed
-// through the room broadcasts moderation already uses), and the audit log, paged and
-// filtered. Every action is written to the audit log like a moderator's.
+// through the room broadcasts moderation already uses) and lifting that ban, and the audit
+// log, paged and filtered. Every action is written to the audit log like a moderator's.
 #pragma once
 
 #include <libsoup/soup.h>
@@ -30,6 +30,8 @@ class AdminRoutes {
   void rooms(SoupServerMessage* msg, GHashTable* query);
   void closeRoom(SoupServerMessage* msg, const std::string& room);
   void ban(SoupServerMessage* msg);
+  void listBans(SoupServerMessage* msg);
+  void unban(SoupServerMessage* msg, uint64_t user);
   void auditLog(SoupServerMessage* msg, GHashTable* query);
   // Runs then(admin, finish) when the token is an admin's; otherwise answers the error.
   void withAdmin(SoupServerMessage* msg, std::function<void(const User&, Rest::Finish)> then);

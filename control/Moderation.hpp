@@ -129,6 +129,8 @@ class Moderation {
 
   void onKick(const Session& s, const ClientMessage& m, Role actor);
   void onBan(const Session& s, const ClientMessage& m, Role actor);
+  void onListBans(const Session& s, const ClientMessage& m, Role actor);  // ModerationBans.cpp
+  void onUnban(const Session& s, const ClientMessage& m, Role actor);
   void onMuteParticipant(const Session& s, const ClientMessage& m, Role actor);
   void onMuteAll(const Session& s, const ClientMessage& m, Role actor);
   void onStopScreen(const Session& s, const ClientMessage& m, Role actor);

@@ -31,6 +31,8 @@ void Moderation::handle(const Session& s, const ClientMessage& m) {
   static const std::map<std::string_view, Route> table{
       {"kick", {&Moderation::onKick, Action::Kick}},
       {"ban", {&Moderation::onBan, Action::Ban}},
+      {"bans", {&Moderation::onListBans, Action::Ban}},
+      {"unban", {&Moderation::onUnban, Action::Ban}},
       {"mute_participant", {&Moderation::onMuteParticipant, Action::MuteOther}},
       {"mute_all", {&Moderation::onMuteAll, Action::MuteAll}},
       {"stop_screen", {&Moderation::onStopScreen, Action::StopScreen}},

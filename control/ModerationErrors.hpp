@@ -16,4 +16,5 @@ inline constexpr const char* MutedByModerator = "muted_by_moderator";    // self
 inline constexpr const char* RoomClosed = "room_closed";
 inline constexpr const char* NoDatabase = "no_database";   // moderation needs MariaDB
 inline constexpr const char* NoAfkCheck = "no_afk_check";  // afk_confirm with none pending
+inline constexpr const char* NotBanned = "not_banned";     // unban of a user with no ban here
 }  // namespace carrel::control::mcode

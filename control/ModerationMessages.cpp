@@ -27,6 +27,7 @@ constexpr std::array kClose{kReason};
 constexpr std::array kSetModerator{kParticipant, Field{"moderator", FieldType::Bool, true}};
 constexpr std::array kAudit{Field{"before", FieldType::Int, false, 0, INT64_MAX},
                             Field{"limit", FieldType::Int, false, 1, 200}};
+constexpr std::array kUnban{Field{"user", FieldType::Int, true, 1, INT64_MAX}};
 constexpr std::array<Field, 0> kNone{};
 
 std::optional<FieldError> checkKind(JsonObject* m, bool required) {
@@ -41,6 +42,8 @@ std::optional<FieldError> checkKind(JsonObject* m, bool required) {
 const std::array kMessages{
     MessageSpec{"kick", kTargetReason, true, RoomRule::MustBeIn, nullptr},
     MessageSpec{"ban", kBan, true, RoomRule::MustBeIn, nullptr},
+    MessageSpec{"bans", kNone, true, RoomRule::MustBeIn, nullptr},
+    MessageSpec{"unban", kUnban, true, RoomRule::MustBeIn, nullptr},
     MessageSpec{"mute_participant", kMuteOther, true, RoomRule::MustBeIn,
                 [](JsonObject* m) { return checkKind(m, true); }},
     MessageSpec{"mute_all", kMuteAll, true, RoomRule::MustBeIn,

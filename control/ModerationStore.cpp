@@ -90,6 +90,39 @@ bool ModerationStore::addBan(const Ban& ban, uint64_t by, std::string* error) {
       {ban.room, std::to_string(ban.userId), ban.reason, idOrNull(by), expires}, error);
 }
 
+std::optional<std::vector<Ban>> ModerationStore::bansInForce(const std::string& room, int64_t nowMs,
+                                                             std::string* error) {
+  auto rows = db_.query(
+      "SELECT b.id, b.user_id, b.reason, b.expires_at, COALESCE(u.display_name, '') FROM bans b "
+      "LEFT JOIN users u ON u.id = b.user_id WHERE b.room_id = ? AND b.lifted_at IS NULL AND "
+      "(b.expires_at IS NULL OR b.expires_at > ?) ORDER BY b.id DESC LIMIT 500",
+      {room, std::to_string(nowMs)}, error);
+  if (!rows) return std::nullopt;
+  std::vector<Ban> out;
+  for (const auto& r : *rows) {
+    Ban b;
+    b.id = u64(r[0]);
+    b.room = room;
+    b.userId = u64(r[1]);
+    b.reason = r[2].value_or("");
+    if (r[3]) b.expiresAtMs = std::strtoll(r[3]->c_str(), nullptr, 10);
+    b.userName = r[4].value_or("");
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+std::optional<uint64_t> ModerationStore::liftBans(const std::string& room, uint64_t userId,
+                                                  int64_t nowMs, std::string* error) {
+  uint64_t lifted = 0;
+  if (!db_.execute("UPDATE bans SET lifted_at = CURRENT_TIMESTAMP(3) WHERE room_id = ? AND "
+                   "user_id = ? AND lifted_at IS NULL AND (expires_at IS NULL OR expires_at > ?)",
+                   {room, std::to_string(userId), std::to_string(nowMs)}, error, &lifted)) {
+    return std::nullopt;
+  }
+  return lifted;
+}
+
 std::optional<RoomFlags> ModerationStore::flags(const std::string& room, std::string* error) {
   auto rows = db_.query(
       "SELECT locked, waiting_room, afk_camera_off_seconds FROM room_moderation WHERE room_id = ?",

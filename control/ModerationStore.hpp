@@ -18,6 +18,7 @@ struct Ban {
   uint64_t userId = 0;
   std::string reason;
   std::optional<int64_t> expiresAtMs;  // nullopt: for good
+  std::string userName;                // the banned user's display name (when listed)
 };
 
 struct RoomFlags {
@@ -70,6 +71,13 @@ class ModerationStore {
   std::optional<Ban> activeBan(const std::string& room, uint64_t userId, int64_t nowMs,
                                std::string* error, bool* failed);
   bool addBan(const Ban& ban, uint64_t by, std::string* error);
+  // The bans in force at nowMs in room ("" = the bans from every room), newest first.
+  std::optional<std::vector<Ban>> bansInForce(const std::string& room, int64_t nowMs,
+                                              std::string* error);
+  // Ends the user's bans in force in room ("": the bans from every room, not a room's own);
+  // how many were lifted, nullopt on failure. The row stays (lifted_at) for the record.
+  std::optional<uint64_t> liftBans(const std::string& room, uint64_t userId, int64_t nowMs,
+                                   std::string* error);
 
   std::optional<RoomFlags> flags(const std::string& room, std::string* error);
   bool setLocked(const std::string& room, bool on, std::string* error);

@@ -301,3 +301,82 @@ TEST_F(ControlAdmin, AGlobalBanHoldsAgainstAJoinerStillInTheWaitingRoom) {
       },
       Ms(1500)));
 }
+
+TEST_F(ControlAdmin, BansAreListedAndLiftedGloballyAndPerRoomWithAuditRows) {
+  std::string pOlga, pMax, pMina;
+  WsClient& olga = joined(portA, ownerToken, "study-a", &pOlga);
+  std::string maxToken = accountToken(portB, "max", "Max");
+  int64_t maxId = userId(portB, maxToken);
+  ASSERT_GT(maxId, 0);
+  std::string maxUser = std::to_string(maxId);
+
+  // Global: listed, refused, lifted by an admin only, then Max gets in.
+  Rest ban = rest(portA, "POST", "/api/v1/admin/bans",
+                  R"({"user":)" + maxUser + R"(,"reason":"spam"})", admin);
+  ASSERT_EQ(ban.status, 201) << ban.raw;
+  Rest listed = rest(portB, "GET", "/api/v1/admin/bans", "", admin);
+  ASSERT_EQ(listed.status, 200) << listed.raw;
+  JsonArray* bl = json::getArray(listed.json.get(), "bans");
+  ASSERT_TRUE(bl && json_array_get_length(bl) == 1) << listed.raw;
+  EXPECT_EQ(json::getInt(json_array_get_object_element(bl, 0), "user").value_or(0), maxId);
+  EXPECT_EQ(str(json_array_get_object_element(bl, 0), "name"), "Max");
+  EXPECT_EQ(rest(portA, "DELETE", "/api/v1/admin/bans/" + maxUser, "", ownerToken).code(),
+            "admin_only");
+  EXPECT_EQ(rest(portA, "DELETE", "/api/v1/admin/bans/" + maxUser, "", "").code(), "unauthorized");
+  WsClient& max = connect(portB, maxToken, &pMax);
+  join(max, "study-a", "j1");
+  ASSERT_TRUE(max.waitForError("banned", "j1", Ms(10000)));
+  Rest lifted = rest(portB, "DELETE", "/api/v1/admin/bans/" + maxUser, "", admin);
+  ASSERT_EQ(lifted.status, 200) << lifted.raw;
+  EXPECT_EQ(json::getInt(lifted.json.get(), "lifted").value_or(0), 1);
+  Rest again = rest(portB, "DELETE", "/api/v1/admin/bans/" + maxUser, "", admin);
+  EXPECT_EQ(again.status, 404) << again.raw;
+  EXPECT_EQ(rest(portB, "DELETE", "/api/v1/admin/bans/x1", "", admin).status, 404);
+  Rest empty = rest(portA, "GET", "/api/v1/admin/bans", "", admin);
+  EXPECT_EQ(json_array_get_length(json::getArray(empty.json.get(), "bans")), 0u) << empty.raw;
+  join(max, "study-a", "j2");
+  ASSERT_TRUE(max.waitForType("joined", Ms(10000))) << "still refused after the unban";
+  Rest unbans = auditUntil("?action=global_unban&target=" + maxUser, 1);
+  ASSERT_EQ(json_array_get_length(json::getArray(unbans.json.get(), "entries")), 1u) << unbans.raw;
+
+  // Per room: the owner bans Max from study-a, sees the ban, a member may not lift it, the
+  // owner does, and Max is let in again.
+  WsClient& mina = joined(portA, accountToken(portA, "mina", "Mina"), "study-a", &pMina);
+  olga.send(R"({"type":"ban","id":"b","participant":")" + pMax + R"(","reason":"noise"})");
+  ASSERT_TRUE(removed(max, "ban"));
+  olga.send(R"({"type":"bans","id":"l"})");
+  auto list = olga.waitFor([](JsonObject* o) { return str(o, "type") == "bans"; }, Ms(10000));
+  ASSERT_TRUE(list);
+  JsonArray* rb = json::getArray(list.get(), "bans");
+  ASSERT_TRUE(rb && json_array_get_length(rb) == 1);
+  EXPECT_EQ(json::getInt(json_array_get_object_element(rb, 0), "user").value_or(0), maxId);
+  EXPECT_EQ(str(json_array_get_object_element(rb, 0), "reason"), "noise");
+  mina.send(R"({"type":"unban","id":"mu","user":)" + maxUser + "}");
+  EXPECT_TRUE(mina.waitForError("forbidden", "mu", Ms(10000)));
+  mina.send(R"({"type":"bans","id":"ml"})");
+  EXPECT_TRUE(mina.waitForError("forbidden", "ml", Ms(10000)));
+  std::string pMax2;
+  WsClient& max2 = connect(portB, maxToken, &pMax2);
+  join(max2, "study-a", "j3");
+  ASSERT_TRUE(max2.waitForError("banned", "j3", Ms(10000)));
+  olga.send(R"({"type":"unban","id":"u","user":)" + maxUser + "}");
+  ASSERT_TRUE(olga.waitFor(
+      [](JsonObject* o) { return str(o, "type") == "ack" && str(o, "action") == "unban"; },
+      Ms(10000)));
+  EXPECT_TRUE(mina.waitFor(
+      [&](JsonObject* o) {
+        return str(o, "type") == "moderated" && str(o, "action") == "unban" &&
+               json::getInt(o, "user").value_or(0) == maxId;
+      },
+      Ms(10000)));
+  olga.send(R"({"type":"unban","id":"u2","user":)" + maxUser + "}");
+  EXPECT_TRUE(olga.waitForError("not_banned", "u2", Ms(10000)));
+  join(max2, "study-a", "j4");
+  EXPECT_TRUE(max2.waitForType("joined", Ms(10000))) << "still refused after the room unban";
+  Rest roomUnbans = auditUntil("?room=study-a&action=unban", 1);
+  JsonArray* ru = json::getArray(roomUnbans.json.get(), "entries");
+  ASSERT_TRUE(ru && json_array_get_length(ru) == 1) << roomUnbans.raw;
+  EXPECT_EQ(json::getInt(json::getObject(json_array_get_object_element(ru, 0), "target"), "user")
+                .value_or(0),
+            maxId);
+}

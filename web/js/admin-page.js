@@ -1,5 +1,6 @@
 // The admin page (admin.html) over the admin API of docs/protocol.md: every node's rooms and
-// participants with a force-close per room, a ban from every room, and the audit log with
+// participants with a force-close per room, a ban from every room (and the list of those in
+// force, each with an unban), and the audit log with
 // filters and older pages. Uses this tab's sign-in (sessionStorage, as the room page does);
 // a non-admin is told so by the server (admin_only).
 
@@ -74,6 +75,46 @@ async function ban(e) {
     const r = await account.api.post('/admin/bans', body);
     status(`${r.ban?.name ?? `User ${user}`} is banned from every room; ${r.removed?.length ?? 0} session(s) removed.`, 'ok');
     loadRooms();
+    loadBans();
+    loadAudit(false);
+  } catch (err) {
+    fail(err);
+  }
+}
+
+async function loadBans() {
+  try {
+    const data = await account.api.get('/admin/bans');
+    const rows = (data.bans ?? []).map((b) => {
+      const tr = document.createElement('tr');
+      tr.dataset.user = String(b.user);
+      const lift = document.createElement('td');
+      const btn = document.createElement('button');
+      btn.type = 'button';
+      btn.textContent = 'Unban';
+      btn.setAttribute('aria-label', `Unban ${b.name || `user ${b.user}`}`);
+      btn.onclick = () => unban(b.user);
+      lift.append(btn);
+      tr.append(
+        cell(`${b.name} (#${b.user})`),
+        cell(b.until ? new Date(b.until).toISOString() : 'for good'),
+        cell(b.reason),
+        lift,
+      );
+      return tr;
+    });
+    $('admin-bans').replaceChildren(...rows);
+    $('admin-bans-empty').hidden = rows.length > 0;
+  } catch (err) {
+    fail(err);
+  }
+}
+
+async function unban(user) {
+  try {
+    const r = await account.api.delete(`/admin/bans/${user}`);
+    status(`${r.name ?? `User ${user}`} may join rooms again.`, 'ok');
+    loadBans();
     loadAudit(false);
   } catch (err) {
     fail(err);
@@ -116,6 +157,7 @@ function showMain() {
   $('admin-login').hidden = true;
   $('admin-main').hidden = false;
   loadRooms();
+  loadBans();
   loadAudit(false);
 }
 

@@ -43,6 +43,7 @@ const ERROR_TEXT = {
   outranked: 'you cannot do that to someone of your rank or higher',
   no_such_participant: 'that participant is no longer in the room',
   not_a_user: 'guests cannot be banned or made moderators',
+  not_banned: 'that user has no ban in force here',
 };
 
 const REMOVED_TEXT = {

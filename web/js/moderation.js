@@ -1,7 +1,7 @@
 // Moderation in the room view (docs/protocol.md, "Moderation"): our role and everyone's, a
 // menu on each participant's tile for whoever outranks them (mute mic/camera/screen, stop a
 // share, presence check, kick and ban with a reason, make moderator), the moderators' panel
-// (lock, waiting room and its admissions, mute all), the marks of a moderator's mute, and
+// (lock, waiting room and its admissions, mute all, the room's bans and lifting them), the marks of a moderator's mute, and
 // the presence check we may be asked to answer. The server checks every action; the menu only
 // hides what would be refused anyway.
 
@@ -36,6 +36,7 @@ export class ModerationView {
   #knocks = new Map(); // participant -> name
   #locked = false;
   #waitingRoom = false;
+  #bansShown = false; // the bans list was asked for: keep it current
 
   // send(message), status(text, kind), note(text), nameOf(id), onForceMute(kind, muted),
   // onStopScreen(): what the room client lends.
@@ -51,6 +52,10 @@ export class ModerationView {
       this.#send({ type: 'waiting_room', enabled: !this.#waitingRoom }),
     );
     $('mod-mute-all')?.addEventListener('click', () => this.#send({ type: 'mute_all', kind: 'audio' }));
+    $('mod-bans-show')?.addEventListener('click', () => {
+      this.#bansShown = true;
+      this.#send({ type: 'bans' });
+    });
     $('mod-afk-form')?.addEventListener('submit', (e) => {
       e.preventDefault();
       const minutes = Number($('mod-afk-minutes').value);
@@ -96,6 +101,7 @@ export class ModerationView {
         this.#renderKnocks();
       },
       force_muted: (m) => this.#onForceMuted(m),
+      bans: (m) => this.#renderBans(m.bans ?? []),
       stop_screen: (m) => {
         this.#onStopScreen();
         this.#mark('self', 'screen', true);
@@ -129,6 +135,9 @@ export class ModerationView {
     this.#knocks.clear();
     this.#locked = false;
     this.#waitingRoom = false;
+    this.#bansShown = false;
+    $('mod-bans')?.replaceChildren();
+    if ($('mod-bans-empty')) $('mod-bans-empty').hidden = true;
     $('mod-panel').hidden = true;
     $('chat-log').classList.remove('may-moderate');
     $('afk-banner').hidden = true;
@@ -237,6 +246,11 @@ export class ModerationView {
         break;
       case 'ban':
         this.#note(`${by} banned ${who}${reason}`);
+        this.#refreshBans();
+        break;
+      case 'unban':
+        this.#note(`${by} lifted the ban of ${m.name || `user #${m.user}`}`);
+        this.#refreshBans();
         break;
       case 'lock_room':
         this.#locked = !!m.locked;
@@ -314,6 +328,7 @@ export class ModerationView {
     const words = {
       kick: 'Removed.',
       ban: 'Banned.',
+      unban: 'Ban lifted.',
       mute_participant: 'Done.',
       mute_all: 'Everyone you outrank is muted.',
       stop_screen: 'Screen share stopped.',
@@ -339,6 +354,28 @@ export class ModerationView {
       waiting.textContent = this.#waitingRoom ? 'Turn waiting room off' : 'Turn waiting room on';
       waiting.setAttribute('aria-pressed', String(this.#waitingRoom));
     }
+  }
+
+  #refreshBans() {
+    if (this.#bansShown && (RANK[this.#myRole] ?? 1) >= RANK.moderator) this.#send({ type: 'bans' });
+  }
+
+  #renderBans(bans) {
+    const list = $('mod-bans');
+    if (!list) return;
+    const items = bans.map((b) => {
+      const li = document.createElement('li');
+      li.dataset.user = String(b.user);
+      const n = document.createElement('span');
+      n.className = 'name';
+      const name = b.name || `user #${b.user}`;
+      const until = b.until ? ` until ${new Date(b.until).toLocaleString()}` : ' for good';
+      n.textContent = `${name}${until}${b.reason ? ` (${b.reason})` : ''}`;
+      li.append(n, button('Unban', `Unban ${name}`, () => this.#send({ type: 'unban', user: b.user })));
+      return li;
+    });
+    list.replaceChildren(...items);
+    $('mod-bans-empty').hidden = items.length > 0;
   }
 
   #renderKnocks() {
