@@ -314,7 +314,8 @@ void StudyRoutes::board(SoupServerMessage* msg, GHashTable* query) {
   if (!isValidRoomId(room) || limit < 1 || limit > 200) {
     return Rest::fail(msg, "invalid_field", "room is a room id; limit 1..200");
   }
-  Rest::later(msg, [&](Rest::Finish finish) {
+  // The board is room history (names, what they did): for signed-in users only.
+  withUser(msg, true, [this, room, limit](const User&, Rest::Finish finish) {
     auto posts = std::make_shared<std::optional<std::vector<BoardPost>>>();
     worker_.run(
         [room, limit, posts](MySqlConnection& db) {

@@ -169,7 +169,13 @@ TEST(ControlRoomTimer, ThreePeersSeeEveryPhaseAndTheBoardNamesTheKing) {
       Ms(5000));
   ASSERT_FALSE(king.empty());
   EXPECT_NE(king.find("Today's study king: Olga"), std::string::npos) << king;
-  Rest board = rest(port, "GET", "/api/v1/study/board?room=pomo", "");
+  // The board needs a session.
+  Rest anonymous = rest(port, "GET", "/api/v1/study/board?room=pomo", "");
+  EXPECT_EQ(anonymous.status, 401) << anonymous.raw;
+  EXPECT_EQ(anonymous.code(), "unauthorized");
+  EXPECT_EQ(rest(port, "GET", "/api/v1/study/board?room=pomo", "", "v1.forged").code(),
+            "unauthorized");
+  Rest board = rest(port, "GET", "/api/v1/study/board?room=pomo", "", kim);
   ASSERT_EQ(board.status, 200) << board.raw;
   std::vector<std::string> texts;
   JsonArray* posts = json::getArray(board.json.get(), "posts");
@@ -186,5 +192,6 @@ TEST(ControlRoomTimer, ThreePeersSeeEveryPhaseAndTheBoardNamesTheKing) {
   EXPECT_FALSE(has("Kim acknowledged the 1st break"));
   ASSERT_FALSE(texts.empty());
   EXPECT_EQ(texts.back().rfind("Today's study king: Olga", 0), 0u) << texts.back();
-  EXPECT_EQ(rest(port, "GET", "/api/v1/study/board?room=bad%20id", "").code(), "invalid_field");
+  EXPECT_EQ(rest(port, "GET", "/api/v1/study/board?room=bad%20id", "", kim).code(),
+            "invalid_field");
 }

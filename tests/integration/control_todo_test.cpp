@@ -163,7 +163,7 @@ TEST(ControlTodos, OwnersListValidatedAndCheckingOffPostsToTheRoomBoard) {
   EXPECT_EQ(json_array_get_length(json::getArray(otherDay.json.get(), "todos")), 0u);
 
   // The board is room history: in MariaDB, and sent to whoever enters later.
-  Rest board = rest(port, "GET", "/api/v1/study/board?room=desk", "");
+  Rest board = rest(port, "GET", "/api/v1/study/board?room=desk", "", mina);
   ASSERT_EQ(board.status, 200) << board.raw;
   JsonArray* posts = json::getArray(board.json.get(), "posts");
   ASSERT_TRUE(posts);
