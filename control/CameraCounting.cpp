@@ -140,6 +140,12 @@ void CameraCounting::onMedia(const Session& s, ControlNode::MediaEvent e, const 
     case ControlNode::MediaEvent::Unmuted:
       if (kind == "video") change = watch_.muted(p, e == ControlNode::MediaEvent::Muted);
       break;
+    case ControlNode::MediaEvent::ForceMuted:
+    case ControlNode::MediaEvent::ForceUnmuted:
+      if (kind == "video") {
+        change = watch_.forceMuted(p, e == ControlNode::MediaEvent::ForceMuted);
+      }
+      break;
   }
   if (!change) return;
   if (!*change) {

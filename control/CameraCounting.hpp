@@ -1,7 +1,8 @@
 // Rooms that count study time "while the camera is on" (study mode "camera"): an interval
-// opens when a member's camera goes on (a camera track published and not muted by its owner)
-// and closes when it goes off or the member leaves. The mode is a room setting in MariaDB,
-// set by the room's owner, a moderator or an admin, and told to every member on entering.
+// opens when a member's camera goes on (a camera track published, muted neither by its owner
+// nor by a moderator) and closes when it goes off or the member leaves. The mode is a room
+// setting in MariaDB, set by the room's owner, a moderator or an admin, and told to every
+// member on entering.
 //
 // A camera that goes off is given kSettleMs to come back before the interval closes (at the
 // moment it went off): a client resuming its session within the reconnect grace publishes

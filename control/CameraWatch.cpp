@@ -36,6 +36,12 @@ std::optional<bool> CameraWatch::muted(const std::string& participant, bool mute
   return change(participant, before);
 }
 
+std::optional<bool> CameraWatch::forceMuted(const std::string& participant, bool muted) {
+  bool before = on(participant);
+  states_[participant].forced = muted;
+  return change(participant, before);
+}
+
 std::optional<bool> CameraWatch::forget(const std::string& participant) {
   bool before = on(participant);
   states_.erase(participant);

@@ -21,6 +21,9 @@ class CameraWatch {
                                 const std::string& kind);
   std::optional<bool> ended(const std::string& participant, const std::string& track);
   std::optional<bool> muted(const std::string& participant, bool muted);
+  // A moderator's mute of the camera: off like the owner's own, and apart from it (lifting
+  // one leaves the other).
+  std::optional<bool> forceMuted(const std::string& participant, bool muted);
   // The participant left: its camera is off.
   std::optional<bool> forget(const std::string& participant);
 
@@ -31,7 +34,8 @@ class CameraWatch {
   struct State {
     std::set<std::string> cameras;
     bool muted = false;
-    bool on() const { return !cameras.empty() && !muted; }
+    bool forced = false;
+    bool on() const { return !cameras.empty() && !muted && !forced; }
   };
   std::optional<bool> change(const std::string& participant, bool before);
   std::map<std::string, State> states_;

@@ -86,9 +86,10 @@ class ControlNode {
   // ... and of every entry into a room (after "joined" went out).
   using EnterListener = std::function<void(const std::shared_ptr<ClientSession>&)>;
   void onEnter(EnterListener l) { enterListeners_.push_back(std::move(l)); }
-  // ... and of a participant's media: a track published or ended (the SFU's events), or the
-  // owner muting or unmuting a kind of its own (track "").
-  enum class MediaEvent { Published, Ended, Muted, Unmuted };
+  // ... and of a participant's media: a track published or ended (the SFU's events), the
+  // owner muting or unmuting a kind of its own, or a moderator's enforced mute of a kind
+  // being set or lifted (track "" for the last two).
+  enum class MediaEvent { Published, Ended, Muted, Unmuted, ForceMuted, ForceUnmuted };
   using MediaListener = std::function<void(const std::shared_ptr<ClientSession>&, MediaEvent,
                                            const std::string& track, const std::string& kind)>;
   void onMedia(MediaListener l) { mediaListeners_.push_back(std::move(l)); }

@@ -107,6 +107,10 @@ void Moderation::doMute(const std::string& room, JsonObject* msg) {
       l->forcedMuted.erase(kind);
     }
     muteTracks(s, kind, muted);
+    // A camera a moderator turned off stops camera study counting as the owner's own would.
+    node_.mediaChanged(
+        s, muted ? ControlNode::MediaEvent::ForceMuted : ControlNode::MediaEvent::ForceUnmuted, "",
+        kind);
     json::Object m;
     m.set("type", stop ? "stop_screen" : "force_muted").set("kind", kind).setBool("muted", muted);
     s->send(m);

@@ -339,3 +339,45 @@ TEST_F(ControlStudyCamera, AKickAndAGraceRunningOutCloseTheInterval) {
   EXPECT_LE(std::stoll(gone[0][1]), droppedAt + 1500);  // not the 8 s of grace after it
   EXPECT_EQ(gone[0][2], "disconnected");
 }
+
+TEST_F(ControlStudyCamera, AModeratorsMuteOfTheCameraStopsCountingLikeACameraOff) {
+  std::string olga = accountToken(ctl->port, "olga", "Olga");
+  std::string mina = accountToken(ctl->port, "mina", "Mina");
+  ASSERT_EQ(rest(ctl->port, "POST", "/api/v1/rooms", R"({"id":"fm","title":"FM"})", olga).status,
+            201);
+  Member owner, m;
+  ASSERT_TRUE(owner.join(url(olga), "fm"));
+  ASSERT_TRUE(m.join(url(mina), "fm"));
+  owner.ws.send(R"({"type":"study","action":"mode","mode":"camera"})");
+  ASSERT_TRUE(m.ws.waitFor(
+      [](JsonObject* o) { return str(o, "type") == "study_mode" && str(o, "mode") == "camera"; },
+      Ms(10000)));
+  sfu->emit(m.id, "track.published", kCamera);
+  JsonObjectPtr on = m.ws.waitFor([](JsonObject* o) { return isStudyState(o, true); }, Ms(10000));
+  ASSERT_TRUE(on);
+  int64_t started = json::getInt(on.get(), "started_ms").value_or(0);
+  std::this_thread::sleep_for(Ms(1000));
+
+  // The owner turns Mina's camera off (her client does not mute it itself): the interval
+  // closes when it went off, after the same settle time as her own camera-off.
+  int64_t mutedAt = wallMs();
+  owner.ws.send(R"({"type":"mute_participant","participant":")" + m.id +
+                R"(","kind":"video","muted":true})");
+  ASSERT_TRUE(m.ws.waitForType("force_muted", Ms(10000)));
+  ASSERT_TRUE(m.ws.waitFor([](JsonObject* o) { return isStudyState(o, false); }, Ms(20000)))
+      << "a camera a moderator turned off still counts";
+  auto r = rowsEventually("mina", 1);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(std::stoll(r[0][0]), started);
+  EXPECT_GE(std::stoll(r[0][1]), mutedAt - 100);
+  EXPECT_LE(std::stoll(r[0][1]), mutedAt + 1500);
+  EXPECT_EQ(r[0][2], "camera_off");
+
+  // Allowed again (her camera still published, never muted by herself): counting again.
+  owner.ws.send(R"({"type":"mute_participant","participant":")" + m.id +
+                R"(","kind":"video","muted":false})");
+  JsonObjectPtr again =
+      m.ws.waitFor([](JsonObject* o) { return isStudyState(o, true); }, Ms(10000));
+  ASSERT_TRUE(again);
+  EXPECT_GT(json::getInt(again.get(), "started_ms").value_or(0), started);
+}
