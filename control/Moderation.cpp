@@ -59,15 +59,15 @@ bool Moderation::mayDeleteAnyChat(const Session& s) const {
   return !Permissions::check(Action::DeleteAnyChat, roleOf(s));
 }
 
-void Moderation::admitJoin(const Session& s, const std::string& room, const std::string& ref,
-                           std::function<void()> proceed) {
+void Moderation::gate(const Session& s, const std::string& room, const std::string& ref,
+                      std::function<void()> proceed, bool fromWaitingRoom) {
   RoleEntry e;
   e.userId = s->userId();
   e.name = s->name();
   e.sinceMs = nowMs();
   e.role = s->isAdmin() ? Role::Admin : Role::Member;
   if (!db_) {
-    admitted(s, room, e, std::move(proceed));
+    admitted(s, room, e, std::nullopt, std::move(proceed));
     return;
   }
   struct Read {
@@ -95,9 +95,14 @@ void Moderation::admitJoin(const Session& s, const std::string& room, const std:
         r->ban = store.activeBan(room, user, now, &r->error, &r->failed);
         if (!r->standing) r->failed = true;
       },
-      [this, alive, weak, r, room, ref, e, proceed = std::move(proceed)]() mutable {
+      [this, alive, weak, r, room, ref, e, fromWaitingRoom,
+       proceed = std::move(proceed)]() mutable {
         auto s = weak.lock();
         if (!alive.lock() || !s) return;
+        // Let in from the waiting room: only while still waiting to join this room.
+        if (fromWaitingRoom && (s->roomState() != RoomState::Joining || s->room() != room)) {
+          return;
+        }
         if (s->closed()) {
           s->clearRoom();
           return;
@@ -117,7 +122,8 @@ void Moderation::admitJoin(const Session& s, const std::string& room, const std:
           }
         }
         afkPolicy_.setLimit(room, r->flags->afkCameraOffSeconds);
-        bool privileged = Permissions::rank(e.role) >= Permissions::rank(Role::Moderator);
+        bool privileged =
+            fromWaitingRoom || Permissions::rank(e.role) >= Permissions::rank(Role::Moderator);
         if (r->ban && e.role != Role::Admin) return refuseBanned(s, *r->ban, ref);
         if (r->flags->locked && !privileged) {
           s->clearRoom();
@@ -142,12 +148,12 @@ void Moderation::admitJoin(const Session& s, const std::string& room, const std:
           broadcastInternal(room, knock);
           return;
         }
-        admitted(s, room, e, std::move(proceed));
+        admitted(s, room, e, r->flags, std::move(proceed));
       });
 }
 
 void Moderation::admitted(const Session& s, const std::string& room, const RoleEntry& e,
-                          std::function<void()> proceed) {
+                          const std::optional<RoomFlags>& flags, std::function<void()> proceed) {
   auto l = std::make_unique<Local>();
   l->session = s;
   l->room = room;
@@ -159,6 +165,15 @@ void Moderation::admitted(const Session& s, const std::string& room, const RoleE
   json::Object you;
   you.set("type", "role").set("role", Permissions::name(e.role));
   s->deliverRoomEvent(you.str());
+  if (flags) {
+    // So that a joiner who may moderate sees the switches as they are.
+    json::Object state;
+    state.set("type", "room_moderation")
+        .setBool("locked", flags->locked)
+        .setBool("waiting_room", flags->waitingRoom)
+        .set("camera_off_seconds", flags->afkCameraOffSeconds);
+    s->deliverRoomEvent(state.str());
+  }
   std::weak_ptr<ClientSession> weak = s;
   std::weak_ptr<int> alive = alive_;
   roles_.list(room, [alive, weak](auto all) {

@@ -49,7 +49,9 @@ class Moderation {
   // client gets the typed error, or "waiting"); proceed() runs when it may go
   // on.
   void admitJoin(const Session& s, const std::string& room, const std::string& ref,
-                 std::function<void()> proceed);
+                 std::function<void()> proceed) {
+    gate(s, room, ref, std::move(proceed), false);
+  }
   // A room broadcast arrived; true when it was internal to moderation (not for
   // clients).
   bool onRoomEvent(const std::string& room, JsonObject* msg);
@@ -111,8 +113,14 @@ class Moderation {
     std::string id;
   };
 
+  // The one join gate: role, ban and the room's flags read afresh. fromWaitingRoom: a
+  // moderator let this joiner in, past the waiting room and the lock; a ban still holds.
+  void gate(const Session& s, const std::string& room, const std::string& ref,
+            std::function<void()> proceed, bool fromWaitingRoom);
+  // In: the role and the room's moderation state (flags, when there is a database) go out
+  // after "joined", then proceed().
   void admitted(const Session& s, const std::string& room, const RoleEntry& e,
-                std::function<void()> proceed);
+                const std::optional<RoomFlags>& flags, std::function<void()> proceed);
   Local* local(const Session& s);
   const Local* local(const Session& s) const;
   // Checks the actor's permission and the target's rank, then runs act(target)

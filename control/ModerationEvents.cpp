@@ -13,10 +13,6 @@ namespace carrel::control {
 
 namespace {
 
-int64_t nowMs() {
-  return g_get_real_time() / 1000;
-}
-
 guint addTimeout(guint ms, std::function<void()> fn) {
   struct Holder {
     std::function<void()> fn;
@@ -161,30 +157,9 @@ void Moderation::doAdmit(const std::string& room, JsonObject* msg) {
   auto s = w->session.lock();
   if (!s || s->closed() || s->roomState() != RoomState::Joining || s->room() != room) return;
   if (json::getBool(msg, "admit").value_or(false)) {
-    if (!db_ || w->entry.userId <= 0 || w->entry.role == Role::Admin) {
-      return admitted(s, room, w->entry, std::move(w->proceed));
-    }
-    // A ban made while they waited (in this room, or everywhere by an admin) still holds.
-    std::shared_ptr<Waiting> held = std::move(w);
-    auto ban = std::make_shared<std::optional<Ban>>();
-    uint64_t user = static_cast<uint64_t>(held->entry.userId);
-    std::weak_ptr<int> alive = alive_;
-    db_->run(
-        [ban, room, user](MySqlConnection& db) {
-          std::string why;
-          bool failed = false;
-          *ban = ModerationStore(db).activeBan(room, user, nowMs(), &why, &failed);
-          if (failed) g_warning("ban check at admission in %s: %s", room.c_str(), why.c_str());
-        },
-        [this, alive, held, ban, room] {
-          auto s = held->session.lock();
-          if (!alive.lock() || !s || s->closed() || s->roomState() != RoomState::Joining ||
-              s->room() != room) {
-            return;
-          }
-          if (*ban) return refuseBanned(s, **ban, held->ref);
-          admitted(s, room, held->entry, std::move(held->proceed));
-        });
+    // Back through the join gate, as if joining now: a ban made while they waited (in this
+    // room, or everywhere by an admin) still holds, and the role and flags are current.
+    gate(s, room, w->ref, std::move(w->proceed), true);
   } else {
     s->clearRoom();
     s->sendError(mcode::Refused, "a moderator did not let you in", w->ref);

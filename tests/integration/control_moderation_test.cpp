@@ -448,3 +448,44 @@ TEST_F(ControlModeration, AfkPolicyChecksACameraKeptOff) {
                       "reason LIKE '%room policy%'"),
             "0\n");
 }
+
+TEST_F(ControlModeration, AJoinerLearnsTheRoomsLockWaitingRoomAndPresencePolicy) {
+  std::string pOlga, pAdmin, pAnn;
+  WsClient& olga = joined(ownerToken, &pOlga);
+  JsonObjectPtr fresh = olga.waitForType("room_moderation", Ms(10000));
+  ASSERT_TRUE(fresh) << "no room_moderation after joined";
+  EXPECT_FALSE(json::getBool(fresh.get(), "locked").value_or(true));
+  EXPECT_FALSE(json::getBool(fresh.get(), "waiting_room").value_or(true));
+  EXPECT_EQ(json::getInt(fresh.get(), "camera_off_seconds").value_or(-1), 0);
+  olga.send(R"({"type":"lock_room","id":"lock_room","locked":true})");
+  EXPECT_TRUE(acked(olga, "lock_room"));
+  olga.send(R"({"type":"waiting_room","id":"waiting_room","enabled":true})");
+  EXPECT_TRUE(acked(olga, "waiting_room"));
+  olga.send(R"({"type":"afk_policy","id":"afk_policy","camera_off_seconds":600})");
+  EXPECT_TRUE(acked(olga, "afk_policy"));
+
+  // An admin comes in past the lock: their moderators' panel starts from the room's state.
+  WsClient& admin = joined(adminToken(), &pAdmin);
+  JsonObjectPtr state = admin.waitForType("room_moderation", Ms(10000));
+  ASSERT_TRUE(state);
+  EXPECT_TRUE(json::getBool(state.get(), "locked").value_or(false));
+  EXPECT_TRUE(json::getBool(state.get(), "waiting_room").value_or(false));
+  EXPECT_EQ(json::getInt(state.get(), "camera_off_seconds").value_or(0), 600);
+
+  // Unlocked, a member waits, is admitted (back through the join gate) and hears the same.
+  olga.send(R"({"type":"lock_room","id":"lock_room","locked":false})");
+  ASSERT_TRUE(olga.waitFor([](JsonObject* o) {
+    return str(o, "type") == "moderated" && str(o, "action") == "lock_room" &&
+           !json::getBool(o, "locked").value_or(true);
+  }));
+  WsClient& ann = connect(accountToken(port, "ann", "Ann"), &pAnn);
+  ann.send(std::string(R"({"type":"join","id":"ja","room":")") + kRoom + "\"}");
+  ASSERT_TRUE(ann.waitForType("waiting", Ms(10000)));
+  EXPECT_FALSE(ann.waitForType("room_moderation", Ms(300)));
+  admin.send(act("admit", pAnn, R"(,"admit":true)"));
+  ASSERT_TRUE(ann.waitForType("joined", Ms(10000)));
+  JsonObjectPtr annState = ann.waitForType("room_moderation", Ms(10000));
+  ASSERT_TRUE(annState);
+  EXPECT_FALSE(json::getBool(annState.get(), "locked").value_or(true));
+  EXPECT_TRUE(json::getBool(annState.get(), "waiting_room").value_or(false));
+}

@@ -84,6 +84,13 @@ export class ModerationView {
   handlers() {
     return {
       role: (m) => this.#setMyRole(m.role),
+      // The room's switches as they are when we come in (changes come as moderated).
+      room_moderation: (m) => {
+        this.#locked = !!m.locked;
+        this.#waitingRoom = !!m.waiting_room;
+        if ($('mod-afk-minutes')) $('mod-afk-minutes').value = String(Math.round((Number(m.camera_off_seconds) || 0) / 60));
+        this.#renderSwitches();
+      },
       roles: (m) => {
         for (const [p, r] of Object.entries(m.roles ?? {})) this.#roles.set(p, String(r));
         this.#decorateAll();
