@@ -117,4 +117,56 @@ MediaProbeResult MediaProbe::decodeFile(const std::string& path, int timeoutSeco
   return r;
 }
 
+int64_t MediaProbe::frameAfterSeek(const std::string& path, int64_t positionMs, std::string* error,
+                                   int timeoutSeconds) {
+  if (!gst_is_initialized()) gst_init(nullptr, nullptr);
+  GError* raw = nullptr;
+  // Only the video pad links (the caps filter); the audio pad stays unlinked.
+  GstElement* pipeline = gst_parse_launch(
+      "filesrc name=src ! decodebin ! video/x-raw ! queue ! appsink name=sink sync=false", &raw);
+  GErrorPtr parseError(raw);
+  if (!pipeline) {
+    *error = parseError ? parseError->message : "no pipeline";
+    return -1;
+  }
+  struct Owner {
+    GstElement* p;
+    ~Owner() {
+      gst_element_set_state(p, GST_STATE_NULL);
+      gst_object_unref(p);
+    }
+  } owner{pipeline};
+  GstElement* src = gst_bin_get_by_name(GST_BIN(pipeline), "src");
+  g_object_set(src, "location", path.c_str(), nullptr);
+  gst_object_unref(src);
+  GstClockTime wait = static_cast<GstClockTime>(timeoutSeconds) * GST_SECOND;
+  if (gst_element_set_state(pipeline, GST_STATE_PAUSED) == GST_STATE_CHANGE_FAILURE ||
+      gst_element_get_state(pipeline, nullptr, nullptr, wait) != GST_STATE_CHANGE_SUCCESS) {
+    *error = "the file does not preroll";
+    return -1;
+  }
+  if (!gst_element_seek_simple(
+          pipeline, GST_FORMAT_TIME,
+          static_cast<GstSeekFlags>(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE),
+          positionMs * GST_MSECOND) ||
+      gst_element_get_state(pipeline, nullptr, nullptr, wait) != GST_STATE_CHANGE_SUCCESS) {
+    *error = "the seek failed";
+    return -1;
+  }
+  GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
+  GstSample* sample = nullptr;
+  g_signal_emit_by_name(sink, "pull-preroll", &sample);
+  gst_object_unref(sink);
+  if (!sample) {
+    *error = "no frame after the seek";
+    return -1;
+  }
+  GstBuffer* b = gst_sample_get_buffer(sample);
+  int64_t ms =
+      b && GST_BUFFER_PTS_IS_VALID(b) ? static_cast<int64_t>(GST_BUFFER_PTS(b) / GST_MSECOND) : -1;
+  gst_sample_unref(sample);
+  if (ms < 0) *error = "a frame without a time";
+  return ms;
+}
+
 }  // namespace carrel::recorder

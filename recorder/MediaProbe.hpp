@@ -21,6 +21,10 @@ struct MediaProbeResult {
 class MediaProbe {
  public:
   static MediaProbeResult decodeFile(const std::string& path, int timeoutSeconds = 120);
+  // Seeks a media file to positionMs (accurately: from the keyframe before it) and returns the
+  // time of the first video frame decoded there, in ms; -1 and why when none came.
+  static int64_t frameAfterSeek(const std::string& path, int64_t positionMs, std::string* error,
+                                int timeoutSeconds = 60);
 };
 
 }  // namespace carrel::recorder

@@ -12,6 +12,7 @@
 #include "RenderLayout.hpp"
 #include "RtpLogReader.hpp"
 #include "TrackSource.hpp"
+#include "WebmCueIndex.hpp"
 
 namespace carrel::recorder {
 
@@ -227,6 +228,12 @@ bool Renderer::run(const RenderOptions& o, std::string* error) {
   gst_object_unref(bus);
   gst_element_set_state(pipe, GST_STATE_NULL);
   if (!ok) {
+    g_unlink(part.c_str());
+    return false;
+  }
+  std::string why;
+  if (!WebmCueIndex::indexEveryTrack(part, &why)) {
+    *error = "cannot index " + part + " for seeking: " + why;
     g_unlink(part.c_str());
     return false;
   }

@@ -19,6 +19,7 @@
 #include "TestBusClient.hpp"
 #include "TestEnv.hpp"
 #include "TrackProbe.hpp"
+#include "WebmLayout.hpp"
 
 using namespace carrel;
 using namespace carrel::test;
@@ -219,6 +220,22 @@ TEST(RecordingMedia, ThreePeersCapturedDecodedAndRenderedToOneVideo) {
   EXPECT_NEAR(static_cast<double>(probe.videoFrames), sessionMs * 15 / 1000.0, 15);
   EXPECT_EQ(probe.width, 640);
   EXPECT_EQ(probe.height, 360);
+
+  // Seekable with only its metadata loaded (what the review page's browser needs): the
+  // Duration in its Info, and Cues that index every track, the audio too.
+  WebmLayout layout = WebmLayout::read(folder + "/render.webm");
+  ASSERT_TRUE(layout.ok) << layout.error;
+  EXPECT_NEAR(layout.durationMs, static_cast<double>(sessionMs), 1000);
+  EXPECT_GE(layout.cuePoints, 3) << "a keyframe every 2 s";
+  EXPECT_TRUE(layout.cuesInSeekHead);
+  ASSERT_EQ(layout.trackTypes.size(), 2u);
+  for (auto [track, type] : layout.trackTypes)
+    EXPECT_EQ(layout.cueEntries[track], layout.cuePoints) << "track " << track << " type " << type;
+  // A seek to the middle decodes the frame there.
+  std::string seekError;
+  int64_t middle = sessionMs / 2;
+  int64_t at = recorder::MediaProbe::frameAfterSeek(folder + "/render.webm", middle, &seekError);
+  EXPECT_NEAR(static_cast<double>(at), static_cast<double>(middle), 100) << seekError;
 
   for (auto* p : {&ana, &ben, &cy}) EXPECT_EQ((*p)->stop(10s), 0) << (*p)->logPath();
 }
