@@ -7,6 +7,7 @@
 #include "AccessTokens.hpp"
 #include "Json.hpp"
 #include "PasswordHasher.hpp"
+#include "RecordingStore.hpp"
 
 namespace carrel::control {
 
@@ -266,13 +267,18 @@ void RoomRoutes::show(SoupServerMessage* msg, const std::string& id) {
   withUser(msg, false, [this, id, invite](const User& u, Rest::Finish finish) {
     auto room = std::make_shared<Room>();
     auto result = std::make_shared<StoreResult>(StoreResult::Failed);
+    auto recording = std::make_shared<bool>(false);
     worker_.run(
-        [id, room, result](MySqlConnection& db) {
+        [id, room, result, recording](MySqlConnection& db) {
           std::string err;
           *result = RoomStore(db).get(id, room.get(), &err);
+          // From the catalog, so every control node answers alike: a joiner is told before
+          // joining, wherever the recording was started.
+          if (*result == StoreResult::Ok)
+            *recording = RecordingStore(db).activeInRoom(id, &err).has_value();
         },
-        [room, result, finish, u, invite] {
-          finish([room, result, u, invite](SoupServerMessage* m) {
+        [room, result, recording, finish, u, invite] {
+          finish([room, result, recording, u, invite](SoupServerMessage* m) {
             bool owner = mayChange(u, *room);
             bool visible =
                 !room->isPrivate || owner || (!invite.empty() && invite == room->inviteCode);
@@ -281,7 +287,9 @@ void RoomRoutes::show(SoupServerMessage* msg, const std::string& id) {
             }
             if (*result != StoreResult::Ok) return Rest::fail(m, "internal", "lookup failed");
             json::Object out;
-            out.set("room", roomJson(*room, owner).get());
+            JsonObjectPtr info = roomJson(*room, owner);
+            json_object_set_boolean_member(info.get(), "recording", *recording);
+            out.set("room", info.get());
             Rest::reply(m, SOUP_STATUS_OK, out.str());
           });
         });

@@ -68,6 +68,14 @@ std::string wsUrl(int port, const std::string& token) {
   return "ws://127.0.0.1:" + std::to_string(port) + "/ws?token=" + token;
 }
 
+// The room's public info, as a client reads it before joining: its `recording` flag.
+std::optional<bool> infoSaysRecording(int port, const std::string& token) {
+  auto info = http(port, "GET", "/api/v1/rooms/recroom", "", bearer(token)).json();
+  JsonObject* room = json::getObject(info.get(), "room");
+  if (!room) return std::nullopt;
+  return json::getBool(room, "recording");
+}
+
 bool joinRoom(WsClient& c, int port, const std::string& token, const std::string& name) {
   if (!c.connect(wsUrl(port, token)) || c.hello(name).empty()) return false;
   c.send(R"({"type":"join","room":"recroom"})");
@@ -93,12 +101,14 @@ TEST(RecordingControlMedia, OwnerRecordsRoomIsToldCatalogRendersAndVideoIsServed
   std::string recordings = dir + "/recordings";
   MariaDbServer db(dir + "/db");
   StackOptions o;
+  o.controlNodes = 2;  // Max is on the second node: told there too, before and after joining
   o.sfuArgs = {"--recordings-dir", recordings};
   o.controlArgs = {"--mysql-socket",   db.socket(), "--mysql-database", "carrel_rec",
                    "--recordings-dir", recordings,  "--render-size",    "320x180",
                    "--render-fps",     "10"};
   CarrelStack stack(dir, o);
   int port = stack.controlPort();
+  int port2 = stack.controlPort(1);
   std::string olga = signIn(port, "olga", "Olga"), ana = signIn(port, "ana", "Ana"),
               max = signIn(port, "max", "Max"), lena = signIn(port, "lena", "Lena");
   ASSERT_FALSE(olga.empty() || ana.empty() || max.empty() || lena.empty());
@@ -111,9 +121,11 @@ TEST(RecordingControlMedia, OwnerRecordsRoomIsToldCatalogRendersAndVideoIsServed
   ASSERT_FALSE(waitForWelcome(*peer, 20s).empty()) << peer->logPath();
   WsClient owner, member;
   ASSERT_TRUE(joinRoom(owner, port, olga, "Olga"));
-  ASSERT_TRUE(joinRoom(member, port, max, "Max"));
+  ASSERT_TRUE(joinRoom(member, port2, max, "Max"));
   ASSERT_TRUE(eventually([&] { return !peerEvents(*peer, "joined").empty(); }, 20s));
   std::this_thread::sleep_for(3s);  // ana's tracks published
+  EXPECT_EQ(infoSaysRecording(port, lena), std::optional<bool>(false));
+  EXPECT_EQ(infoSaysRecording(port2, lena), std::optional<bool>(false));
 
   member.send(R"({"type":"record_start","id":"m1"})");
   EXPECT_TRUE(member.waitForError("forbidden", "m1", 10000ms)) << "a member cannot record";
@@ -125,7 +137,11 @@ TEST(RecordingControlMedia, OwnerRecordsRoomIsToldCatalogRendersAndVideoIsServed
   owner.send(R"({"type":"record_start","id":"o2"})");
   EXPECT_TRUE(owner.waitForError("already_recording", "o2", 10000ms));
 
-  // A joiner is told right after joining.
+  // A joiner is told before joining, by the room's info on either node, and right after.
+  // (The catalog row is written as the room is told, so it may lag the message a little.)
+  EXPECT_TRUE(
+      eventually([&] { return infoSaysRecording(port, lena) == std::optional<bool>(true); }, 10s));
+  EXPECT_EQ(infoSaysRecording(port2, lena), std::optional<bool>(true)) << "the other node";
   WsClient late;
   ASSERT_TRUE(joinRoom(late, port, lena, "Lena"));
   EXPECT_TRUE(late.waitFor([](JsonObject* m) { return isRecording(m, true); }, 10000ms));
@@ -135,6 +151,14 @@ TEST(RecordingControlMedia, OwnerRecordsRoomIsToldCatalogRendersAndVideoIsServed
   std::this_thread::sleep_for(3s);
   owner.send(R"({"type":"record_stop","id":"o3"})");
   EXPECT_TRUE(owner.waitFor([](JsonObject* m) { return isRecording(m, false); }, 15000ms));
+  EXPECT_TRUE(member.waitFor([](JsonObject* m) { return isRecording(m, false); }, 5000ms));
+  // The catalog row leaves 'recording' when control hears the capture stopped.
+  EXPECT_TRUE(eventually(
+      [&] {
+        return infoSaysRecording(port, lena) == std::optional<bool>(false) &&
+               infoSaysRecording(port2, lena) == std::optional<bool>(false);
+      },
+      15s));
 
   // The catalog: duration, participants, then the render done by control's queue.
   JsonObjectPtr rec;

@@ -6,6 +6,7 @@ import { RoomClient } from './client.js';
 import { enterPanels, leavePanels } from './panels.js';
 import { LobbyView } from './lobby-view.js';
 import { loadPrefs, savePrefs } from './prefs.js';
+import { confirmJoin } from './recording-notice.js';
 import { RoomsView } from './rooms-view.js';
 import { SignInView } from './signin-view.js';
 import { UI } from './ui.js';
@@ -132,8 +133,24 @@ function showStart() {
   else showSignIn();
 }
 
-// room: {id, title, password, invite}
+let confirming = false; // the recording notice is open
+
+// room: {id, title, password, invite}; a room being recorded asks first (recording-notice.js)
 async function joinRoom(room) {
+  if (client.active || confirming) return;
+  confirming = true;
+  let join;
+  try {
+    join = await confirmJoin(account.api, room);
+  } finally {
+    confirming = false;
+  }
+  if (!join) {
+    remember(null);
+    if (ui.views.rooms.hidden) showStart();
+    status(`You did not join ${room.title || room.id}: it is being recorded.`);
+    return;
+  }
   if (client.active) return;
   lobby.stop();
   const name = account.user?.display_name || account.user?.login || 'me';
