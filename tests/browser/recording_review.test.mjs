@@ -61,7 +61,7 @@ async function joinerIsToldFirst() {
   await joiner.locator('#signin').waitFor({ state: 'visible', timeout: WAIT_MS });
   await signUp(joiner, JOINER);
   const notice = joiner.locator('#recording-notice');
-  const open = joiner.getByRole('button', { name: `Join ${TITLE}` });
+  const open = joiner.getByRole('list', { name: 'Rooms' }).getByRole('button', { name: `Join ${TITLE}` });
   await open.click();
   await notice.waitFor({ state: 'visible', timeout: WAIT_MS });
   assert.match((await notice.textContent()) ?? '', /This session is being recorded/);
