@@ -282,7 +282,8 @@ bool WebmCueIndex::indexEveryTrack(const std::string& path, std::string* error) 
     *error = "Cues that do not parse";
     return false;
   }
-  int64_t delta = static_cast<int64_t>(newCues->size()) - static_cast<int64_t>(cuesEl.end() - cuesEl.start);
+  int64_t delta =
+      static_cast<int64_t>(newCues->size()) - static_cast<int64_t>(cuesEl.end() - cuesEl.start);
 
   // SeekHead positions (relative to the Segment's data) past the Cues move by delta.
   Bytes seek;
@@ -315,7 +316,8 @@ bool WebmCueIndex::indexEveryTrack(const std::string& path, std::string* error) 
     }
   }
   Bytes segmentSize(static_cast<size_t>(segment.sizeLength));
-  if (!putSize(segmentSize.data(), static_cast<uint64_t>(static_cast<int64_t>(segment.size) + delta),
+  if (!putSize(segmentSize.data(),
+               static_cast<uint64_t>(static_cast<int64_t>(segment.size) + delta),
                segment.sizeLength)) {
     *error = "the Segment's size field is too narrow";
     return false;

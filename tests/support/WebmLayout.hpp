@@ -12,11 +12,11 @@ namespace carrel::test {
 struct WebmLayout {
   bool ok = false;
   std::string error;
-  double durationMs = -1;                 // Info/Duration × TimecodeScale; -1 if absent
-  std::map<uint64_t, int> trackTypes;     // TrackNumber -> TrackType (1 video, 2 audio)
-  std::map<uint64_t, int> cueEntries;     // TrackNumber -> CueTrackPositions naming it
+  double durationMs = -1;              // Info/Duration × TimecodeScale; -1 if absent
+  std::map<uint64_t, int> trackTypes;  // TrackNumber -> TrackType (1 video, 2 audio)
+  std::map<uint64_t, int> cueEntries;  // TrackNumber -> CueTrackPositions naming it
   int cuePoints = 0;
-  bool cuesInSeekHead = false;            // the SeekHead points at the Cues element
+  bool cuesInSeekHead = false;  // the SeekHead points at the Cues element
 
   static WebmLayout read(const std::string& path);
 };

@@ -51,7 +51,8 @@ std::string bytesOf(const std::string& path) {
 }  // namespace
 
 TEST(RecorderWebmCueIndex, EveryTrackIndexedDurationKeptAndTheFileSeeks) {
-  std::string path = artifactDir(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "/av.webm";
+  std::string path =
+      artifactDir(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "/av.webm";
   ASSERT_TRUE(writeWebm(path));
   WebmLayout before = WebmLayout::read(path);
   ASSERT_TRUE(before.ok) << before.error;
@@ -106,7 +107,8 @@ TEST(RecorderWebmCueIndex, RefusesWhatIsNotASeekableWebm) {
   std::string s = dir + "/streamable.webm";
   GError* raw = nullptr;
   GstElement* p = gst_parse_launch(("videotestsrc num-buffers=20 ! vp8enc deadline=1 ! "
-                                    "webmmux streamable=true ! filesink location=" + s)
+                                    "webmmux streamable=true ! filesink location=" +
+                                    s)
                                        .c_str(),
                                    &raw);
   GErrorPtr err(raw);
