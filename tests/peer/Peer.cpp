@@ -230,6 +230,10 @@ void Peer::onJoined(JsonObject* m) {
     noteTracks(id, json::getArray(p, "tracks"));
   }
   updateSelection();
+  if (options_.lateIceMs > 0 && !holdingIce_ && heldLocal_.empty()) {
+    holdingIce_ = true;
+    after(options_.lateIceMs, [this] { releaseIce(); });
+  }
   if (options_.publish && (options_.audio || options_.video || options_.screen)) startPublishing();
   if (options_.dropAfterMs > 0 && !dropTimer_.active()) {
     dropTimer_.reset(g_timeout_add(
@@ -392,6 +396,19 @@ WebRtcConnection::Handlers Peer::connectionHandlers(const std::string& conn) {
       .localCandidate =
           [this, conn](guint mline, const std::string& candidate) {
             if (options_.breakTransport == "ice") return;
+            if (holdingIce_ && conn == "publish") {
+              if (heldLocal_.empty()) {
+                // Nothing listens on the discard port: the server's checks get no answer.
+                json::Object c;
+                c.set("type", "candidate")
+                    .set("conn", conn)
+                    .set("candidate", "candidate:9 1 UDP 2130706431 127.0.0.1 9 typ host")
+                    .set("sdp_mline_index", mline);
+                send(c);
+              }
+              heldLocal_.emplace_back(mline, candidate);
+              return;
+            }
             json::Object c;
             c.set("type", "candidate")
                 .set("conn", conn)
@@ -525,8 +542,31 @@ void Peer::onCandidate(JsonObject* m) {
          "candidate for connection '" + conn + "' we do not have");
     return;
   }
+  if (holdingIce_ && conn == "publish") {
+    heldRemote_.emplace_back(static_cast<guint>(*json::getInt(m, "sdp_mline_index")),
+                             *json::getString(m, "candidate"));
+    return;
+  }
   target->addRemoteCandidate(static_cast<guint>(*json::getInt(m, "sdp_mline_index")),
                              *json::getString(m, "candidate"));
+}
+
+void Peer::releaseIce() {
+  holdingIce_ = false;
+  out_.emit("ice_released", json::Object().set("t_ms", sinceStart()).get());
+  for (auto& [mline, candidate] : heldLocal_) {
+    json::Object c;
+    c.set("type", "candidate")
+        .set("conn", "publish")
+        .set("candidate", candidate)
+        .set("sdp_mline_index", static_cast<int64_t>(mline));
+    send(c);
+  }
+  for (auto& [mline, candidate] : heldRemote_) {
+    if (publish_) publish_->addRemoteCandidate(mline, candidate);
+  }
+  heldLocal_.clear();
+  heldRemote_.clear();
 }
 
 void Peer::onConnectionState(JsonObject* m) {

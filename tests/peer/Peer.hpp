@@ -108,7 +108,12 @@ class Peer {
   std::vector<TileSelection::Track> sentSelection_;
   bool selectionSent_ = false;
   std::vector<std::unique_ptr<TimeoutSource>> timers_;
-  std::map<std::string, std::string> iceStates_;  // conn -> its latest ICE state
+  std::map<std::string, std::string> iceStates_;
+  // --late-ice-ms: the publish candidates held back (mline, candidate), ours and the server's.
+  bool holdingIce_ = false;
+  std::vector<std::pair<guint, std::string>> heldLocal_;
+  std::vector<std::pair<guint, std::string>> heldRemote_;
+  void releaseIce();  // conn -> its latest ICE state
 };
 
 }  // namespace carrel::peer

@@ -49,7 +49,7 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   gint duration = o.durationSec, width = o.width, height = o.height, fps = o.fps;
   gint dropAfter = o.dropAfterMs;
   gboolean muteAudio = FALSE, noAudioDecode = FALSE, quietMic = FALSE;
-  gint audioFrameMs = o.audioFrameMs, iceGrace = o.iceFailedGraceMs;
+  gint audioFrameMs = o.audioFrameMs, iceGrace = o.iceFailedGraceMs, lateIce = o.lateIceMs;
   gint kbps = o.videoKbps, statsMs = o.statsIntervalMs, latency = o.latencyMs;
 
   GOptionEntry entries[] = {
@@ -83,6 +83,11 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
       {"ice-failed-grace-ms", 0, 0, G_OPTION_ARG_INT, &iceGrace,
        "How long an ICE failed state must last before the peer gives up (default 10000; "
        "libnice checks again when a late candidate arrives)",
+       "MS"},
+      {"late-ice-ms", 0, 0, G_OPTION_ARG_INT, &lateIce,
+       "For MS after joining, the publish connection sends only an unreachable candidate "
+       "and holds the server's, then sends and applies the real ones (the server's ICE "
+       "fails first, then recovers)",
        "MS"},
       {"no-audio-decode", 0, 0, G_OPTION_ARG_NONE, &noAudioDecode,
        "Count received audio packets without decoding them (video is still decoded)", nullptr},
@@ -186,6 +191,8 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   o.quietMic = quietMic;
   if (iceGrace < 0 || iceGrace > 600000) return fail("--ice-failed-grace-ms must be 0..600000");
   o.iceFailedGraceMs = iceGrace;
+  if (lateIce < 0 || lateIce > 600000) return fail("--late-ice-ms must be 0..600000");
+  o.lateIceMs = lateIce;
   o.decodeAudio = !noAudioDecode;
   if (statsMs < 0) return fail("--stats-interval-ms must be >= 0");
   if (latency < 0 || latency > 5000) return fail("--latency-ms must be 0..5000");

@@ -27,7 +27,10 @@ struct PeerOptions {
   bool quietMic = false;
   // How long an ICE "failed" must last before the peer gives up (libnice checks again when
   // a late candidate arrives).
-  int iceFailedGraceMs = 10000;  // silence with Opus DTX: a packet every 400 ms
+  int iceFailedGraceMs = 10000;
+  // Publish ICE comes late: for this long after joining, only an unreachable candidate is
+  // sent and the server's candidates wait, so the server's checks all fail first.
+  int lateIceMs = 0;  // silence with Opus DTX: a packet every 400 ms
   int audioFrameMs = 20;
   bool decodeAudio = true;
   bool json = false;
