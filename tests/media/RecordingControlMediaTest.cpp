@@ -6,8 +6,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -134,6 +136,7 @@ TEST(RecordingControlMedia, OwnerRecordsRoomIsToldCatalogRendersAndVideoIsServed
   ASSERT_TRUE(started) << "the owner was not told the room records";
   EXPECT_TRUE(member.waitFor([](JsonObject* m) { return isRecording(m, true); }, 5000ms));
   std::string id = json::getString(started.get(), "recording").value_or("");
+  auto startedAt = std::chrono::steady_clock::now();
   owner.send(R"({"type":"record_start","id":"o2"})");
   EXPECT_TRUE(owner.waitForError("already_recording", "o2", 10000ms));
 
@@ -149,6 +152,26 @@ TEST(RecordingControlMedia, OwnerRecordsRoomIsToldCatalogRendersAndVideoIsServed
   std::this_thread::sleep_for(1s);
   member.send(R"({"type":"chat","text":"see you at minute two"})");
   std::this_thread::sleep_for(3s);
+  // Timer phases and the board go into the recording too: a one-second study phase rings,
+  // its acknowledgement is written on the board; then Lena leaves.
+  owner.send(R"({"type":"timer","action":"set","study_seconds":1,"break_seconds":1,"cycles":1})");
+  owner.send(R"({"type":"timer","action":"start"})");
+  auto phaseIs = [](const char* phase) {
+    return [phase](JsonObject* m) {
+      return json::getString(m, "type").value_or("") == "timer_state" &&
+             json::getString(m, "phase").value_or("") == phase;
+    };
+  };
+  EXPECT_TRUE(owner.waitFor(phaseIs("break"), 15000ms)) << "the study phase did not end";
+  owner.send(R"({"type":"timer","action":"ack","alarm":1})");
+  EXPECT_TRUE(owner.waitFor(
+      [](JsonObject* m) { return json::getString(m, "type").value_or("") == "board"; }, 10000ms));
+  late.send(R"({"type":"leave"})");
+  EXPECT_TRUE(late.waitForType("left", 10000ms));
+  std::this_thread::sleep_for(1s);
+  auto recordedMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - startedAt)
+                        .count();
   owner.send(R"({"type":"record_stop","id":"o3"})");
   EXPECT_TRUE(owner.waitFor([](JsonObject* m) { return isRecording(m, false); }, 15000ms));
   EXPECT_TRUE(member.waitFor([](JsonObject* m) { return isRecording(m, false); }, 5000ms));
@@ -176,7 +199,8 @@ TEST(RecordingControlMedia, OwnerRecordsRoomIsToldCatalogRendersAndVideoIsServed
       120s));
   ASSERT_EQ(json::getString(rec.get(), "state").value_or(""), "ready");
   EXPECT_EQ(json::getString(rec.get(), "id").value_or(""), id);
-  EXPECT_NEAR(static_cast<double>(json::getInt(rec.get(), "duration_ms").value_or(0)), 5000, 1500);
+  EXPECT_NEAR(static_cast<double>(json::getInt(rec.get(), "duration_ms").value_or(0)),
+              static_cast<double>(recordedMs), 1500);
   EXPECT_EQ(json::getInt(rec.get(), "tracks").value_or(0), 2) << "ana's camera and microphone";
   std::string names;
   JsonArray* pa = json::getArray(rec.get(), "participants");
@@ -258,6 +282,29 @@ TEST(RecordingControlMedia, OwnerRecordsRoomIsToldCatalogRendersAndVideoIsServed
     EXPECT_NEAR(static_cast<double>(json::getInt(e, "t_ms").value_or(-1)), 1500, 1500);
   }
   EXPECT_TRUE(chat) << json::stringify(timeline.get());
+  // ... and the rest of the room's events on the same clock: joins, a leave, timer phases, the
+  // board, in time order.
+  std::map<std::string, int> seen;
+  std::set<std::string> phases, boardKinds;
+  int64_t last = -1;
+  for (guint i = 0; i < json_array_get_length(events); ++i) {
+    JsonObject* e = json_array_get_object_element(events, i);
+    std::string event = json::getString(e, "event").value_or("");
+    ++seen[event];
+    int64_t t = json::getInt(e, "t_ms").value_or(-1);
+    EXPECT_GE(t, last) << event;
+    EXPECT_LE(t, recordedMs + 1500) << event;
+    last = t;
+    if (event == "timer_state")
+      phases.insert(json::getString(json::getObject(e, "data"), "phase").value_or(""));
+    if (event == "board")
+      boardKinds.insert(json::getString(json::getObject(e, "data"), "kind").value_or(""));
+  }
+  std::string all = json::stringify(timeline.get());
+  EXPECT_GE(seen["join"], 4) << all;  // Ana, Olga, Max (there at the start), Lena
+  EXPECT_GE(seen["leave"], 1) << all;
+  EXPECT_TRUE(boardKinds.count("ack")) << all;  // (and "king": the first to acknowledge)
+  EXPECT_TRUE(phases.count("study") && phases.count("break")) << all;
 
   // Delete: not by a member; by the owner, files and row.
   EXPECT_EQ(http(port, "DELETE", "/api/v1/recordings/" + id, "", bearer(max)).status, 404);
