@@ -231,6 +231,22 @@ TEST(RecordingMedia, ThreePeersCapturedDecodedAndRenderedToOneVideo) {
   ASSERT_EQ(layout.trackTypes.size(), 2u);
   for (auto [track, type] : layout.trackTypes)
     EXPECT_EQ(layout.cueEntries[track], layout.cuePoints) << "track " << track << " type " << type;
+  // Offline on a terminal (here a pseudo-terminal made by script(1)): a bar redrawn in place
+  // up to 100 %, then a summary, and no JSON lines.
+  {
+    std::string cmd = renderBinary() + " --size 160x96 --fps 5 -o " + dir + "/tty.webm " + folder;
+    Process tty({"/usr/bin/script", "-qefc", cmd, "/dev/null"}, dir + "/render-tty.log");
+    int ttyStatus = -1;
+    ASSERT_TRUE(tty.waitExit(120s, &ttyStatus));
+    EXPECT_EQ(ttyStatus, 0);
+    std::string out;
+    for (const auto& l : tty.lines()) out += l + "\n";
+    EXPECT_NE(out.find("\r[#"), std::string::npos) << out;
+    EXPECT_NE(out.find("100.0%"), std::string::npos) << out;
+    EXPECT_NE(out.find("done: " + dir + "/tty.webm"), std::string::npos) << out;
+    EXPECT_EQ(out.find("\"event\""), std::string::npos) << out;
+    EXPECT_TRUE(recorder::MediaProbe::decodeFile(dir + "/tty.webm").ok);
+  }
   // A seek to the middle decodes the frame there.
   std::string seekError;
   int64_t middle = sessionMs / 2;
