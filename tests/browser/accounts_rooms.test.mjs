@@ -13,7 +13,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { launchChromium } from './support/chromium.mjs';
-import { logIn, signUp, waitForNames, waitForStatus, watch, WAIT_MS } from './support/pages.mjs';
+import { logIn, signUp, signUpAt, waitForNames, waitForStatus, watch, WAIT_MS } from './support/pages.mjs';
 import { BUILD_DIR, Stack } from './support/stack.mjs';
 
 const ARTIFACTS = path.join(BUILD_DIR, 'test-artifacts', 'browser-accounts');
@@ -63,9 +63,7 @@ after(async () => {
 
 test('a wrong password is refused in words; signing up leads to the room list', { timeout: 60000 }, async () => {
   const a = pages.a;
-  await a.goto(stack.url);
-  await a.locator('#signin').waitFor({ state: 'visible', timeout: WAIT_MS });
-  await signUp(a, USERS.a);
+  await signUpAt(a, stack.url, USERS.a);
   assert.equal(await a.locator('#account-name').textContent(), USERS.a.displayName);
   // B tries a login that does not exist yet, then signs up.
   const b = pages.b;

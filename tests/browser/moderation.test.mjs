@@ -15,7 +15,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { launchChromium } from './support/chromium.mjs';
-import { signUp, waitForNames, waitForStatus, watch, WAIT_MS } from './support/pages.mjs';
+import { createRoom, joinFromList, signUpAt, waitForNames, waitForStatus, watch, WAIT_MS } from './support/pages.mjs';
 import { BUILD_DIR, Stack } from './support/stack.mjs';
 
 const ARTIFACTS = path.join(BUILD_DIR, 'test-artifacts', 'browser-moderation');
@@ -63,18 +63,12 @@ const memberTile = (page) => page.locator('#grid .tile.remote', { hasText: USERS
 
 test('the owner and a member are in one room; only the owner has a moderation menu', { timeout: 90000 }, async () => {
   const { owner, member } = pages;
-  await owner.goto(stack.url);
-  await signUp(owner, USERS.owner);
-  const form = owner.locator('#create-form');
-  await form.getByLabel('Title').fill(TITLE);
-  await form.getByRole('button', { name: 'Create room' }).click();
-  await waitForStatus(owner, new RegExp(`In room ${TITLE}`));
+  await signUpAt(owner, stack.url, USERS.owner);
+  await createRoom(owner, TITLE);
   await owner.locator('#mod-panel').waitFor({ state: 'visible', timeout: WAIT_MS });
 
-  await member.goto(stack.url);
-  await signUp(member, USERS.member);
-  await member.locator('.room-card', { hasText: TITLE }).getByRole('button', { name: /^Join/ }).click();
-  await waitForStatus(member, new RegExp(`In room ${TITLE}`));
+  await signUpAt(member, stack.url, USERS.member);
+  await joinFromList(member, TITLE);
   await waitForNames(owner, [USERS.owner.displayName, USERS.member.displayName]);
   await waitForNames(member, [USERS.owner.displayName, USERS.member.displayName]);
 

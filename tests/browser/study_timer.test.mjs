@@ -12,7 +12,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { launchChromium } from './support/chromium.mjs';
-import { signUp, waitForStatus, watch, WAIT_MS } from './support/pages.mjs';
+import { createRoom, signUpAt, waitForStatus, watch, WAIT_MS } from './support/pages.mjs';
 import { BUILD_DIR, Stack } from './support/stack.mjs';
 
 const ARTIFACTS = path.join(BUILD_DIR, 'test-artifacts', 'browser-study');
@@ -73,13 +73,8 @@ after(async () => {
 }, { timeout: 60000 });
 
 test('the personal timer counts while studying and today keeps the total', { timeout: 90000 }, async () => {
-  await page.goto(stack.url);
-  await page.locator('#signin').waitFor({ state: 'visible', timeout: WAIT_MS });
-  await signUp(page, USER);
-  const form = page.locator('#create-form');
-  await form.getByLabel('Title').fill(TITLE);
-  await form.getByRole('button', { name: 'Create room' }).click();
-  await waitForStatus(page, new RegExp(`In room ${TITLE}`));
+  await signUpAt(page, stack.url, USER);
+  await createRoom(page, TITLE);
 
   const toggle = page.locator('#study-toggle');
   await toggle.waitFor({ state: 'visible', timeout: WAIT_MS });

@@ -26,6 +26,31 @@ export async function signUp(page, { login, displayName, password }) {
   await page.locator('#rooms').waitFor({ state: 'visible', timeout: WAIT_MS });
 }
 
+// The sign-up every browser test starts with: the page at url, its sign-in shown, an account.
+export async function signUpAt(page, url, user) {
+  await page.goto(url);
+  await page.locator('#signin').waitFor({ state: 'visible', timeout: WAIT_MS });
+  await signUp(page, user);
+}
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+// Creates a room from the room list and waits until we are in it.
+export async function createRoom(page, title) {
+  const form = page.locator('#create-form');
+  await form.getByLabel('Title').fill(title);
+  await form.getByRole('button', { name: 'Create room' }).click();
+  await waitForStatus(page, new RegExp(`In room ${escapeRegExp(title)}`));
+}
+
+// Joins the room of that title from the room list and waits until we are in it.
+export async function joinFromList(page, title) {
+  await page.locator('.room-card', { hasText: title }).getByRole('button', { name: /^Join/ }).click();
+  await waitForStatus(page, new RegExp(`In room ${escapeRegExp(title)}`));
+}
+
 export async function logIn(page, { login, password }) {
   const form = page.locator('#login-form');
   await form.getByLabel('Login', { exact: true }).fill(login);
