@@ -39,6 +39,7 @@ constexpr std::array kRoomPeer{kRoom, kPeer};
 constexpr std::array kRoomPeerSdp{kRoom, kPeer, kSdp};
 constexpr std::array kCandidateFields{kRoom, kPeer, kConn, kCandidate, kMline};
 constexpr std::array kRoomOnly{kRoom};
+constexpr std::array kFailPeer{kRoom, kPeer, kConn, Field{"how", FieldType::String, false, 1, 32}};
 constexpr std::array<Field, 0> kNone{};
 
 constexpr std::array kSubscribeOffer{kRoom, kPeer, kSdp,
@@ -76,6 +77,7 @@ const std::map<std::string_view, std::span<const Field>>& methods() {
       {method::RoomClose, kRoomOnly},
       {method::NodeInfo, kNone},
       {method::DebugRecalculateLatency, kRoomOnly},
+      {method::DebugFailPeer, kFailPeer},
       {method::TrackMute, kTrackMute},
       {method::RecordStart, kRecordStart},
       {method::RecordStop, kRoomOnly},

@@ -43,6 +43,10 @@ inline constexpr const char* Candidate = "peer.candidate";  // remote ICE candid
 inline constexpr const char* RoomClose = "room.close";
 inline constexpr const char* NodeInfo = "node.info";  // load and rooms of the node
 inline constexpr const char* DebugRecalculateLatency = "debug.recalculate_latency";
+// Tests only (an SFU started with --test-fault-injection): an element inside the peer's
+// publish or subscribe webrtcbin fails with a real element error, or (how "not_negotiated")
+// a subscribe webrtcbin refuses its input. {room, peer, conn, how?}.
+inline constexpr const char* DebugFailPeer = "debug.fail_peer";
 // Server-enforced mute of one published track ("audio0", "video0"): the SFU stops
 // forwarding it, whatever the publisher sends, until unmuted. {room, peer, track, muted}.
 inline constexpr const char* TrackMute = "track.mute";

@@ -198,6 +198,7 @@ void PublishConnection::applyOffer(GstSdpMessagePtr offer,
   int removed = keepForwardableCodecs(offer.get());
   GST_DEBUG("%s: removed %d payload types the SFU does not forward", ctx_.peerId.c_str(), removed);
   offerSeen_ = true;
+  expectConnection();
   GstWebRTCSessionDescription* desc =
       gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, offer.release());
   GstSessionDescriptionPtr descOwner(desc);
@@ -238,17 +239,15 @@ void PublishConnection::applyOffer(GstSdpMessagePtr offer,
       return;
     }
     std::string text = sdpText(answer);
-    GstPromisePtr localSet =
-        promiseToMain([responder, text, weak](ReplyPtr, const std::string& err) {
-          if (!err.empty()) {
-            responder->fail(bus::error::BadSdp, "could not apply the answer: " + err);
-            return;
-          }
-          if (auto conn = weak.lock()) conn->expectConnection();
-          json::Object d;
-          d.set("sdp", text);
-          responder->ok(d.take());
-        });
+    GstPromisePtr localSet = promiseToMain([responder, text](ReplyPtr, const std::string& err) {
+      if (!err.empty()) {
+        responder->fail(bus::error::BadSdp, "could not apply the answer: " + err);
+        return;
+      }
+      json::Object d;
+      d.set("sdp", text);
+      responder->ok(d.take());
+    });
     g_signal_emit_by_name(self->webrtc_.get(), "set-local-description", answer, localSet.get());
   });
   g_signal_emit_by_name(webrtc_.get(), "create-answer", nullptr, answered.get());

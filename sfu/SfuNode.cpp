@@ -2,6 +2,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "FaultInjector.hpp"
 #include "Json.hpp"
 #include "PublishSdpFilter.hpp"
 #include "TrackLists.hpp"
@@ -20,6 +21,7 @@ const SfuNode::HandlerEntry SfuNode::kHandlers[] = {
     {bus::method::RoomClose, &SfuNode::onRoomClose},
     {bus::method::NodeInfo, &SfuNode::onNodeInfo},
     {bus::method::DebugRecalculateLatency, &SfuNode::onRecalculateLatency},
+    {bus::method::DebugFailPeer, &SfuNode::onFailPeer},
     {bus::method::TrackMute, &SfuNode::onTrackMute},
     {bus::method::RecordStart, &SfuNode::onRecordStart},
     {bus::method::RecordStop, &SfuNode::onRecordStop},
@@ -366,6 +368,39 @@ void SfuNode::onRecalculateLatency(const bus::Request& r, BusResponder responder
   Room* rm = room(r, responder);
   if (!rm) return;
   rm->recalculateLatency();
+  responder.ok();
+}
+
+void SfuNode::onFailPeer(const bus::Request& r, BusResponder responder) {
+  if (!options_.testFaultInjection) {
+    responder.fail(bus::error::Unavailable,
+                   "fault injection is off (the test-only --test-fault-injection was not given)");
+    return;
+  }
+  Participant* p = peer(r, responder);
+  if (!p) return;
+  std::string connName = str(r, "conn");
+  WebrtcConnection* c = p->connection(connName);
+  if (!c) {
+    responder.fail(bus::error::BadMessage, "conn must be publish or subscribe");
+    return;
+  }
+  std::string how = json::getString(r.data.get(), "how").value_or("element_error");
+  bool subscribe = c == &p->subscribe();
+  if (how != "element_error" && !(how == "not_negotiated" && subscribe)) {
+    responder.fail(bus::error::BadMessage,
+                   "how must be element_error, or not_negotiated on a subscribe connection");
+    return;
+  }
+  std::string why;
+  bool armed = how == "element_error" ? FaultInjector::breakConnection(c->webrtc(), subscribe, &why)
+                                      : FaultInjector::refuseInput(c->webrtc(), &why);
+  if (!armed) {
+    responder.fail(bus::error::WrongState, why);
+    return;
+  }
+  GST_WARNING("%s/%s: fault %s injected (test-only)", p->id().c_str(), connName.c_str(),
+              how.c_str());
   responder.ok();
 }
 

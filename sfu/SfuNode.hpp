@@ -66,6 +66,7 @@ class SfuNode {
   void onRoomClose(const bus::Request& r, BusResponder responder);
   void onNodeInfo(const bus::Request& r, BusResponder responder);
   void onRecalculateLatency(const bus::Request& r, BusResponder responder);
+  void onFailPeer(const bus::Request& r, BusResponder responder);
   void onTrackMute(const bus::Request& r, BusResponder responder);
   void onRecordStart(const bus::Request& r, BusResponder responder);
   void onRecordStop(const bus::Request& r, BusResponder responder);

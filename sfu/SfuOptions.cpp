@@ -66,6 +66,7 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
   gchar* recordings = nullptr;
   gchar* publicAddress = nullptr;
   gint portMin = 0, portMax = 0;
+  gboolean faults = FALSE;
   GOptionEntry entries[] = {
       {"redis-host", 0, 0, G_OPTION_ARG_STRING, &redisHost, "Redis host (default 127.0.0.1)",
        "HOST"},
@@ -99,6 +100,10 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
        "MS"},
       {"recordings-dir", 0, 0, G_OPTION_ARG_FILENAME, &recordings,
        "Folder for room recordings (one session folder each); none: recording is refused", "DIR"},
+      {"test-fault-injection", 0, 0, G_OPTION_ARG_NONE, &faults,
+       "TESTS ONLY, never in production: accept the bus request debug.fail_peer, which makes "
+       "an element inside one peer's webrtcbin fail with a real element error",
+       nullptr},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   std::unique_ptr<GOptionContext, OptionContextFree> ctx(
       g_option_context_new("- Carrel's media forwarding node"));
@@ -133,6 +138,7 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
     return false;
   }
   out->connectTimeoutMs = connectTimeout;
+  out->testFaultInjection = faults != FALSE;
   out->icePortMin = portMin;
   out->icePortMax = portMax;
   if (!validateDeployment(*out, error)) return false;

@@ -22,6 +22,8 @@ struct SfuOptions {
   // its peer down alone.
   int connectTimeoutMs = 20000;
   std::string recordingsDir;  // where room.record_start writes; empty: recording refused
+  // Test-only: debug.fail_peer may break a peer's media on purpose (FaultInjector).
+  bool testFaultInjection = false;
 };
 
 // The deployment options (public address, port range, STUN/TURN URIs) make sense.

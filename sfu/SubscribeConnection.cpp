@@ -1,5 +1,6 @@
 #include "SubscribeConnection.hpp"
 
+#include "BranchFuse.hpp"
 #include "ClocksyncHold.hpp"
 #include "Json.hpp"
 #include "Room.hpp"
@@ -175,6 +176,12 @@ void SubscribeConnection::addTrack(const std::string& publisherId,
                  "codec-preferences", track->caps(), "do-nack", slot->kind == "video", nullptr);
   }
   GstPadPtr qsrc(gst_element_get_static_pad(q, "src"));
+  std::weak_ptr<SubscribeConnection> weak = weakSelf<SubscribeConnection>();
+  BranchFuse::attach(qsrc.get(), [weak](GstFlowReturn flow) {
+    postToMain([weak, flow]() {
+      if (auto self = weak.lock()) self->branchFailed(flow);
+    });
+  });
   // On the queue's sink: the queue checks new caps against webrtcbin's codec preferences
   // before they would reach a probe on its src pad.
   GstPadPtr qsink(gst_element_get_static_pad(q, "sink"));
@@ -256,6 +263,7 @@ void SubscribeConnection::removeTrack(const std::string& publisherId, const std:
 
 void SubscribeConnection::stop() {
   idle_.cancel();
+  answerTimer_.cancel();
   for (auto& s : slots_) unlinkFromTee(*s);
   // The webrtcbin goes first: a bin stops its children before its own pads, which frees a
   // branch thread blocked in a sink pad that still waits for negotiation (while holding
@@ -374,6 +382,8 @@ void SubscribeConnection::emitOffer(const std::string& sdp, JsonArrayPtr tracks)
   GST_INFO("%s: subscribe offer with %u track(s)", ctx_.peerId.c_str(),
            json_array_get_length(tracks.get()));
   if (!ctx_.room) return;
+  expectConnection();
+  expectAnswer();
   json::Object d;
   d.set("room", ctx_.roomId).set("peer", ctx_.peerId).set("sdp", sdp).set("tracks", tracks.get());
   GST_DEBUG("%s: offer %s", ctx_.peerId.c_str(), d.str().c_str());
@@ -396,6 +406,7 @@ void SubscribeConnection::applyAnswer(GstSdpMessagePtr answer,
       return;
     }
     self->awaitingAnswer_ = false;
+    self->answerTimer_.cancel();
     if (!error.empty()) {
       GST_WARNING("%s: answer rejected: %s", self->ctx_.peerId.c_str(), error.c_str());
       responder->fail(bus::error::BadSdp, "could not apply the answer: " + error);
@@ -404,7 +415,7 @@ void SubscribeConnection::applyAnswer(GstSdpMessagePtr answer,
       return;
     }
     responder->ok();
-    self->expectConnection();
+    self->everAnswered_ = true;
     self->requestKeyframes(true);
     if (self->dirty_) self->scheduleNegotiation();
   });
@@ -417,6 +428,34 @@ void SubscribeConnection::requestKeyframes(bool onlyNew) {
     s->negotiated = true;
     if (auto f = s->forwarder.lock()) f->requestKeyframe();
   }
+}
+
+std::string SubscribeConnection::whyNotConnected() const {
+  return everAnswered_ ? "ICE or DTLS did not complete" : "the client never answered the offer";
+}
+
+void SubscribeConnection::expectAnswer() {
+  int ms = connectTimeoutMs();
+  if (!everConnected() || ms <= 0 || !ctx_.room) return;
+  answerTimer_.reset(g_timeout_add(
+      static_cast<guint>(ms),
+      [](gpointer d) -> gboolean {
+        // The timer is cancelled in stop(), so the connection is alive here.
+        auto* self = static_cast<SubscribeConnection*>(d);
+        self->answerTimer_.release();
+        if (!self->awaitingAnswer_ || !self->ctx_.room) return G_SOURCE_REMOVE;
+        self->ctx_.room->schedulePeerFailure(self->ctx_.peerId,
+                                             "the client did not answer a subscribe offer within " +
+                                                 std::to_string(self->connectTimeoutMs()) + " ms");
+        return G_SOURCE_REMOVE;
+      },
+      this));
+}
+
+void SubscribeConnection::branchFailed(GstFlowReturn flow) {
+  if (!webrtc_ || !ctx_.room) return;
+  ctx_.room->schedulePeerFailure(
+      ctx_.peerId, std::string("forwarding to it failed (") + gst_flow_get_name(flow) + ")");
 }
 
 void SubscribeConnection::onConnectionState(GstWebRTCPeerConnectionState state) {

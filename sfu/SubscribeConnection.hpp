@@ -82,6 +82,13 @@ class SubscribeConnection : public WebrtcConnection {
 
   void configure() override;
   void onConnectionState(GstWebRTCPeerConnectionState state) override;
+  std::string whyNotConnected() const override;
+  // A re-offer after the connection was up must be answered within the connect timeout too:
+  // otherwise the subscriber waits for ever and gets no new tracks (the first offer is
+  // covered by the connect timeout).
+  void expectAnswer();
+  // A branch's fuse blew (BranchFuse): this subscriber's webrtcbin failed.
+  void branchFailed(GstFlowReturn flow);
   void scheduleNegotiation();
   void negotiate();
   void offerCreated(GstWebRTCSessionDescription* offer);
@@ -106,6 +113,8 @@ class SubscribeConnection : public WebrtcConnection {
   bool allVideo_ = true;
   std::set<TrackKey> selected_;
   TimeoutSource idle_;
+  TimeoutSource answerTimer_;
+  bool everAnswered_ = false;
 };
 
 }  // namespace carrel::sfu

@@ -138,7 +138,7 @@ void WebrtcConnection::expectConnection() {
         self->ctx_.room->schedulePeerFailure(
             self->ctx_.peerId, std::string("no connection within ") +
                                    std::to_string(self->ice_.connectTimeoutMs()) + " ms on " +
-                                   self->conn_ + " (ICE or DTLS did not complete)");
+                                   self->conn_ + " (" + self->whyNotConnected() + ")");
         return G_SOURCE_REMOVE;
       },
       weak, [](gpointer d) { delete static_cast<Weak*>(d); }));

@@ -38,10 +38,15 @@ class WebrtcConnection : public std::enable_shared_from_this<WebrtcConnection> {
   // Connects the subclass' own signals; runs before the element joins the pipeline.
   virtual void configure() {}
   virtual void onConnectionState(GstWebRTCPeerConnectionState) {}
-  // A negotiation finished: from now on the connection must come up (ICE, then DTLS) within
-  // the connect timeout, or the peer is torn down. A peer whose network blocks ICE or whose
-  // DTLS never completes reaches no failed state in webrtcbin 1.22: it stays "connecting".
+  // A negotiation started (an offer arrived or went out): from now on the connection must
+  // come up (answer, ICE, then DTLS) within the connect timeout, or the peer is torn down. A
+  // client that never answers, or whose network blocks ICE or whose DTLS never completes,
+  // reaches no failed state in webrtcbin 1.22: it stays "new" or "connecting" for ever.
   void expectConnection();
+  // What the connect timeout's peer.failed reason says was missing.
+  virtual std::string whyNotConnected() const { return "ICE or DTLS did not complete"; }
+  bool everConnected() const { return everConnected_; }
+  int connectTimeoutMs() const { return ice_.connectTimeoutMs(); }
 
   template <typename T>
   std::weak_ptr<T> weakSelf() {

@@ -36,4 +36,15 @@ int64_t SfuProbe::videoStreams(const std::string& node) {
   return info ? json::getInt(info.get(), "video_streams").value_or(-1) : -1;
 }
 
+std::string SfuProbe::call(const std::string& node, const char* method, JsonObjectPtr data) {
+  bool done = false;
+  std::string code = "no_answer";
+  bus_.request(node, method, std::move(data), [&](const bus::Response& r) {
+    done = true;
+    code = r.ok ? "" : r.error.code;
+  });
+  pumpUntil([&] { return done; }, 10000);
+  return code;
+}
+
 }  // namespace carrel::test

@@ -21,6 +21,8 @@ class SfuProbe {
   JsonObjectPtr nodeInfo(const std::string& node);
   // node.info's "video_streams" (-1 without an answer).
   int64_t videoStreams(const std::string& node);
+  // Sends any request; "" when it succeeded, else the error code ("no_answer" without one).
+  std::string call(const std::string& node, const char* method, JsonObjectPtr data);
 
  private:
   RedisConnection pub_;

@@ -470,6 +470,11 @@ void Peer::onPublishAnswer(JsonObject* m) {
 
 void Peer::onSubscribeOffer(JsonObject* m) {
   CARREL_REQUIRE(m, kSubscribeOffer);
+  if (options_.breakTransport == "answer") {
+    // A client that never answers: the SFU must give up on it after its connect timeout.
+    g_printerr("carrel-peer: --break answer: subscribe_offer left unanswered\n");
+    return;
+  }
   std::vector<TrackInfo> tracks;
   JsonArray* array = json::getArray(m, "tracks");
   for (guint i = 0; i < json_array_get_length(array); ++i) {

@@ -114,8 +114,9 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
        "token and publish and subscribe again (tests the reconnect grace)",
        "MS"},
       {"break", 0, 0, G_OPTION_ARG_STRING, &breakTransport,
-       "Break the media transport: ice (no candidates sent or applied) or dtls (incoming "
-       "DTLS records dropped, so the handshake never completes); the SFU must tear us down",
+       "Break the media transport: ice (no candidates sent or applied), dtls (incoming "
+       "DTLS records dropped, so the handshake never completes) or answer (subscribe offers "
+       "never answered); the SFU must tear us down",
        "WHAT"},
       {"print-timer", 0, 0, G_OPTION_ARG_NONE, &printTimer,
        "Print the room timer's timer_state and the room board's board messages", nullptr},
@@ -213,8 +214,8 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   o.retileNames = toVector(retileNames);
   if (videoMode) o.videoMode = videoMode;
   if (breakTransport && g_strcmp0(breakTransport, "ice") != 0 &&
-      g_strcmp0(breakTransport, "dtls") != 0) {
-    return fail("--break must be ice or dtls");
+      g_strcmp0(breakTransport, "dtls") != 0 && g_strcmp0(breakTransport, "answer") != 0) {
+    return fail("--break must be ice, dtls or answer");
   }
   if (breakTransport) o.breakTransport = breakTransport;
   if (o.tiles >= 0 || !o.tileNames.empty()) o.videoMode = "selected";

@@ -43,7 +43,7 @@ struct PeerOptions {
   std::vector<std::string> iceAddresses;   // defaults to 127.0.0.1
   std::vector<std::string> allowNetworks;  // defaults to 127.0.0.0/8
   std::string chat;
-  std::string breakTransport;  // "ice" or "dtls": the media transport never comes up
+  std::string breakTransport;  // "ice", "dtls", "answer": the media transport never comes up
   int dropAfterMs = 0;         // > 0: drop the WebSocket this long after joining, then resume
   bool printTimer = false;     // room timer_state and board messages as output lines
   // Moderation's messages to this peer (removed, waiting, force_muted, afk_check, role, ...)

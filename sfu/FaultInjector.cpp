@@ -1,0 +1,146 @@
+#include "FaultInjector.hpp"
+
+#include <atomic>
+
+#include "GstPtr.hpp"
+
+GST_DEBUG_CATEGORY_STATIC(carrel_sfu_fault);
+#define GST_CAT_DEFAULT carrel_sfu_fault
+
+namespace carrel::sfu {
+
+namespace {
+
+void initDebug() {
+  static gsize once = 0;
+  if (g_once_init_enter(&once)) {
+    GST_DEBUG_CATEGORY_INIT(carrel_sfu_fault, "carrel-sfu-fault", 0,
+                            "Carrel SFU test-only fault injection");
+    g_once_init_leave(&once, 1);
+  }
+}
+
+struct FaultState {
+  std::atomic<bool> posted{false};
+};
+
+// The first element made by this factory anywhere inside bin, with a reference, or null.
+GstElement* findByFactory(GstElement* bin, const char* factory) {
+  GstIterator* it = gst_bin_iterate_recurse(GST_BIN(bin));
+  GValue item = G_VALUE_INIT;
+  GstElement* found = nullptr;
+  bool done = false;
+  while (!done && !found) {
+    switch (gst_iterator_next(it, &item)) {
+      case GST_ITERATOR_OK: {
+        auto* e = GST_ELEMENT(g_value_get_object(&item));
+        GstElementFactory* f = gst_element_get_factory(e);
+        if (f && g_strcmp0(GST_OBJECT_NAME(f), factory) == 0) {
+          found = GST_ELEMENT(gst_object_ref(e));
+        }
+        g_value_reset(&item);
+        break;
+      }
+      case GST_ITERATOR_RESYNC:
+        gst_iterator_resync(it);
+        break;
+      default:
+        done = true;
+        break;
+    }
+  }
+  g_value_unset(&item);
+  gst_iterator_free(it);
+  return found;
+}
+
+}  // namespace
+
+GstPadProbeReturn FaultInjector::onProbe(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
+  auto* st = static_cast<FaultState*>(data);
+  if (!st->posted.exchange(true)) {
+    GstElementPtr element(gst_pad_get_parent_element(pad));
+    if (element) {
+      GST_WARNING_OBJECT(element.get(), "injecting a fault (test-only --test-fault-injection)");
+      GST_ELEMENT_ERROR(element.get(), RESOURCE, FAILED, ("injected fault (test only)"),
+                        ("debug.fail_peer on an SFU started with --test-fault-injection"));
+    }
+  }
+  // Handled: the probe owns the data and the pad returns the flow set here, as a failing
+  // element's own chain or push would.
+  gst_mini_object_unref(GST_MINI_OBJECT_CAST(GST_PAD_PROBE_INFO_DATA(info)));
+  GST_PAD_PROBE_INFO_DATA(info) = nullptr;
+  GST_PAD_PROBE_INFO_FLOW_RETURN(info) = GST_FLOW_ERROR;
+  return GST_PAD_PROBE_HANDLED;
+}
+
+GstPadProbeReturn FaultInjector::onRefuse(GstPad*, GstPadProbeInfo* info, gpointer) {
+  gst_mini_object_unref(GST_MINI_OBJECT_CAST(GST_PAD_PROBE_INFO_DATA(info)));
+  GST_PAD_PROBE_INFO_DATA(info) = nullptr;
+  GST_PAD_PROBE_INFO_FLOW_RETURN(info) = GST_FLOW_NOT_NEGOTIATED;
+  return GST_PAD_PROBE_HANDLED;
+}
+
+bool FaultInjector::refuseInput(GstElement* webrtc, std::string* error) {
+  initDebug();
+  int armed = 0;
+  GstIterator* it = gst_element_iterate_sink_pads(webrtc);
+  GValue item = G_VALUE_INIT;
+  bool done = false;
+  while (!done) {
+    switch (gst_iterator_next(it, &item)) {
+      case GST_ITERATOR_OK: {
+        auto* pad = GST_PAD(g_value_get_object(&item));
+        GstPadPtr target(GST_IS_GHOST_PAD(pad) ? gst_ghost_pad_get_target(GST_GHOST_PAD(pad))
+                                               : nullptr);
+        if (target) {
+          gst_pad_add_probe(target.get(),
+                            static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER |
+                                                         GST_PAD_PROBE_TYPE_BUFFER_LIST),
+                            &FaultInjector::onRefuse, nullptr, nullptr);
+          ++armed;
+        }
+        g_value_reset(&item);
+        break;
+      }
+      case GST_ITERATOR_RESYNC:
+        gst_iterator_resync(it);
+        break;
+      default:
+        done = true;
+        break;
+    }
+  }
+  g_value_unset(&item);
+  gst_iterator_free(it);
+  if (armed == 0) {
+    *error = "the connection has no linked input pad yet";
+    return false;
+  }
+  GST_WARNING_OBJECT(webrtc, "%d input pad(s) now refuse their buffers (test-only)", armed);
+  return true;
+}
+
+bool FaultInjector::breakConnection(GstElement* webrtc, bool sending, std::string* error) {
+  initDebug();
+  const char* factory = sending ? "nicesink" : "nicesrc";
+  GstElementPtr element(webrtc ? findByFactory(webrtc, factory) : nullptr);
+  if (!element) {
+    *error = std::string("the connection has no ") + factory + " yet";
+    return false;
+  }
+  GstPadPtr pad(gst_element_get_static_pad(element.get(), sending ? "sink" : "src"));
+  if (!pad) {
+    *error = std::string(factory) + " has no pad";
+    return false;
+  }
+  gst_pad_add_probe(
+      pad.get(),
+      static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+      &FaultInjector::onProbe, new FaultState(),
+      [](gpointer d) { delete static_cast<FaultState*>(d); });
+  GST_WARNING("fault armed on %s", GST_OBJECT_NAME(element.get()));
+  return true;
+}
+
+}  // namespace carrel::sfu
