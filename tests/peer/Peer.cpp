@@ -537,6 +537,8 @@ void Peer::onCandidate(JsonObject* m) {
   std::string conn = *json::getString(m, "conn");
   if (options_.printCandidates) out_.emit("remote_candidate", withoutType(m).get());
   if (options_.breakTransport == "ice") return;
+  // It never took up the offer these belong to.
+  if (options_.breakTransport == "answer" && conn == "subscribe") return;
   WebRtcConnection* target = nullptr;
   if (conn == "publish") target = publish_.get();
   if (conn == "subscribe") target = subscribe_.get();
