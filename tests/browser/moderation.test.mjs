@@ -165,6 +165,32 @@ test('the waiting room holds the member until the owner admits him; a locked roo
   await owner.getByRole('button', { name: 'Lock room' }).waitFor({ timeout: WAIT_MS });
 });
 
+test('the owner bans the member, finds him in the panel\'s bans and lifts the ban: he gets in again', { timeout: 90000 }, async () => {
+  const { owner, member } = pages;
+  await joinFromList(member, TITLE);
+  await waitForNames(owner, [USERS.owner.displayName, USERS.member.displayName]);
+  const tile = memberTile(owner);
+  await tile.getByLabel(`Moderate ${USERS.member.displayName}`).waitFor({ timeout: WAIT_MS });
+  const menu = tile.locator('.mod-menu');
+  if (!(await menu.evaluate((d) => d.open))) await tile.getByLabel(`Moderate ${USERS.member.displayName}`).click();
+  await tile.getByLabel(`Reason for removing ${USERS.member.displayName}`).fill('spam links');
+  await tile.getByRole('button', { name: `Ban ${USERS.member.displayName}` }).click();
+  await member.locator('#rooms').waitFor({ state: 'visible', timeout: WAIT_MS });
+  await member.locator('.room-card', { hasText: TITLE }).getByRole('button', { name: /^Join/ }).click();
+  await waitForStatus(member, /banned/);
+
+  await owner.getByRole('button', { name: 'Show bans' }).click();
+  const banned = owner.locator('#mod-bans li', { hasText: USERS.member.displayName });
+  await banned.waitFor({ timeout: WAIT_MS });
+  assert.match(await banned.textContent(), /for good \(spam links\)/);
+  await banned.getByRole('button', { name: `Unban ${USERS.member.displayName}` }).click();
+  await owner.locator('#mod-bans-empty').waitFor({ state: 'visible', timeout: WAIT_MS });
+  await joinFromList(member, TITLE);
+  // Out again, so that the admin's force-close below finds the owner alone.
+  await member.getByRole('button', { name: 'Leave' }).click();
+  await waitForStatus(member, /You left the room/);
+});
+
 test('the admin page lists the room, shows the audit log and force-closes the room', { timeout: 90000 }, async () => {
   const admin = await context.newPage();
   pages.admin = admin;
