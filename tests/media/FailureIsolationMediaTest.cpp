@@ -274,3 +274,52 @@ TEST(FailureIsolation, SubscriberRefusingItsInputTearsDownThatPeerAlone) {
 TEST(FailureIsolation, PublishPipelineErrorTearsDownThatPeerAlone) {
   pipelineErrorStaysWithItsPeer("publish");
 }
+
+// A peer answers the SFU's first subscribe offer, receives, and then leaves the next offer
+// (a newcomer's tracks) unanswered (carrel-peer --break answer-later): the SFU gives up on it
+// after the connect timeout (5 s) counted from that offer, and the others are untouched.
+TEST(FailureIsolation, PeerThatStopsAnsweringReOffersIsTornDownAlone) {
+  StackOptions options;
+  options.sfuArgs = {"--connect-timeout-ms", "5000"};
+  CarrelStack stack(artifactDir(currentTestName()), options);
+  std::vector<std::string> args{"--room", "fragile", "--json", "--stats-interval-ms", "200"};
+  auto a = stack.startPeer("ana", args);
+  auto b = stack.startPeer("ben", args);
+  std::string ida = waitForWelcome(*a, 20s), idb = waitForWelcome(*b, 20s);
+  ASSERT_FALSE(ida.empty() || idb.empty());
+  ASSERT_TRUE(eventually([&] { return flowing(*a, idb) && flowing(*b, ida); }, 20s));
+  std::vector<std::string> lateArgs = args;
+  lateArgs.insert(lateArgs.end(), {"--break", "answer-later"});
+  auto c = stack.startPeer("cleo", lateArgs);
+  std::string idc = waitForWelcome(*c, 20s);
+  ASSERT_FALSE(idc.empty());
+  ASSERT_TRUE(eventually([&] { return flowing(*c, ida) && flowing(*c, idb); }, 30s))
+      << c->logPath();
+  EXPECT_FALSE(sawError(*c, "media_unavailable")) << "torn down before any re-offer";
+
+  int64_t fromA = lastTime(*a), fromB = lastTime(*b);
+  auto d = stack.startPeer("dora", args);  // her tracks make the SFU offer to Cleo again
+  std::string idd = waitForWelcome(*d, 20s);
+  ASSERT_FALSE(idd.empty());
+  EXPECT_TRUE(eventually(
+      [&] {
+        return sawAbout(*a, "participant_left", idc) && sawAbout(*d, "participant_left", idc);
+      },
+      60s))
+      << "the peer that stopped answering was not torn down; " << stack.dir();
+  bool said = false;
+  for (auto& e : peerEvents(*c, "error")) {
+    said = said || json::getString(e.get(), "message").value_or("").find("did not answer") !=
+                       std::string::npos;
+  }
+  EXPECT_TRUE(said) << c->logPath();
+  std::this_thread::sleep_for(2s);
+  EXPECT_LT(longestStall(videoSamples(*a, idb), fromA), 1000) << a->logPath();
+  EXPECT_LT(longestStall(videoSamples(*b, ida), fromB), 1000) << b->logPath();
+  EXPECT_TRUE(flowing(*a, idd) && flowing(*d, ida)) << d->logPath();
+  EXPECT_FALSE(sawAbout(*a, "participant_left", idd));
+  c->stop(10s);
+  EXPECT_EQ(d->stop(10s), 0) << d->logPath();
+  EXPECT_EQ(a->stop(10s), 0) << a->logPath();
+  EXPECT_EQ(b->stop(10s), 0) << b->logPath();
+}

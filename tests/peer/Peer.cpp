@@ -470,9 +470,11 @@ void Peer::onPublishAnswer(JsonObject* m) {
 
 void Peer::onSubscribeOffer(JsonObject* m) {
   CARREL_REQUIRE(m, kSubscribeOffer);
-  if (options_.breakTransport == "answer") {
+  bool later = options_.breakTransport == "answer-later" && subscribeOffers_++ > 0;
+  if (options_.breakTransport == "answer" || later) {
     // A client that never answers: the SFU must give up on it after its connect timeout.
-    g_printerr("carrel-peer: --break answer: subscribe_offer left unanswered\n");
+    g_printerr("carrel-peer: --break %s: subscribe_offer left unanswered\n",
+               options_.breakTransport.c_str());
     return;
   }
   std::vector<TrackInfo> tracks;

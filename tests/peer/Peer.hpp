@@ -93,6 +93,7 @@ class Peer {
   std::string participant_;
   std::string resumeToken_;
   bool resuming_ = false;
+  int subscribeOffers_ = 0;  // received (for --break answer-later)
   bool inRoom_ = false;
   bool stopping_ = false;
   bool finished_ = false;

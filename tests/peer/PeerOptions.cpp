@@ -115,8 +115,9 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
        "MS"},
       {"break", 0, 0, G_OPTION_ARG_STRING, &breakTransport,
        "Break the media transport: ice (no candidates sent or applied), dtls (incoming "
-       "DTLS records dropped, so the handshake never completes) or answer (subscribe offers "
-       "never answered); the SFU must tear us down",
+       "DTLS records dropped, so the handshake never completes), answer (subscribe offers "
+       "never answered) or answer-later (only the first one answered); the SFU must tear us "
+       "down",
        "WHAT"},
       {"print-timer", 0, 0, G_OPTION_ARG_NONE, &printTimer,
        "Print the room timer's timer_state and the room board's board messages", nullptr},
@@ -214,8 +215,9 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   o.retileNames = toVector(retileNames);
   if (videoMode) o.videoMode = videoMode;
   if (breakTransport && g_strcmp0(breakTransport, "ice") != 0 &&
-      g_strcmp0(breakTransport, "dtls") != 0 && g_strcmp0(breakTransport, "answer") != 0) {
-    return fail("--break must be ice, dtls or answer");
+      g_strcmp0(breakTransport, "dtls") != 0 && g_strcmp0(breakTransport, "answer") != 0 &&
+      g_strcmp0(breakTransport, "answer-later") != 0) {
+    return fail("--break must be ice, dtls, answer or answer-later");
   }
   if (breakTransport) o.breakTransport = breakTransport;
   if (o.tiles >= 0 || !o.tileNames.empty()) o.videoMode = "selected";
