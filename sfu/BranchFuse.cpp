@@ -24,8 +24,8 @@ GstPadProbeReturn BranchFuse::onProbe(GstPad* pad, GstPadProbeInfo* info, gpoint
   auto* self = static_cast<BranchFuse*>(data);
   if (self->blown_.load(std::memory_order_relaxed)) return GST_PAD_PROBE_DROP;
   GstPadPtr peer(gst_pad_get_peer(pad));
-  // Unlinked: the push reports not-linked as usual (the tee allows it).
-  if (!peer) return GST_PAD_PROBE_OK;
+  // Unlinked (being re-pointed): dropping returns OK, not not-linked, to the tee.
+  if (!peer) return GST_PAD_PROBE_DROP;
   // A probe cannot see what the push returns, so the fuse does the push's last step itself
   // (sticky events have already gone out before buffer probes run).
   GstFlowReturn ret;
@@ -35,9 +35,13 @@ GstPadProbeReturn BranchFuse::onProbe(GstPad* pad, GstPadProbeInfo* info, gpoint
     ret = gst_pad_chain_list(peer.get(), GST_PAD_PROBE_INFO_BUFFER_LIST(info));
   }
   GST_PAD_PROBE_INFO_DATA(info) = nullptr;
-  // Flushing, EOS and not-linked are states the branch passes through (a stop, an unlink);
-  // anything below EOS means the element behind the pad is broken.
-  if (ret < GST_FLOW_EOS) {
+  // Flushing, EOS and not-linked are states the branch passes through (a stop, an unlink,
+  // an m-line gone inactive): only this branch's packet is lost. Anything below EOS means the
+  // element behind the pad is broken.
+  if (ret == GST_FLOW_EOS || ret == GST_FLOW_FLUSHING || ret == GST_FLOW_NOT_LINKED) {
+    GST_LOG_OBJECT(pad, "subscriber side returned %s: kept to the branch", gst_flow_get_name(ret));
+    ret = GST_FLOW_OK;
+  } else if (ret < GST_FLOW_EOS) {
     if (!self->blown_.exchange(true)) {
       GST_WARNING_OBJECT(pad, "subscriber side failed (%s): branch cut off from the tee",
                          gst_flow_get_name(ret));

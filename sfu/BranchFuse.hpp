@@ -1,11 +1,13 @@
-// Between a subscriber branch's queue and its webrtcbin sink pad. A fatal flow from the
-// subscriber's side (an element in its webrtcbin failed: not-negotiated, error) would
-// otherwise go back up the branch: the queue returns it on its next chain, the tee returns
-// it to the publisher's streaming thread, and the publisher's stream stops for every
-// subscriber, after which its own source posts "Internal data stream error" and the
-// publisher is torn down too. The fuse keeps such a flow to the branch: it chains each
-// buffer into the peer pad itself and, on a fatal return, blows once (onBlown, on the
-// streaming thread) and from then on drops the branch's buffers with OK.
+// On a tee src pad linked straight into a subscriber's webrtcbin sink pad (no queue). Whatever
+// the push returns would go back through the tee to the publisher's streaming thread, and a
+// non-OK flow there stops the publisher's stream for every subscriber (its jitterbuffer sends
+// EOS, or its source posts "Internal data stream error" and the publisher is torn down). So
+// the fuse chains each buffer into the peer pad itself and keeps the return to the branch:
+// * EOS, flushing, not-linked (webrtcbin 1.22 sends EOS down a track whose m-line went
+//   inactive; a pad being stopped or re-linked): the branch's packet is lost, OK upstream,
+//   and the next buffer is tried again (a slot re-pointed or re-negotiated flows again);
+// * fatal (below EOS: not-negotiated, error): blows once (onBlown, on the streaming thread)
+//   and from then on drops the branch's buffers with OK.
 #pragma once
 
 #include <gst/gst.h>
@@ -19,7 +21,7 @@ class BranchFuse {
  public:
   using BlownFn = std::function<void(GstFlowReturn)>;
 
-  // A probe on pad (the queue's src pad); the probe owns the fuse.
+  // A probe on pad (a tee src pad); the probe owns the fuse.
   static void attach(GstPad* pad, BlownFn onBlown);
 
  private:

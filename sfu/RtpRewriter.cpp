@@ -41,7 +41,12 @@ GstBuffer* RtpRewriter::process(GstBuffer* buffer) {
   Packet p{gst_rtp_buffer_get_ssrc(&rtp), gst_rtp_buffer_get_seq(&rtp),
            gst_rtp_buffer_get_timestamp(&rtp)};
   gst_rtp_buffer_unmap(&rtp);
-  if (next(p, g_get_monotonic_time()) == Action::Pass) return buffer;
+  Action action;
+  {
+    std::lock_guard lock(mu_);
+    action = next(p, g_get_monotonic_time());
+  }
+  if (action == Action::Pass) return buffer;
   // Other branches of the tee share this buffer: writing copies it for this one only.
   buffer = gst_buffer_make_writable(buffer);
   if (gst_rtp_buffer_map(buffer, GST_MAP_WRITE, &rtp)) {

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 
 namespace carrel::sfu {
 
@@ -27,12 +28,14 @@ class RtpRewriter {
   uint32_t slotSsrc() const { return slotSsrc_; }
   // Streaming thread: what to do with a packet; on Rewrite, p holds the new header values.
   // A switch of source continues the sequence numbers and advances the timestamp by the
-  // wall-clock time since the last packet. (A branch's queue is unlinked from the old tee
-  // before the new one is linked, so sources never interleave.)
+  // wall-clock time since the last packet. (A slot is unlinked from the old tee before the
+  // new one is linked, so sources do not interleave; a packet of the old one still in flight
+  // is serialised by the probe's mutex.)
   Action next(Packet& p, int64_t nowUs);
 
-  // Adds a probe on pad (the branch queue's sink pad) rewriting buffers, buffer lists and the
-  // ssrc of caps events. The probe owns the rewriter.
+  // Adds a probe on pad (a tee src pad linked to the slot) rewriting buffers, buffer lists and
+  // the ssrc of caps events, and accepting caps queries. The probe shares the rewriter, which
+  // outlives each link of its slot.
   static void attach(GstPad* pad, std::shared_ptr<RtpRewriter> rewriter);
 
  private:
@@ -40,6 +43,7 @@ class RtpRewriter {
   // Rewrites when needed; returns the (possibly new) buffer.
   GstBuffer* process(GstBuffer* buffer);
 
+  std::mutex mu_;  // two tees' threads around a switch
   const uint32_t slotSsrc_;
   const uint32_t clockRate_;
   bool haveSource_ = false;

@@ -26,14 +26,6 @@ void SubscribeConnection::configure() {
   ClocksyncHold::disable(webrtc_.get());
 }
 
-bool SubscribeConnection::owns(GstElement* element) const {
-  if (WebrtcConnection::owns(element)) return true;
-  for (const auto& s : slots_) {
-    if (s->queue.get() == element) return true;
-  }
-  return false;
-}
-
 size_t SubscribeConnection::trackCount() const {
   size_t n = 0;
   for (const auto& s : slots_) n += s->free ? 0 : 1;
@@ -50,7 +42,7 @@ std::vector<SubscribeConnection::Forwarded> SubscribeConnection::forwarded() con
 
 size_t SubscribeConnection::videoTrackCount() const {
   size_t n = 0;
-  for (const auto& s : slots_) n += (!s->free && s->kind == "video") ? 1 : 0;
+  for (const auto& s : slots_) n += (!s->free && s->teeSrc && s->kind == "video") ? 1 : 0;
   return n;
 }
 
@@ -81,19 +73,44 @@ bool SubscribeConnection::has(const std::string& publisherId, const std::string&
 
 SubscribeConnection::Slot* SubscribeConnection::freeSlot(const std::string& kind) {
   for (auto& s : slots_) {
-    if (s->free && s->kind == kind && s->sinkPad && s->queue) return s.get();
+    if (s->free && s->kind == kind && s->sinkPad) return s.get();
   }
   return nullptr;
 }
 
 bool SubscribeConnection::linkToTee(Slot& slot, const std::shared_ptr<TrackForwarder>& track) {
-  GstPadPtr qsink(gst_element_get_static_pad(slot.queue.get(), "sink"));
   slot.teeSrc.reset(gst_element_request_pad_simple(track->tee(), "src_%u"));
-  if (!slot.teeSrc || GST_PAD_LINK_FAILED(gst_pad_link(slot.teeSrc.get(), qsink.get()))) {
-    GST_ERROR("%s: cannot link a branch to the tee", ctx_.peerId.c_str());
+  if (!slot.teeSrc) {
+    GST_ERROR("%s: no tee pad for %s", ctx_.peerId.c_str(), slot.track.c_str());
+    return false;
+  }
+  // On the tee's pad, before webrtcbin sees the caps (checked against the slot's codec
+  // preferences) or a packet.
+  RtpRewriter::attach(slot.teeSrc.get(), slot.rewriter);
+  // After the rewriter (probes run in the order added): it pushes the rewritten buffer. With
+  // no queue, whatever webrtcbin returns would go straight back through the tee to the
+  // publisher's streaming thread; the fuse keeps every flow return to this branch.
+  std::weak_ptr<SubscribeConnection> weak = weakSelf<SubscribeConnection>();
+  BranchFuse::attach(slot.teeSrc.get(), [weak](GstFlowReturn flow) {
+    postToMain([weak, flow]() {
+      if (auto self = weak.lock()) self->branchFailed(flow);
+    });
+  });
+  if (GST_PAD_LINK_FAILED(gst_pad_link(slot.teeSrc.get(), slot.sinkPad.get()))) {
+    GST_ERROR("%s: cannot link %s into webrtcbin", ctx_.peerId.c_str(), slot.track.c_str());
+    gst_element_release_request_pad(track->tee(), slot.teeSrc.get());
+    slot.teeSrc.reset();
     return false;
   }
   return true;
+}
+
+void SubscribeConnection::tryLink(Slot& slot) {
+  if (slot.free || slot.teeSrc || !slot.padReady || !connected_ || !slot.sinkPad) return;
+  auto track = slot.forwarder.lock();
+  if (!track || !track->tee() || !linkToTee(slot, track)) return;
+  GST_DEBUG("%s: %s/%s flows", ctx_.peerId.c_str(), slot.publisher.c_str(), slot.track.c_str());
+  track->requestKeyframe();
 }
 
 void SubscribeConnection::unlinkFromTee(Slot& s) {
@@ -126,13 +143,9 @@ void SubscribeConnection::addTrack(const std::string& publisherId,
       }
       g_object_set(reuse->transceiver.get(), "codec-preferences", caps.get(), nullptr);
     }
-    if (!linkToTee(*reuse, track)) {
-      reuse->free = true;
-      return;
-    }
+    tryLink(*reuse);
     GST_INFO("%s: subscribed to %s/%s on a reused m-line", ctx_.peerId.c_str(), publisherId.c_str(),
              reuse->track.c_str());
-    track->requestKeyframe();
     scheduleNegotiation();
     return;
   }
@@ -151,14 +164,6 @@ void SubscribeConnection::addTrack(const std::string& publisherId,
       clockRate = static_cast<guint>(rate);
     }
   }
-  GstElement* q = gst_element_factory_make("queue", nullptr);
-  slot->queue.reset(GST_ELEMENT(gst_object_ref_sink(q)));
-  // Leaky: a branch whose pad waits for negotiation must not stall the publisher's tee.
-  g_object_set(q, "leaky", 2, "max-size-buffers", kQueueBuffers, "max-size-bytes", 0,
-               "max-size-time", static_cast<guint64>(0), nullptr);
-  gst_bin_add(GST_BIN(pipeline_.get()), q);
-  gst_element_sync_state_with_parent(q);
-
   slot->sinkPad.reset(gst_element_request_pad_simple(webrtc_.get(), "sink_%u"));
   if (!slot->sinkPad) {
     GST_ERROR("%s: no sink pad for %s/%s", ctx_.peerId.c_str(), publisherId.c_str(),
@@ -175,29 +180,9 @@ void SubscribeConnection::addTrack(const std::string& publisherId,
     g_object_set(trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
                  "codec-preferences", track->caps(), "do-nack", slot->kind == "video", nullptr);
   }
-  GstPadPtr qsrc(gst_element_get_static_pad(q, "src"));
-  std::weak_ptr<SubscribeConnection> weak = weakSelf<SubscribeConnection>();
-  BranchFuse::attach(qsrc.get(), [weak](GstFlowReturn flow) {
-    postToMain([weak, flow]() {
-      if (auto self = weak.lock()) self->branchFailed(flow);
-    });
-  });
-  // On the queue's sink: the queue checks new caps against webrtcbin's codec preferences
-  // before they would reach a probe on its src pad.
-  GstPadPtr qsink(gst_element_get_static_pad(q, "sink"));
-  RtpRewriter::attach(qsink.get(), std::make_shared<RtpRewriter>(slot->ssrc, clockRate));
-  if (GST_PAD_LINK_FAILED(gst_pad_link(qsrc.get(), slot->sinkPad.get()))) {
-    GST_ERROR("%s: cannot link a branch into webrtcbin", ctx_.peerId.c_str());
-    releaseSlot(*slot);
-    return;
-  }
-  if (!linkToTee(*slot, track)) {
-    releaseSlot(*slot);
-    return;
-  }
+  slot->rewriter = std::make_shared<RtpRewriter>(slot->ssrc, clockRate);
   GST_INFO("%s: subscribed to %s/%s", ctx_.peerId.c_str(), publisherId.c_str(),
            slot->track.c_str());
-  track->requestKeyframe();
   slots_.push_back(std::move(slot));
   scheduleNegotiation();
 }
@@ -205,7 +190,6 @@ void SubscribeConnection::addTrack(const std::string& publisherId,
 void SubscribeConnection::releaseSlot(Slot& s) {
   // Only for a branch that never carried data (a failed addTrack): see stop() otherwise.
   unlinkFromTee(s);
-  dropQueue(s);
   if (s.sinkPad && webrtc_) gst_element_release_request_pad(webrtc_.get(), s.sinkPad.get());
   s.sinkPad.reset();
   // webrtcbin 1.22 cannot stop a transceiver; inactive is what the next offer says.
@@ -216,15 +200,8 @@ void SubscribeConnection::releaseSlot(Slot& s) {
   s.transceiver.reset();
 }
 
-void SubscribeConnection::dropQueue(Slot& s) {
-  if (!s.queue) return;
-  gst_element_set_state(s.queue.get(), GST_STATE_NULL);
-  gst_bin_remove(GST_BIN(pipeline_.get()), s.queue.get());
-  s.queue.reset();
-}
-
 void SubscribeConnection::vacate(Slot& s) {
-  // The queue, the webrtcbin pad and the transceiver stay for the next track of this kind.
+  // The webrtcbin pad and the transceiver stay for the next track of this kind.
   // The m-line stays sendonly: webrtcbin 1.22 refuses an answer that turns an inactive
   // m-line back to sendonly ("transceiver direction changes are not implemented"). It
   // carries no packets and leaves the offer's tracks list, which is what clients go by.
@@ -264,14 +241,10 @@ void SubscribeConnection::removeTrack(const std::string& publisherId, const std:
 void SubscribeConnection::stop() {
   idle_.cancel();
   answerTimer_.cancel();
+  // The tees first: after this no publisher thread pushes into this webrtcbin.
   for (auto& s : slots_) unlinkFromTee(*s);
-  // The webrtcbin goes first: a bin stops its children before its own pads, which frees a
-  // branch thread blocked in a sink pad that still waits for negotiation (while holding
-  // that pad's stream lock). Deactivating such a pad first can wait forever, and flushing
-  // it instead stopped other publishers' streams (seen with 100 join/leave cycles).
   WebrtcConnection::stop();
   for (auto& s : slots_) {
-    dropQueue(*s);
     s->sinkPad.reset();
     s->transceiver.reset();
   }
@@ -300,6 +273,8 @@ void SubscribeConnection::negotiate() {
     return;
   }
   creating_ = true;
+  // Every transceiver there now goes into this offer (webrtcbin offers them all).
+  for (auto& s : slots_) s->inOffer = s->sinkPad != nullptr;
   auto weak = weakSelf<SubscribeConnection>();
   GstPromisePtr p = promiseToMain([weak](ReplyPtr reply, const std::string& error) {
     auto self = weak.lock();
@@ -416,6 +391,12 @@ void SubscribeConnection::applyAnswer(GstSdpMessagePtr answer,
     }
     responder->ok();
     self->everAnswered_ = true;
+    for (auto& s : self->slots_) {
+      if (!s->inOffer) continue;
+      s->inOffer = false;
+      s->padReady = true;
+      self->tryLink(*s);
+    }
     self->requestKeyframes(true);
     if (self->dirty_) self->scheduleNegotiation();
   });
@@ -459,8 +440,11 @@ void SubscribeConnection::branchFailed(GstFlowReturn flow) {
 }
 
 void SubscribeConnection::onConnectionState(GstWebRTCPeerConnectionState state) {
-  // Packets sent before DTLS finished were lost: the decoder needs a fresh keyframe.
-  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) requestKeyframes(false);
+  if (state != GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) return;
+  connected_ = true;
+  for (auto& s : slots_) tryLink(*s);
+  // Anything sent before the decoder was ready is lost: it needs a fresh keyframe.
+  requestKeyframes(false);
 }
 
 }  // namespace carrel::sfu

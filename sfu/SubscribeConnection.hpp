@@ -11,6 +11,7 @@
 
 #include "Bus.hpp"
 #include "GPtr.hpp"
+#include "RtpRewriter.hpp"
 #include "TrackForwarder.hpp"
 #include "WebrtcConnection.hpp"
 
@@ -18,9 +19,6 @@ namespace carrel::sfu {
 
 class SubscribeConnection : public WebrtcConnection {
  public:
-  // Packets a branch may hold while its webrtcbin pad waits for negotiation; older ones go.
-  static constexpr guint kQueueBuffers = 200;
-
   SubscribeConnection(PeerContext ctx, GstElement* pipeline)
       : WebrtcConnection(std::move(ctx), "subscribe", pipeline) {}
   ~SubscribeConnection() override;
@@ -49,10 +47,10 @@ class SubscribeConnection : public WebrtcConnection {
   void applyAnswer(GstSdpMessagePtr answer, std::shared_ptr<BusResponder> responder);
 
   bool readyForCandidates() const override { return offered_; }
-  bool owns(GstElement* element) const override;
   void stop() override;
-  // Tracks forwarded now (free slots not counted), and m-lines ever created.
+  // Tracks subscribed (free slots not counted), and m-lines ever created.
   size_t trackCount() const;
+  // Video branches linked to a tee now: what this connection forwards.
   size_t videoTrackCount() const;
   size_t slotCount() const { return slots_.size(); }
   // What each busy m-line carries now, for stats (StatsCollector).
@@ -71,13 +69,18 @@ class SubscribeConnection : public WebrtcConnection {
     std::string kind;
     std::string source;
     std::weak_ptr<TrackForwarder> forwarder;
-    GstElementPtr queue;
+    // Linked straight into webrtcbin (no queue, no thread of its own): only once the pad is
+    // negotiated and the connection's DTLS is up, since until then webrtcbin blocks the pad
+    // and the block would stall the publisher's streaming thread, i.e. every subscriber.
     GstPadPtr teeSrc;
+    std::shared_ptr<RtpRewriter> rewriter;  // the slot's stream, across publishers
     GstPadPtr sinkPad;
     GObjectPtr<GstWebRTCRTPTransceiver> transceiver;
     guint ssrc = 0;  // the first publisher's; the m-line's SSRC for good (RtpRewriter)
     bool negotiated = false;
-    bool free = false;  // no publisher: quiet, waiting for the next track of its kind
+    bool inOffer = false;   // its m-line is in the offer waiting for an answer
+    bool padReady = false;  // an answer covering its m-line was applied: the pad flows
+    bool free = false;      // no publisher: quiet, waiting for the next track of its kind
   };
 
   void configure() override;
@@ -99,8 +102,9 @@ class SubscribeConnection : public WebrtcConnection {
   void releaseSlot(Slot& slot);
   // Unlinks the slot from its tee; it goes quiet and free for the next track of its kind.
   void vacate(Slot& slot);
-  void dropQueue(Slot& slot);
   bool linkToTee(Slot& slot, const std::shared_ptr<TrackForwarder>& track);
+  // Links the slot to its track's tee when it can flow (see Slot::teeSrc).
+  void tryLink(Slot& slot);
   void unlinkFromTee(Slot& slot);
   Slot* freeSlot(const std::string& kind);
   void requestKeyframes(bool onlyNew);
@@ -111,6 +115,7 @@ class SubscribeConnection : public WebrtcConnection {
   bool awaitingAnswer_ = false;  // the last offer has not been answered yet
   bool dirty_ = false;           // tracks changed since the last offer
   bool allVideo_ = true;
+  bool connected_ = false;  // DTLS up: packets can be sent
   std::set<TrackKey> selected_;
   TimeoutSource idle_;
   TimeoutSource answerTimer_;
