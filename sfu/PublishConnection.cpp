@@ -2,6 +2,7 @@
 
 #include <mutex>
 
+#include "EosShield.hpp"
 #include "Json.hpp"
 #include "PublishSdpFilter.hpp"
 #include "Room.hpp"
@@ -64,6 +65,7 @@ void PublishConnection::configure() {
                             "Carrel SFU publish connections");
     g_once_init_leave(&once, 1);
   }
+  EosShield::attach(webrtc_.get());
   pads_ = std::make_shared<PadState>();
   pads_->owner = weakSelf<PublishConnection>();
   pads_->pipeline.reset(GST_ELEMENT(gst_object_ref(pipeline_.get())));
