@@ -24,8 +24,7 @@ void EosShield::attach(GstElement* webrtcbin) {
                    nullptr);
 }
 
-void EosShield::onNewJitterbuffer(GstElement*, GstElement* jitterbuffer, guint, guint,
-                                  gpointer) {
+void EosShield::onNewJitterbuffer(GstElement*, GstElement* jitterbuffer, guint, guint, gpointer) {
   GstPadPtr sink(gst_element_get_static_pad(jitterbuffer, "sink"));
   GstPadPtr src(gst_element_get_static_pad(jitterbuffer, "src"));
   if (!sink || !src) return;
