@@ -28,30 +28,19 @@ struct FaultState {
 GstElement* findByFactory(GstElement* bin, const char* factory) {
   GstIterator* it = gst_bin_iterate_recurse(GST_BIN(bin));
   GValue item = G_VALUE_INIT;
-  GstElement* found = nullptr;
-  bool done = false;
-  while (!done && !found) {
-    switch (gst_iterator_next(it, &item)) {
-      case GST_ITERATOR_OK: {
-        auto* e = GST_ELEMENT(g_value_get_object(&item));
+  // gst_iterator_find_custom resyncs by itself and hands back a reference in item.
+  gboolean found = gst_iterator_find_custom(
+      it,
+      [](gconstpointer value, gconstpointer name) -> gint {
+        auto* e = GST_ELEMENT(g_value_get_object(static_cast<const GValue*>(value)));
         GstElementFactory* f = gst_element_get_factory(e);
-        if (f && g_strcmp0(GST_OBJECT_NAME(f), factory) == 0) {
-          found = GST_ELEMENT(gst_object_ref(e));
-        }
-        g_value_reset(&item);
-        break;
-      }
-      case GST_ITERATOR_RESYNC:
-        gst_iterator_resync(it);
-        break;
-      default:
-        done = true;
-        break;
-    }
-  }
-  g_value_unset(&item);
+        return f && g_strcmp0(GST_OBJECT_NAME(f), static_cast<const char*>(name)) == 0 ? 0 : 1;
+      },
+      &item, const_cast<char*>(factory));
   gst_iterator_free(it);
-  return found;
+  GstElement* element = found ? GST_ELEMENT(g_value_dup_object(&item)) : nullptr;
+  if (found) g_value_unset(&item);
+  return element;
 }
 
 }  // namespace
@@ -85,33 +74,20 @@ bool FaultInjector::refuseInput(GstElement* webrtc, std::string* error) {
   initDebug();
   int armed = 0;
   GstIterator* it = gst_element_iterate_sink_pads(webrtc);
-  GValue item = G_VALUE_INIT;
-  bool done = false;
-  while (!done) {
-    switch (gst_iterator_next(it, &item)) {
-      case GST_ITERATOR_OK: {
-        auto* pad = GST_PAD(g_value_get_object(&item));
+  gst_iterator_foreach(
+      it,
+      [](const GValue* value, gpointer count) {
+        auto* pad = GST_PAD(g_value_get_object(value));
         GstPadPtr target(GST_IS_GHOST_PAD(pad) ? gst_ghost_pad_get_target(GST_GHOST_PAD(pad))
                                                : nullptr);
-        if (target) {
-          gst_pad_add_probe(target.get(),
-                            static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER |
-                                                         GST_PAD_PROBE_TYPE_BUFFER_LIST),
-                            &FaultInjector::onRefuse, nullptr, nullptr);
-          ++armed;
-        }
-        g_value_reset(&item);
-        break;
-      }
-      case GST_ITERATOR_RESYNC:
-        gst_iterator_resync(it);
-        break;
-      default:
-        done = true;
-        break;
-    }
-  }
-  g_value_unset(&item);
+        if (!target) return;
+        gst_pad_add_probe(target.get(),
+                          static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER |
+                                                       GST_PAD_PROBE_TYPE_BUFFER_LIST),
+                          &FaultInjector::onRefuse, nullptr, nullptr);
+        ++*static_cast<int*>(count);
+      },
+      &armed);
   gst_iterator_free(it);
   if (armed == 0) {
     *error = "the connection has no linked input pad yet";
