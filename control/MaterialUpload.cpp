@@ -67,8 +67,13 @@ bool MaterialUpload::commit(const std::string& finalPath, std::string* error) {
     if (error) *error = "cannot create " + std::string(dir.get()) + ": " + std::strerror(errno);
     return false;
   }
-  // Same hash, same bytes: an existing file is the upload already.
-  if (g_file_test(finalPath.c_str(), G_FILE_TEST_IS_REGULAR)) return true;
+  // Same hash, same bytes: an existing file is the upload already. The copy goes now, not
+  // when the request is finalized after its answer, so the answer leaves no stray file.
+  if (g_file_test(finalPath.c_str(), G_FILE_TEST_IS_REGULAR)) {
+    g_unlink(path_.c_str());
+    committed_ = true;
+    return true;
+  }
   if (g_rename(path_.c_str(), finalPath.c_str()) != 0) {
     if (error) *error = "cannot move the upload into place: " + std::string(std::strerror(errno));
     return false;
