@@ -22,11 +22,15 @@ import time
 import urllib.request
 
 import recording_cost
+from report import add_derived, plot, table
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 JANUS_LIB = "/usr/lib/x86_64-linux-gnu/janus"
 DEFAULT_FANOUT = [1, 5, 10, 20]
 DEFAULT_MESH = [2, 4, 6, 8, 10, 12]
+# Issue 4's "25-person room with 9-tile views": everyone publishes, hears every microphone
+# and sees the cameras of the next 9 in a ring (N x K: N participants, K tiles each).
+DEFAULT_TILES = ["25x9"]
 
 
 def log(msg):
@@ -249,14 +253,17 @@ def foreign_sockets(pids):
     return bad
 
 
-def run_load(build, clip, server, workload, n, duration, logdir, check_sockets):
+def run_load(build, clip, server, workload, n, duration, logdir, check_sockets, tiles=None):
     argv = [f"{build}/bench/carrel-loadgen", "--system", server.name if server else "direct",
             "--clip", clip, "--workload", workload, "--n", str(n), "--duration", str(duration)]
+    if tiles:
+        argv += ["--tiles", str(tiles)]
     if server:
         argv += ["--url", server.url]
         for p in server.pids:
             argv += ["--server-pid", str(p)]
-    logf = f"{logdir}/loadgen-{server.name if server else 'direct'}-{workload}-{n}.log"
+    logf = (f"{logdir}/loadgen-{server.name if server else 'direct'}-{workload}-{n}"
+            f"{f'x{tiles}' if tiles else ''}.log")
     with open(logf, "w") as err:
         p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=err, text=True)
         bad = []
@@ -279,6 +286,8 @@ def run_load(build, clip, server, workload, n, duration, logdir, check_sockets):
     if result is None:
         result = {"system": server.name if server else "direct", "workload": workload, "n": n,
                   "error": f"loadgen exited {p.returncode} without a result, see {logf}"}
+        if tiles:
+            result["tiles"] = tiles
     if bad:
         result.setdefault("error", "")
         result["error"] += " sockets outside 127.0.0.0/8: " + "; ".join(bad)
@@ -287,107 +296,14 @@ def run_load(build, clip, server, workload, n, duration, logdir, check_sockets):
     return result
 
 
-def subscriptions(workload, n):
-    return n if workload == "fanout" else n * (n - 1)
-
-
-def table(results):
-    hdr = (f"{'system':7} {'load':9} {'fwd pkt/s':>9} {'Mbit/s':>7} {'cores':>6} {'us/pkt':>7} "
-           f"{'ratio':>6} {'RSS MiB':>8} {'thr':>4} {'loss%':>6} {'froz':>4} {'p50ms':>6} "
-           f"{'p95ms':>6} {'p99ms':>6} {'late frame':>14} {'gen cores':>9} note")
-    lines = [hdr, "-" * len(hdr)]
-    for r in results:
-        if r["system"] == "direct":
-            continue
-        load = f"{'1->' if r['workload'] == 'fanout' else ''}{r['n']}{'x' + str(r['n']) if r['workload'] == 'mesh' else ''}"
-        if "server" not in r:
-            lines.append(f"{r['system']:7} {load:9} ERROR {r.get('error', '')[:120]}")
-            continue
-        s, f, l, j, g = r["server"], r["forwarded"], r["added_latency"], r["join"], r["generator"]
-        ratio = r.get("ratio", {}).get("us_per_packet")
-        note = []
-        if not g["held_send_rate"]:
-            note.append("GENERATOR BEHIND")
-        if r.get("error"):
-            note.append(r["error"][:60])
-        ms = lambda v: f"{v / 1000:.1f}" if v is not None and v >= 0 else "-"
-        late = j.get("late_first_frame_ms")
-        up = j.get("late_frame_after_connected_ms")
-        lines.append(
-            f"{r['system']:7} {load:9} {f['packets_per_s']:9.0f} {f['mbit_per_s']:7.1f} "
-            f"{s['cpu_cores']:6.2f} {s['us_per_packet']:7.1f} "
-            f"{(f'{ratio:.2f}' if ratio else '-'):>6} {s['rss_mib']:8.1f} {s['threads']:4d} "
-            f"{f['loss_pct']:6.2f} {f['frozen_streams']:4d} {ms(l['p50_us']):>6} {ms(l['p95_us']):>6} "
-            f"{ms(l['p99_us']):>6} {(f'{late}/{up} ms' if late is not None else '-'):>14} "
-            f"{g['cpu_cores']:9.2f} {' '.join(note)}")
-    return "\n".join(lines)
-
-
-def add_derived(results, baseline):
-    # The direct path's median is what any two webrtcbins cost without a server in between;
-    # it is subtracted from every percentile. Its tail is not: on a busy machine the direct
-    # pair's p99 is scheduling noise of its own, and subtracting it would hide the server's.
-    base = (baseline or {}).get("latency", {}).get("p50_us", 0)
-    base = base if base and base > 0 else 0
-    for r in results:
-        if "latency" in r:
-            r["added_latency"] = {k: (r["latency"][k] - base if r["latency"][k] >= 0 else None)
-                                  for k in ("p50_us", "p95_us", "p99_us")}
-            r["added_latency"]["baseline_p50_us"] = base
-            r["subscriptions"] = subscriptions(r["workload"], r["n"])
-    by = {(r["system"], r["workload"], r["n"]): r for r in results}
-    for (system, w, n), r in by.items():
-        j = by.get(("janus", w, n))
-        if system != "carrel" or not j or "server" not in r or "server" not in j:
-            continue
-        ratio = {}
-        pairs = {"us_per_packet": ("server", "us_per_packet"), "cpu_cores": ("server", "cpu_cores"),
-                 "rss_mib": ("server", "rss_mib"), "threads": ("server", "threads"),
-                 "packets_per_s": ("forwarded", "packets_per_s")}
-        for k, (a, b) in pairs.items():
-            if j[a].get(b):
-                ratio[k] = r[a][b] / j[a][b]
-        for k in ("p50_us", "p95_us", "p99_us"):
-            cj, cc = j["added_latency"].get(k), r["added_latency"].get(k)
-            if cj and cc is not None and cj > 0:
-                ratio["added_latency_" + k] = cc / cj
-        r["ratio"] = ratio  # Carrel / Janus
-        j["ratio"] = {k: (1 / v if v else None) for k, v in ratio.items()}
-
-
-def plot(results, out_png, workdir):
-    if not shutil.which("gnuplot"):
-        log("gnuplot missing: no plot")
-        return
-    files = {}
-    for system in ("carrel", "janus"):
-        for w in ("fanout", "mesh"):
-            path = f"{workdir}/{system}-{w}.dat"
-            with open(path, "w") as f:
-                for r in results:
-                    if r["system"] == system and r["workload"] == w and "server" in r:
-                        streams = r["forwarded"]["streams"] / 2
-                        f.write(f"{streams} {r['server']['cpu_cores']}\n")
-            files[(system, w)] = path
-    script = f"""set terminal pngcairo size 900,560
-set output '{out_png}'
-set title 'Server CPU against forwarded streams (video+audio pairs)'
-set xlabel 'forwarded streams (subscriptions)'
-set ylabel 'server CPU (cores)'
-set key top left
-set grid
-plot '{files[("carrel", "fanout")]}' with linespoints title 'Carrel 1->N', \\
-     '{files[("janus", "fanout")]}' with linespoints title 'Janus 1->N', \\
-     '{files[("carrel", "mesh")]}' with linespoints title 'Carrel NxN', \\
-     '{files[("janus", "mesh")]}' with linespoints title 'Janus NxN'
-"""
-    r = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
-    if r.returncode != 0:
-        # pngcairo may be absent from gnuplot-nox builds: fall back to the plain png terminal.
-        r = subprocess.run(["gnuplot"], input=script.replace("pngcairo", "png"), text=True,
-                           capture_output=True)
-    if r.returncode != 0:
-        log("gnuplot failed: " + r.stderr.strip())
+def parse_tiles(spec):
+    """"25x9,16x4" -> [(25, 9), (16, 4)]."""
+    out = []
+    for item in spec.split(","):
+        if item:
+            n, k = item.lower().split("x")
+            out.append((int(n), int(k)))
+    return out
 
 
 def make_clip(path, seconds):
@@ -414,15 +330,21 @@ def main():
     ap.add_argument("--duration", type=int, default=8, help="measurement window per run (s)")
     ap.add_argument("--fanout", default=",".join(map(str, DEFAULT_FANOUT)))
     ap.add_argument("--mesh", default=",".join(map(str, DEFAULT_MESH)))
+    ap.add_argument("--tiles", default=",".join(DEFAULT_TILES),
+                    help="NxK,...: N participants, each seeing K others' cameras and every microphone")
     ap.add_argument("--out", default=f"{ROOT}/bench/results")
     ap.add_argument("--recording-cost", action="store_true",
                     help="Carrel only: SFU CPU forwarding vs forwarding and recording (bench/recording_cost.py)")
     a = ap.parse_args()
     build = os.path.abspath(a.build_dir)
     if a.smoke:
-        a.fanout, a.mesh, a.duration = "", "2", 3
+        a.fanout, a.mesh, a.tiles, a.duration = "", "2", "", 3
     fanout = [int(x) for x in a.fanout.split(",") if x]
     mesh = [int(x) for x in a.mesh.split(",") if x]
+    tiles = parse_tiles(a.tiles)
+    for n, k in tiles:
+        if n < 2 or not 1 <= k < n:
+            ap.error(f"--tiles {n}x{k}: need N >= 2 and 1 <= K < N")
 
     work = tempfile.mkdtemp(prefix="carrel-bench-", dir=f"{build}")
     clip = f"{build}/bench/clip.webm"
@@ -435,29 +357,35 @@ def main():
     try:
         log("latency baseline: publisher -> subscriber directly")
         baseline = run_load(build, clip, None, "fanout", 1, a.duration, work, False)
-        plan = [("fanout", n) for n in fanout] + [("mesh", n) for n in mesh]
+        plan = ([("fanout", n, None) for n in fanout] + [("mesh", n, None) for n in mesh]
+                + [("tiles", n, k) for n, k in tiles])
         saturated = {"carrel": False, "janus": False}
-        for w, n in plan:
+        for w, n, k in plan:
             for system in ("carrel", "janus"):
                 if w == "mesh" and saturated[system]:
                     log(f"{system}: skipping mesh {n}x{n}, saturated before")
                     continue
-                d = f"{work}/{system}-{w}-{n}"
+                d = f"{work}/{system}-{w}-{n}{f'x{k}' if k else ''}"
                 os.makedirs(d)
                 server = CarrelServer(build, d) if system == "carrel" else JanusServer(d, veth.name)
-                log(f"{system}: {w} n={n}")
+                log(f"{system}: {w} n={n}{f' tiles={k}' if k else ''}")
                 try:
                     server.start()
-                    r = run_load(build, clip, server, w, n, a.duration, d, True)
+                    r = run_load(build, clip, server, w, n, a.duration, d, True, k)
                 except RuntimeError as e:
                     r = {"system": system, "workload": w, "n": n, "error": str(e)}
+                    if k:
+                        r["tiles"] = k
                 finally:
                     server.stop()
                 results.append(r)
                 if "server" in r:
                     s, g = r["server"], r["generator"]
-                    log(f"{system} {w} {n}: {r['forwarded']['packets_per_s']:.0f} pkt/s, "
-                        f"{s['cpu_cores']:.2f} cores, {s['us_per_packet']:.1f} us/pkt"
+                    f = r["forwarded"]
+                    log(f"{system} {w} {n}: {f['packets_per_s']:.0f} pkt/s, "
+                        f"{s['cpu_cores']:.2f} cores, {s['us_per_packet']:.1f} us/pkt, streams "
+                        f"video {f.get('video_streams')}/{f.get('video_streams_expected')} "
+                        f"audio {f.get('audio_streams')}/{f.get('audio_streams_expected')}"
                         + ("" if not r.get("error") else f" ({r['error']})"))
                     if w == "mesh" and (s["cpu_cores"] > 1.6 or r["forwarded"]["loss_pct"] > 5 or
                                         not g["held_send_rate"] or r.get("error")):
@@ -496,7 +424,7 @@ def main():
     with open(f"{out}/{name}", "w") as f:
         json.dump(doc, f, indent=1)
     if not a.smoke:
-        plot(results, f"{a.out}/cpu-vs-streams.png", work)
+        plot(results, f"{a.out}/cpu-vs-streams.png", work, log)
     # The smoke passes when both systems forwarded media, the late joiner decoded a picture,
     # and nothing was bound outside 127.0.0.0/8.
     ok = all("server" in r and r["forwarded"]["packets_per_s"] > 0 and not r.get("error")

@@ -27,6 +27,31 @@ void CarrelParticipant::send(json::Object& m) {
   ws_.send(m.str());
 }
 
+void CarrelParticipant::subscribe(const std::vector<Feed>& feeds) {
+  if (!ctx_.selectedVideo) return;
+  std::vector<std::string> cameras;
+  for (const Feed& f : feeds) {
+    if (f.video && f.publisherId != publisherId_) cameras.push_back(f.publisherId);
+  }
+  cameras_ = std::move(cameras);
+  sendSelection();
+}
+
+// The selection goes out once the room is joined: a subscribe before the join has no room.
+void CarrelParticipant::sendSelection() {
+  if (!joined_ || !cameras_) return;
+  JsonArrayPtr video(json_array_new());
+  for (const std::string& id : *cameras_) {
+    json::Object t;
+    t.set("participant", id).set("track", "video0");
+    json_array_add_object_element(video.get(), t.take().release());
+  }
+  cameras_.reset();
+  json::Object m;
+  m.set("type", "subscribe").set("video", video.get());
+  send(m);
+}
+
 void CarrelParticipant::sendCandidate(const char* conn, guint mline, const std::string& c) {
   json::Object m;
   m.set("type", "candidate")
@@ -45,9 +70,12 @@ void CarrelParticipant::onMessage(const std::string& text) {
     publisherId_ = json::getString(m.get(), "participant").value_or("");
     json::Object join;
     join.set("type", "join").set("room", ctx_.room);
+    if (ctx_.selectedVideo) join.set("video", "selected");
     subscribeAskedMs_ = sinceStart();
     send(join);
   } else if (type == "joined") {
+    joined_ = true;
+    sendSelection();
     if (!publishes_) return;
     startPublisher(
         [this](const std::string& sdp) {

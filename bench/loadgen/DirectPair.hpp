@@ -11,7 +11,7 @@ class DirectPair : public Participant {
  public:
   explicit DirectPair(RunContext& ctx);
   void start() override;
-  void subscribe(const std::vector<std::string>&) override {}
+  void subscribe(const std::vector<Feed>&) override {}
 };
 
 }  // namespace carrel::bench

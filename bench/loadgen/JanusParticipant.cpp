@@ -53,10 +53,12 @@ void JanusParticipant::start() {
   });
 }
 
-void JanusParticipant::subscribe(const std::vector<std::string>& publisherIds) {
-  std::vector<std::string> feeds;
-  for (const std::string& id : publisherIds) {
-    if (id != publisherId_) feeds.push_back(id);
+void JanusParticipant::subscribe(const std::vector<Feed>& all) {
+  std::vector<Feed> feeds;
+  for (const Feed& f : all) {
+    if (f.publisherId == publisherId_) continue;
+    if (!f.video && f.audioMid.empty()) return fail("no audio mid for feed " + f.publisherId);
+    feeds.push_back(f);
   }
   if (feeds.empty()) return;
   wanted_ = feeds;
@@ -135,9 +137,11 @@ void JanusParticipant::startSubscribing() {
     subHandle_ = handle;
     session_.onEvent(handle, [this](JsonObject* e) { onSubscriberEvent(e); });
     JsonArrayPtr streams(json_array_new());
-    for (const std::string& feed : *wanted_) {
+    for (const Feed& feed : *wanted_) {
       json::Object s;
-      s.set("feed", static_cast<int64_t>(g_ascii_strtoull(feed.c_str(), nullptr, 10)));
+      s.set("feed", static_cast<int64_t>(g_ascii_strtoull(feed.publisherId.c_str(), nullptr, 10)));
+      // Without a mid Janus sends every stream of the feed (camera and microphone).
+      if (!feed.video) s.set("mid", feed.audioMid);
       json_array_add_object_element(streams.get(), s.take().release());
     }
     json::Object body;

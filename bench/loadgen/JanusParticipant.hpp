@@ -1,6 +1,7 @@
 // A participant in a Janus VideoRoom (multistream, Janus 1.x): one publisher handle with its
 // own peer connection, and one subscriber handle whose single peer connection receives every
-// feed it asks for, like Carrel's publish and subscribe connections.
+// feed it asks for, like Carrel's publish and subscribe connections. A feed whose camera is
+// not wanted is subscribed by its microphone's mid only.
 #pragma once
 
 #include <optional>
@@ -15,7 +16,7 @@ class JanusParticipant : public Participant {
   JanusParticipant(RunContext& ctx, std::string baseUrl, uint64_t room, std::string name,
                    bool publish, bool decode);
   void start() override;
-  void subscribe(const std::vector<std::string>& publisherIds) override;
+  void subscribe(const std::vector<Feed>& feeds) override;
   // Janus refuses subscriptions ("No such feed") until the publisher's PeerConnection is up.
   bool publishReady() const override { return sending_ && webrtcUp_; }
 
@@ -37,7 +38,7 @@ class JanusParticipant : public Participant {
   bool webrtcUp_ = false;
   uint64_t pubHandle_ = 0;
   uint64_t subHandle_ = 0;
-  std::optional<std::vector<std::string>> wanted_;
+  std::optional<std::vector<Feed>> wanted_;
 };
 
 }  // namespace carrel::bench

@@ -62,8 +62,9 @@ LoadRun::LoadRun(LoadOptions options, const Clip& clip, std::function<void(int)>
     : o_(std::move(options)),
       quit_(std::move(quit)),
       filter_(loopbackOnly()),
-      ctx_{clip,    book_,        registry_, pacer_, filter_, peer::TrackTable::Clock::now(),
-           "bench", o_.iceAddress} {}
+      ctx_{clip,    book_,         registry_,
+           pacer_,  filter_,       peer::TrackTable::Clock::now(),
+           "bench", o_.iceAddress, o_.workload == "tiles"} {}
 
 LoadRun::~LoadRun() {
   if (timer_) g_source_remove(timer_);
@@ -109,23 +110,37 @@ void LoadRun::enter(Phase p) {
   phaseStartMs_ = nowMs();
 }
 
-std::vector<std::string> LoadRun::publisherIds() const {
-  std::vector<std::string> ids;
-  for (const auto& p : publishers_) ids.push_back(p->publisherId());
-  return ids;
+std::vector<Feed> LoadRun::feedsFor(int self) const {
+  const int n = static_cast<int>(publishers_.size());
+  std::vector<Feed> feeds;
+  for (int i = 0; i < n; ++i) {
+    bool video = true;
+    if (o_.workload == "tiles") {
+      // The next `tiles` participants in a ring, so every camera has exactly `tiles`
+      // receivers; one that only receives (the late joiner) shows the first `tiles`.
+      int ahead = self < 0 ? i + 1 : (i - self + n) % n;
+      video = ahead >= 1 && ahead <= o_.tiles;
+    }
+    feeds.push_back(Feed{publishers_[i]->publisherId(), publishers_[i]->audioMid(), video});
+  }
+  return feeds;
 }
 
-size_t LoadRun::flowingStreams() const {
-  size_t n = 0;
-  for (const auto& s : registry_.all()) n += s->snapshot().packets > 0;
+LoadRun::Streams LoadRun::flowingStreams() const {
+  Streams n;
+  for (const auto& s : registry_.all()) {
+    if (s->subscriber() == "late" || s->snapshot().packets == 0) continue;
+    ++(s->video() ? n.video : n.audio);
+  }
   return n;
 }
 
-size_t LoadRun::expectedStreams() const {
-  if (o_.system == "direct") return 2;
-  size_t perPair = 2;  // video and audio
-  if (o_.workload == "mesh") return perPair * o_.n * (o_.n - 1);
-  return perPair * o_.n;
+LoadRun::Streams LoadRun::expectedStreams() const {
+  if (o_.system == "direct") return {1, 1};
+  const size_t n = static_cast<size_t>(o_.n);
+  if (o_.workload == "mesh") return {n * (n - 1), n * (n - 1)};
+  if (o_.workload == "tiles") return {n * static_cast<size_t>(o_.tiles), n * (n - 1)};
+  return {n, n};
 }
 
 std::string LoadRun::failures() const {
@@ -147,9 +162,10 @@ bool LoadRun::step() {
   }
   if (phase_ != Phase::kWindow && phase_ != Phase::kDone && phase_ != Phase::kRoom &&
       inPhase > o_.setupTimeoutSec * 1000 && phase_ != Phase::kLate) {
+    Streams f = flowingStreams(), e = expectedStreams();
     report("setup timed out in phase " + std::to_string(static_cast<int>(phase_)) + " with " +
-           std::to_string(flowingStreams()) + "/" + std::to_string(expectedStreams()) +
-           " streams flowing");
+           std::to_string(f.video) + "/" + std::to_string(e.video) + " video and " +
+           std::to_string(f.audio) + "/" + std::to_string(e.audio) + " audio streams flowing");
     return G_SOURCE_REMOVE;
   }
   switch (phase_) {
@@ -162,7 +178,7 @@ bool LoadRun::step() {
       if (o_.system == "direct") {
         publishers_.push_back(std::make_unique<DirectPair>(ctx_));
       } else {
-        int count = o_.workload == "mesh" ? o_.n : 1;
+        int count = o_.workload == "fanout" ? 1 : o_.n;
         for (int i = 0; i < count; ++i) {
           publishers_.push_back(make("pub" + std::to_string(i), true, false));
         }
@@ -181,26 +197,30 @@ bool LoadRun::step() {
         }
         for (auto& s : subscribers_) {
           s->start();
-          s->subscribe(publisherIds());
+          s->subscribe(feedsFor(-1));
         }
       } else {
-        for (auto& p : publishers_) p->subscribe(publisherIds());
+        for (size_t i = 0; i < publishers_.size(); ++i) {
+          publishers_[i]->subscribe(feedsFor(static_cast<int>(i)));
+        }
       }
       enter(Phase::kSubscribers);
       return G_SOURCE_CONTINUE;
     }
-    case Phase::kSubscribers:
-      if (flowingStreams() < expectedStreams()) return G_SOURCE_CONTINUE;
+    case Phase::kSubscribers: {
+      Streams f = flowingStreams(), e = expectedStreams();
+      if (f.video < e.video || f.audio < e.audio) return G_SOURCE_CONTINUE;
       loaded_ = ProcStats::sample(o_.serverPids);
       if (o_.lateJoiner && o_.system != "direct") {
         late_ = make("late", false, true);
         late_->start();
-        late_->subscribe(publisherIds());
+        late_->subscribe(feedsFor(-1));
         enter(Phase::kLate);
       } else {
         enter(Phase::kSettle);
       }
       return G_SOURCE_CONTINUE;
+    }
     case Phase::kLate:
       if (!firstVideo(*late_).frame && inPhase < kLateWaitMs) return G_SOURCE_CONTINUE;
       enter(Phase::kSettle);
@@ -243,6 +263,7 @@ void LoadRun::report(const std::string& error) {
   phase_ = Phase::kDone;
   json::Object r;
   r.set("event", "result").set("system", o_.system).set("workload", o_.workload).set("n", o_.n);
+  if (o_.workload == "tiles") r.set("tiles", o_.tiles);
   if (!error.empty() || reached != Phase::kWindow) {
     r.set("error", error.empty() ? "stopped early" : error);
   }
@@ -254,7 +275,7 @@ void LoadRun::report(const std::string& error) {
   ProcSample end = ProcStats::sample(o_.serverPids);
   ProcSample self = ProcStats::sample({getpid()});
   auto streams = registry_.all();
-  uint64_t packets = 0, windowBytes = 0, span = 0, frozen = 0, counted = 0;
+  uint64_t packets = 0, windowBytes = 0, span = 0, frozen = 0, counted = 0, lateStreams = 0;
   for (size_t i = 0; i < streams.size() && windowS > 0; ++i) {
     auto s = streams[i]->snapshot();
     // Streams that appeared during the window count from zero.
@@ -264,6 +285,7 @@ void LoadRun::report(const std::string& error) {
     windowBytes += s.bytes - s0.bytes;
     span += static_cast<uint64_t>(s.extendedSeqSpan - s0.extendedSeqSpan);
     ++counted;
+    lateStreams += streams[i]->subscriber() == "late";
     int64_t silent = LatencyBook::nowUs() - s.lastUs;
     if (s.maxGapUs > 500'000 || silent > 500'000) ++frozen;
   }
@@ -279,7 +301,8 @@ void LoadRun::report(const std::string& error) {
       .set("threads", end.threads);
   // Growth per subscription (one subscriber receiving one publisher's video and audio),
   // between the publishers alone and the loaded room (before the late joiner).
-  double subs = static_cast<double>(expectedStreams()) / 2.0;
+  const Streams expected = expectedStreams(), flowing = flowingStreams();
+  double subs = static_cast<double>(expected.total()) / 2.0;
   if (subs > 0 && loaded_.rssMiB > 0) {
     server.set("rss_per_subscription_mib", (loaded_.rssMiB - afterPublishers_.rssMiB) / subs)
         .set("threads_per_subscription",
@@ -288,8 +311,15 @@ void LoadRun::report(const std::string& error) {
   r.set("server", server.get());
 
   json::Object fwd;
-  fwd.set("streams_expected", static_cast<int64_t>(expectedStreams()))
+  // `streams` counts the late joiner's too; video_/audio_streams only the room's subscribers,
+  // so that they equal their _expected when everything selected flows and nothing more.
+  fwd.set("streams_expected", static_cast<int64_t>(expected.total()))
       .set("streams", static_cast<int64_t>(counted))
+      .set("video_streams_expected", static_cast<int64_t>(expected.video))
+      .set("video_streams", static_cast<int64_t>(flowing.video))
+      .set("audio_streams_expected", static_cast<int64_t>(expected.audio))
+      .set("audio_streams", static_cast<int64_t>(flowing.audio))
+      .set("late_streams", static_cast<int64_t>(lateStreams))
       .set("packets_per_s", windowS > 0 ? static_cast<double>(packets) / windowS : 0.0)
       .set("mbit_per_s", windowS > 0 ? static_cast<double>(windowBytes) * 8 / windowS / 1e6 : 0.0)
       .set("loss_pct", span ? std::max(0.0, 100.0 * (1.0 - static_cast<double>(packets) /

@@ -18,8 +18,9 @@ namespace carrel::bench {
 struct LoadOptions {
   std::string system = "carrel";    // carrel | janus | direct
   std::string url;                  // carrel: ws://…/ws; janus: http://…/janus
-  std::string workload = "fanout";  // fanout (1 -> n) | mesh (n x n)
+  std::string workload = "fanout";  // fanout (1 -> n) | mesh (n x n) | tiles (n, k cameras each)
   int n = 1;
+  int tiles = 0;  // tiles: how many others' cameras each participant receives (the next ones)
   std::string clip;
   int durationSec = 10;
   int setupTimeoutSec = 60;
@@ -40,9 +41,16 @@ class LoadRun {
   bool step();
   void enter(Phase p);
   int64_t nowMs() const;
-  size_t flowingStreams() const;
-  size_t expectedStreams() const;
-  std::vector<std::string> publisherIds() const;
+  struct Streams {
+    size_t video = 0, audio = 0;
+    size_t total() const { return video + audio; }
+  };
+  // Streams carrying packets to the room's subscribers (the late joiner's left out).
+  Streams flowingStreams() const;
+  Streams expectedStreams() const;
+  // What a participant receives: `self` is its index among the publishers, -1 for one that
+  // only receives.
+  std::vector<Feed> feedsFor(int self) const;
   std::string failures() const;
   void report(const std::string& error);
 

@@ -1,6 +1,24 @@
 #include "Participant.hpp"
 
+#include <sstream>
+
 namespace carrel::bench {
+
+namespace {
+
+// The mid of the first audio m-line of an SDP ("" if none).
+std::string firstAudioMid(const std::string& sdp) {
+  std::istringstream in(sdp);
+  bool inAudio = false;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.rfind("m=", 0) == 0) inAudio = line.rfind("m=audio", 0) == 0;
+    if (inAudio && line.rfind("a=mid:", 0) == 0) return line.substr(6);
+  }
+  return {};
+}
+
+}  // namespace
 
 Participant::Participant(RunContext& ctx, std::string name, bool publish, bool decode)
     : ctx_(ctx), name_(std::move(name)), publishes_(publish), tracks_(ctx.start) {
@@ -37,8 +55,12 @@ bool Participant::startPublisher(std::function<void(const std::string&)> offer,
     if (state == "failed") fail("publish ICE failed");
   };
   h.failed = [this](const std::string& e) { fail(e); };
+  auto noted = [this, offer = std::move(offer)](const std::string& sdp) {
+    if (audioMid_.empty()) audioMid_ = firstAudioMid(sdp);
+    offer(sdp);
+  };
   publisher_ = std::make_unique<FilePublisher>(ctx_.clip, ctx_.book, options_, ctx_.filter,
-                                               std::move(h), std::move(offer));
+                                               std::move(h), std::move(noted));
   if (!publisherId_.empty()) publisher_->setIdentity(publisherId_);
   std::string err;
   if (!publisher_->start(&err)) {

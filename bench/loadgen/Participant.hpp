@@ -31,6 +31,18 @@ struct RunContext {
   peer::TrackTable::Clock::time_point start;
   std::string room;
   std::string iceAddress;  // the only local address the clients gather on
+  // Carrel participants join with video "selected" and receive only the cameras their
+  // subscribe() names (the tiles workload); otherwise the SFU sends every camera.
+  bool selectedVideo = false;
+};
+
+// One publisher a participant receives: always its microphone, its camera only when `video`.
+struct Feed {
+  std::string publisherId;
+  // The publisher's own mid of its microphone: Janus names a publisher's streams by the mids
+  // of its offer, so receiving its audio alone needs it.
+  std::string audioMid;
+  bool video = true;
 };
 
 class Participant {
@@ -42,13 +54,15 @@ class Participant {
 
   // Connects, joins and (if it publishes) starts publishing.
   virtual void start() = 0;
-  // Receives these publishers (by their server id), leaving out its own. Servers that
-  // subscribe everyone to everyone on their own ignore it.
-  virtual void subscribe(const std::vector<std::string>& publisherIds) = 0;
+  // Receives these publishers, leaving out its own. Servers that subscribe everyone to
+  // everyone on their own ignore it unless only some cameras are wanted.
+  virtual void subscribe(const std::vector<Feed>& feeds) = 0;
 
   const std::string& name() const { return name_; }
   // The server's id for this participant's published media ("" until known).
   const std::string& publisherId() const { return publisherId_; }
+  // The mid of the published microphone, from the first publish offer ("" until sent).
+  const std::string& audioMid() const { return audioMid_; }
   bool publishes() const { return publishes_; }
   // The publish connection is up and sending.
   bool sending() const { return sending_; }
@@ -78,6 +92,7 @@ class Participant {
   peer::PeerOptions options_;
   peer::TrackTable tracks_;
   std::string publisherId_;
+  std::string audioMid_;
   bool sending_ = false;
   std::string failure_;
   std::optional<int64_t> subscribeAskedMs_;

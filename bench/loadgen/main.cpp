@@ -17,8 +17,9 @@ int usage(const char* why) {
   std::fprintf(stderr,
                "carrel-loadgen: %s\n"
                "usage: carrel-loadgen --system carrel|janus|direct [--url URL] --clip FILE\n"
-               "       [--workload fanout|mesh] [--n N] [--duration SEC] [--setup-timeout SEC]\n"
-               "       [--no-late-joiner] [--server-pid PID]... [--ice-address 127.x.y.z]\n",
+               "       [--workload fanout|mesh|tiles] [--n N] [--tiles K] [--duration SEC]\n"
+               "       [--setup-timeout SEC] [--no-late-joiner] [--server-pid PID]...\n"
+               "       [--ice-address 127.x.y.z]\n",
                why);
   return 64;
 }
@@ -45,6 +46,8 @@ int main(int argc, char** argv) {
       o.workload = v;
     } else if (a == "--n") {
       o.n = std::atoi(v);
+    } else if (a == "--tiles") {
+      o.tiles = std::atoi(v);
     } else if (a == "--clip") {
       o.clip = v;
     } else if (a == "--duration") {
@@ -62,8 +65,13 @@ int main(int argc, char** argv) {
   if (o.system != "carrel" && o.system != "janus" && o.system != "direct") {
     return usage("bad --system");
   }
-  if (o.workload != "fanout" && o.workload != "mesh") return usage("bad --workload");
-  if (o.n < 1 || (o.workload == "mesh" && o.n < 2)) return usage("bad --n");
+  if (o.workload != "fanout" && o.workload != "mesh" && o.workload != "tiles") {
+    return usage("bad --workload");
+  }
+  if (o.n < 1 || (o.workload != "fanout" && o.n < 2)) return usage("bad --n");
+  if (o.workload == "tiles" && (o.tiles < 1 || o.tiles > o.n - 1)) {
+    return usage("bad --tiles (1 to n-1 for --workload tiles)");
+  }
   if (o.system != "direct" && o.url.empty()) return usage("--url is required");
   std::string err;
   auto clip = carrel::bench::Clip::load(o.clip, &err);
