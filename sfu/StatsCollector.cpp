@@ -32,6 +32,7 @@ struct StatsCollector::Round {
     std::map<guint, TrackRef> ssrcs;
     ReplyPtr reply;
     bool answered = false;
+    double connectionRttS = -1;  // outbound: for tracks whose own report block is missing
   };
   std::vector<Leg> legs;
   // Every peer of every room, with its owner, even those with no media yet.
@@ -93,6 +94,7 @@ void StatsCollector::poll() {
       for (auto* leg : {&in, &out}) {
         GstElement* w = leg->inbound ? p->publish().webrtc() : p->subscribe().webrtc();
         if (leg->ssrcs.empty() || !w) continue;
+        if (!leg->inbound) leg->connectionRttS = WebrtcStatsReader::connectionRtt(w);
         round->legs.push_back(std::move(*leg));
         requests.emplace_back(round->legs.size() - 1,
                               GstElementPtr(GST_ELEMENT(gst_object_ref(w))));
@@ -168,7 +170,8 @@ void StatsCollector::finish(const std::shared_ptr<Round>& round) {
         t.packetsPerS = static_cast<int64_t>(static_cast<double>(dp) / dt + 0.5);
       }
       if (now.jitterS >= 0) t.jitterUs = std::min<int64_t>(60000000, now.jitterS * 1e6 + 0.5);
-      if (now.rttS >= 0) t.rttUs = std::min<int64_t>(60000000, now.rttS * 1e6 + 0.5);
+      double rttS = now.rttS >= 0 ? now.rttS : leg.connectionRttS;
+      if (rttS >= 0) t.rttUs = std::min<int64_t>(60000000, rttS * 1e6 + 0.5);
       s.last = now;
       s.atUs = round->startedUs;
       out[leg.room][leg.owner][leg.peer].tracks.push_back(std::move(t));

@@ -1,6 +1,10 @@
 #include "WebrtcStatsReader.hpp"
 
+#include <algorithm>
+
 #include <gst/webrtc/webrtc.h>
+
+#include "GstPtr.hpp"
 
 namespace carrel::sfu {
 
@@ -79,6 +83,47 @@ std::map<guint, RtpFigures> WebrtcStatsReader::read(const GstStructure* reply, b
     if (number(s, "round-trip-time", &v)) it->second.rttS = v;
   }
   return scan.figures;
+}
+
+double WebrtcStatsReader::sessionRtt(const GstStructure* sessionStats) {
+  if (!sessionStats) return -1;
+  const GValue* list = gst_structure_get_value(sessionStats, "source-stats");
+  // rtpsession 1.22 hands out a GValueArray, deprecated in GLib but what it gives.
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  if (!list || !G_VALUE_HOLDS(list, g_value_array_get_type())) return -1;
+  auto* sources = static_cast<GValueArray*>(g_value_get_boxed(list));
+  double best = -1;
+  for (guint i = 0; sources && i < sources->n_values; ++i) {
+    const GValue* v = g_value_array_get_nth(sources, i);
+    if (!GST_VALUE_HOLDS_STRUCTURE(v)) continue;
+    const GstStructure* s = gst_value_get_structure(v);
+    gboolean internal = TRUE, haveRb = FALSE;
+    guint rtt = 0;
+    gst_structure_get_boolean(s, "internal", &internal);
+    gst_structure_get_boolean(s, "have-rb", &haveRb);
+    // 0 is what rtpsource stores when the report had no LSR or the clocks disagree.
+    if (internal || !haveRb || !gst_structure_get_uint(s, "rb-round-trip", &rtt) || rtt == 0) {
+      continue;
+    }
+    best = std::max(best, static_cast<double>(rtt) / 65536.0);  // NTP short format, 16.16
+  }
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  return best;
+}
+
+double WebrtcStatsReader::connectionRtt(GstElement* webrtcbin) {
+  // webrtcbin 1.22 names its rtpbin "rtpbin" (EosShield relies on it too).
+  GstElementPtr rtpbin(webrtcbin ? gst_bin_get_by_name(GST_BIN(webrtcbin), "rtpbin") : nullptr);
+  if (!rtpbin) return -1;
+  GObject* session = nullptr;
+  g_signal_emit_by_name(rtpbin.get(), "get-internal-session", 0u, &session);
+  if (!session) return -1;
+  GstStructure* stats = nullptr;
+  g_object_get(session, "stats", &stats, nullptr);
+  g_object_unref(session);
+  double rtt = sessionRtt(stats);
+  if (stats) gst_structure_free(stats);
+  return rtt;
 }
 
 }  // namespace carrel::sfu

@@ -95,9 +95,12 @@ TEST(StatsMedia, MetricsShowPlausibleFiguresOnEveryControlNodeAndVanishWithThePe
   ASSERT_FALSE(ida.empty() || idb.empty());
 
   // Wait until both nodes show both peers' video flowing in and out.
-  // GStreamer 1.22 keeps only the last RTCP report block per remote source, so on a connection
-  // with several tracks a peer's RTT can stay absent for a while (sfu/README.md): one peer with an
-  // RTT shows the figure is wired; both were required once and failed a fresh-clone run.
+  // RTT needs receiver reports from the peer, and carrel-peer (a GStreamer 1.22 receiver) stops
+  // sending them while it keeps sending NACKs: rtpsession turns every due regular report into an
+  // early feedback packet without report blocks (seen with carrel-peer --drop-percent 2: the
+  // SFU's remote source kept have-rb=false while its NACK count rose). A loaded machine loses
+  // packets too, presumably why this wait has timed out there. One peer with an RTT shows the
+  // figure is wired; both were required once and failed a fresh-clone run.
   auto complete = [&](const PromText& t) {
     int withRtt = 0;
     for (const auto& [peer, other] : {std::pair{ida, idb}, std::pair{idb, ida}}) {

@@ -58,3 +58,52 @@ TEST(WebrtcStatsReader, InboundAndOutboundWithRemoteReports) {
   EXPECT_EQ(out[33].rttS, -1) << "no receiver report for this SSRC yet";
   EXPECT_TRUE(WebrtcStatsReader::read(nullptr, true).empty());
 }
+
+namespace {
+
+// One entry of rtpsession's "source-stats", with the fields sessionRtt reads.
+void addSource(GValueArray* list, bool internal, bool haveRb, guint rtt16) {
+  GstStructure* s = gst_structure_new("application/x-rtp-source-stats", "internal", G_TYPE_BOOLEAN,
+                                      internal, "have-rb", G_TYPE_BOOLEAN, haveRb, "rb-round-trip",
+                                      G_TYPE_UINT, rtt16, nullptr);
+  GValue v = G_VALUE_INIT;
+  g_value_init(&v, GST_TYPE_STRUCTURE);
+  g_value_take_boxed(&v, s);
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  g_value_array_append(list, &v);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  g_value_unset(&v);
+}
+
+GstStructurePtr sessionStats(GValueArray* list) {
+  GstStructurePtr s(gst_structure_new_empty("application/x-rtp-session-stats"));
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gst_structure_set(s.get(), "source-stats", g_value_array_get_type(), list, nullptr);
+  g_value_array_free(list);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  return s;
+}
+
+}  // namespace
+
+TEST(WebrtcStatsReader, SessionRttFromTheRemoteSourcesReport) {
+  gst_init(nullptr, nullptr);
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  GValueArray* list = g_value_array_new(4);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  addSource(list, true, true, 0x8000);   // our own sender: never the figure
+  addSource(list, false, false, 0x100);  // a receiver with no report yet
+  addSource(list, false, true, 0);       // a report without LSR: rtpsource stores 0
+  addSource(list, false, true, 0x0333);  // 0x333 / 65536 s = 12.5 ms
+  auto stats = sessionStats(list);
+  EXPECT_NEAR(WebrtcStatsReader::sessionRtt(stats.get()), 0.0125, 0.0001);
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  GValueArray* none = g_value_array_new(1);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  addSource(none, false, false, 0);
+  auto empty = sessionStats(none);
+  EXPECT_EQ(WebrtcStatsReader::sessionRtt(empty.get()), -1);
+  EXPECT_EQ(WebrtcStatsReader::sessionRtt(nullptr), -1);
+  EXPECT_EQ(WebrtcStatsReader::connectionRtt(nullptr), -1);
+}
