@@ -17,6 +17,9 @@ std::string sfuNodeKey(std::string_view nodeId) {
 std::string roomPlacementKey(std::string_view roomId) {
   return "carrel:room:" + std::string(roomId) + ":sfu";
 }
+std::string roomRecordingKey(std::string_view roomId) {
+  return "carrel:room:" + std::string(roomId) + ":recording";
+}
 
 namespace {
 

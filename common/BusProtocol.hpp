@@ -30,6 +30,10 @@ std::string channelFor(std::string_view nodeId);  // carrel:bus:<node>
 inline constexpr const char* kSfuNodesSet = "carrel:sfu:nodes";
 std::string sfuNodeKey(std::string_view nodeId);        // carrel:sfu:node:<id> (TTL'd load JSON)
 std::string roomPlacementKey(std::string_view roomId);  // carrel:room:<id>:sfu
+// carrel:room:<id>:recording, the id of the recording running there, kept alive by the
+// recording SFU's heartbeat (kSfuNodeTtlMs): a catalog row says a recording was started, this
+// says it still runs (a media node that died or restarted mid-recording stops renewing it).
+std::string roomRecordingKey(std::string_view roomId);
 inline constexpr int kSfuHeartbeatMs = 1000;
 inline constexpr int kSfuNodeTtlMs = 5000;
 

@@ -134,6 +134,14 @@ bool RecordingStore::abandonCaptures(const std::string& room, const std::string&
       {why, room, keep}, error);
 }
 
+bool RecordingStore::abandonCapture(const std::string& id, const std::string& why,
+                                    std::string* error) {
+  return db_.execute(
+      "UPDATE recordings SET state = 'failed', render_error = ?, stopped_at = CURRENT_TIMESTAMP(3)"
+      " WHERE id = ? AND state = 'recording'",
+      {why, id}, error);
+}
+
 bool RecordingStore::remove(const std::string& id, std::string* error) {
   return db_.execute("DELETE FROM recordings WHERE id = ?", {id}, error);
 }

@@ -57,6 +57,8 @@ class RecordingStore {
   // Rows of the room still 'recording' other than `keep`: failed, with `why`, stopped now.
   bool abandonCaptures(const std::string& room, const std::string& keep, const std::string& why,
                        std::string* error);
+  // The same for one row, if it is still 'recording'.
+  bool abandonCapture(const std::string& id, const std::string& why, std::string* error);
 
  private:
   std::optional<std::vector<RecordingRow>> select(const std::string& where,

@@ -2,6 +2,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "BusProtocol.hpp"
 #include "Json.hpp"
 
 namespace carrel::control {
@@ -190,6 +191,20 @@ void RoomDirectory::list(const std::string& room,
                    }
                    done(entriesFromPairs(r, ""));
                  });
+}
+
+void RoomDirectory::runningRecording(const std::string& room,
+                                     std::function<void(bool, const std::string&)> done) {
+  std::weak_ptr<int> alive = alive_;
+  redis_.command(
+      {"GET", bus::roomRecordingKey(room)}, [alive, done = std::move(done)](redisReply* r) {
+        if (!alive.lock()) return;
+        if (!r || (r->type != REDIS_REPLY_STRING && r->type != REDIS_REPLY_NIL)) {
+          done(false, "");
+          return;
+        }
+        done(true, r->type == REDIS_REPLY_STRING ? std::string(r->str, r->len) : std::string());
+      });
 }
 
 }  // namespace carrel::control

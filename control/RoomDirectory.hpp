@@ -60,6 +60,10 @@ class RoomDirectory {
   // All entries of a room (nullopt when Redis failed).
   void list(const std::string& room,
             std::function<void(std::optional<std::vector<ParticipantEntry>>)> done);
+  // The id of the recording a media node is running in the room now (bus::roomRecordingKey):
+  // done(ok, id), id empty when none; ok false when Redis failed.
+  void runningRecording(const std::string& room,
+                        std::function<void(bool ok, const std::string& id)> done);
 
  private:
   void onMessage(const std::string& channel, const std::string& payload);

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "AccessTokens.hpp"
+#include "BusProtocol.hpp"
 #include "Json.hpp"
 #include "PasswordHasher.hpp"
 #include "RecordingStore.hpp"
@@ -267,32 +268,59 @@ void RoomRoutes::show(SoupServerMessage* msg, const std::string& id) {
   withUser(msg, false, [this, id, invite](const User& u, Rest::Finish finish) {
     auto room = std::make_shared<Room>();
     auto result = std::make_shared<StoreResult>(StoreResult::Failed);
-    auto recording = std::make_shared<bool>(false);
+    auto active = std::make_shared<std::optional<RecordingRow>>();
     worker_.run(
-        [id, room, result, recording](MySqlConnection& db) {
+        [id, room, result, active](MySqlConnection& db) {
           std::string err;
           *result = RoomStore(db).get(id, room.get(), &err);
           // From the catalog, so every control node answers alike: a joiner is told before
           // joining, wherever the recording was started.
-          if (*result == StoreResult::Ok)
-            *recording = RecordingStore(db).activeInRoom(id, &err).has_value();
+          if (*result == StoreResult::Ok) *active = RecordingStore(db).activeInRoom(id, &err);
         },
-        [room, result, recording, finish, u, invite] {
-          finish([room, result, recording, u, invite](SoupServerMessage* m) {
-            bool owner = mayChange(u, *room);
-            bool visible =
-                !room->isPrivate || owner || (!invite.empty() && invite == room->inviteCode);
-            if (*result == StoreResult::NotFound || (*result == StoreResult::Ok && !visible)) {
-              return Rest::fail(m, "not_found", "no such room");
-            }
-            if (*result != StoreResult::Ok) return Rest::fail(m, "internal", "lookup failed");
-            json::Object out;
-            JsonObjectPtr info = roomJson(*room, owner);
-            json_object_set_boolean_member(info.get(), "recording", *recording);
-            out.set("room", info.get());
-            Rest::reply(m, SOUP_STATUS_OK, out.str());
-          });
+        [this, id, room, result, active, finish, u, invite] {
+          auto answer = [room, result, u, invite, finish](bool recording) {
+            finish([room, result, recording, u, invite](SoupServerMessage* m) {
+              bool owner = mayChange(u, *room);
+              bool visible =
+                  !room->isPrivate || owner || (!invite.empty() && invite == room->inviteCode);
+              if (*result == StoreResult::NotFound || (*result == StoreResult::Ok && !visible)) {
+                return Rest::fail(m, "not_found", "no such room");
+              }
+              if (*result != StoreResult::Ok) return Rest::fail(m, "internal", "lookup failed");
+              json::Object out;
+              JsonObjectPtr info = roomJson(*room, owner);
+              json_object_set_boolean_member(info.get(), "recording", recording);
+              out.set("room", info.get());
+              Rest::reply(m, SOUP_STATUS_OK, out.str());
+            });
+          };
+          if (!active->has_value()) return answer(false);
+          confirmRecording(id, **active, answer);
         });
+  });
+}
+
+void RoomRoutes::confirmRecording(const std::string& room, const RecordingRow& row,
+                                  std::function<void(bool)> answer) {
+  // The row says a recording started; the media node's heartbeat says whether it still runs.
+  directory_.runningRecording(room, [this, row, answer](bool ok, const std::string& running) {
+    if (!ok || running == row.id) return answer(true);  // Redis down: rather warn than not
+    // Just started, the key may still be on its way; older, the node that recorded stopped
+    // renewing it (killed, or restarted and recording nothing): the capture ended there.
+    if (g_get_real_time() / 1000 - row.startedAtMs > 2 * bus::kSfuNodeTtlMs) {
+      worker_.run([id = row.id](MySqlConnection& db) {
+        std::string e;
+        if (!RecordingStore(db).abandonCapture(id, "the media node stopped during the recording",
+                                               &e)) {
+          g_warning("recording %s: not closed: %s", id.c_str(), e.c_str());
+        } else {
+          g_message("recording %s: its media node stopped renewing it, closed as failed",
+                    id.c_str());
+        }
+      });
+      return answer(false);
+    }
+    answer(true);
   });
 }
 

@@ -5,10 +5,12 @@
 
 #include <libsoup/soup.h>
 
+#include <functional>
 #include <string>
 
 #include "AuthService.hpp"
 #include "DbWorker.hpp"
+#include "RecordingStore.hpp"
 #include "Rest.hpp"
 #include "RoomDirectory.hpp"
 #include "RoomStore.hpp"
@@ -26,6 +28,8 @@ class RoomRoutes {
   void create(SoupServerMessage* msg);
   void list(SoupServerMessage* msg, GHashTable* query);
   void show(SoupServerMessage* msg, const std::string& id);
+  void confirmRecording(const std::string& room, const RecordingRow& row,
+                        std::function<void(bool)> answer);
   void change(SoupServerMessage* msg, const std::string& id);
   void remove(SoupServerMessage* msg, const std::string& id);
   // Runs then(user) with the authenticated user; user.id is 0 when optional and anonymous.

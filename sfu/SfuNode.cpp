@@ -137,7 +137,16 @@ void SfuNode::heartbeat() {
   pub_.command(
       {"SET", bus::sfuNodeKey(options_.nodeId), o.str(), "PX", std::to_string(bus::kSfuNodeTtlMs)});
   pub_.command({"SADD", bus::kSfuNodesSet, options_.nodeId});
+  for (const auto& [id, r] : rooms_) {
+    if (r->recording()) renewRecordingKey(*r);
+  }
   checkOwners();
+}
+
+void SfuNode::renewRecordingKey(Room& room) {
+  if (!room.recording() || !pub_.connected()) return;
+  pub_.command({"SET", bus::roomRecordingKey(room.id()), room.recording()->id(), "PX",
+                std::to_string(bus::kSfuNodeTtlMs)});
 }
 
 void SfuNode::checkOwners() {
@@ -432,6 +441,8 @@ void SfuNode::onRecordStart(const bus::Request& r, BusResponder responder) {
     responder.fail(bus::error::WrongState, why);
     return;
   }
+  // Before the answer: control writes the catalog row after it, and reads both as one.
+  renewRecordingKey(*rm);
   json::Object d;
   d.set("folder", rm->recording()->folder());
   responder.ok(d.take());
@@ -445,6 +456,7 @@ void SfuNode::onRecordStop(const bus::Request& r, BusResponder responder) {
     responder.fail(bus::error::WrongState, "room '" + rm->id() + "' is not recording");
     return;
   }
+  pub_.command({"DEL", bus::roomRecordingKey(rm->id())});
   json::Object d;
   d.set("recording", s->recording)
       .set("folder", s->folder)

@@ -48,6 +48,8 @@ class SfuNode {
   static const HandlerEntry kHandlers[];
 
   void heartbeat();
+  // Marks the room's recording as running for kSfuNodeTtlMs (bus::roomRecordingKey).
+  void renewRecordingKey(Room& room);
   void checkReady();
   void sweepEmptyRooms();
   // Peers whose control node is gone (its bus channel has had no subscriber for a few

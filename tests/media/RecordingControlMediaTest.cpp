@@ -454,3 +454,51 @@ TEST(RecordingControlMedia, CloseRoomStopsFailedRenderRetriesRetentionDeletes) {
   EXPECT_EQ(second.stop(10s), 0) << second.logPath();
   peer->stop(10s);
 }
+
+// A media node killed mid-recording cannot say it stopped: its heartbeat stops renewing the
+// room's "recording runs" key, so joiners stop being told the room records, and the catalog
+// row is closed as failed (its tracks stay on disk for "render again").
+TEST(RecordingControlMedia, ARecordingWhoseMediaNodeDiedIsNoLongerAnnounced) {
+  std::string dir = artifactDir(currentTestName());
+  std::string recordings = dir + "/recordings";
+  MariaDbServer db(dir + "/db");
+  StackOptions o;
+  o.sfuArgs = {"--recordings-dir", recordings};
+  o.controlArgs = {"--mysql-socket", db.socket(),        "--mysql-database",
+                   "carrel_rec",     "--recordings-dir", recordings};
+  CarrelStack stack(dir, o);
+  int port = stack.controlPort();
+  std::string olga = signIn(port, "olga", "Olga"), lena = signIn(port, "lena", "Lena");
+  ASSERT_FALSE(olga.empty() || lena.empty());
+  ASSERT_EQ(
+      http(port, "POST", "/api/v1/rooms", R"({"id":"recroom","title":"Recorded"})", bearer(olga))
+          .status,
+      201);
+  WsClient owner;
+  ASSERT_TRUE(joinRoom(owner, port, olga, "Olga"));
+  owner.send(R"({"type":"record_start","id":"o1"})");
+  auto started = owner.waitFor([](JsonObject* m) { return isRecording(m, true); }, 15000ms);
+  ASSERT_TRUE(started);
+  std::string id = json::getString(started.get(), "recording").value_or("");
+  EXPECT_TRUE(
+      eventually([&] { return infoSaysRecording(port, lena) == std::optional<bool>(true); }, 10s));
+  // Longer than two of the key's lifetimes: the live node keeps renewing it.
+  std::this_thread::sleep_for(12s);
+  EXPECT_EQ(infoSaysRecording(port, lena), std::optional<bool>(true));
+
+  stack.sfu().kill9();
+  EXPECT_TRUE(
+      eventually([&] { return infoSaysRecording(port, lena) == std::optional<bool>(false); }, 30s));
+  JsonObjectPtr row;
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto r = http(port, "GET", "/api/v1/recordings/" + id, "", bearer(olga)).json();
+        JsonObject* rec = json::getObject(r.get(), "recording");
+        row.reset(rec ? json_object_ref(rec) : nullptr);
+        return row && json::getString(row.get(), "state").value_or("") == "failed";
+      },
+      10s));
+  ASSERT_TRUE(row);
+  JsonObject* render = json::getObject(row.get(), "render");
+  EXPECT_NE(json::getString(render, "error").value_or("").find("media node"), std::string::npos);
+}
