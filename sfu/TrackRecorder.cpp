@@ -13,9 +13,9 @@ namespace {
 using WriterRef = std::shared_ptr<recorder::RtpLogWriter>;
 }
 
-GstFlowReturn TrackRecorder::onSample(GstElement* sink, gpointer data) {
+GstFlowReturn TrackRecorder::onSample(GstAppSink* sink, gpointer data) {
   auto& writer = *static_cast<WriterRef*>(data);
-  GstSample* sample = gst_app_sink_pull_sample(GST_APP_SINK(sink));
+  GstSample* sample = gst_app_sink_pull_sample(sink);
   if (!sample) return GST_FLOW_OK;
   if (!writer->hasHeader()) {
     GstCaps* caps = gst_sample_get_caps(sample);
@@ -61,12 +61,13 @@ std::unique_ptr<TrackRecorder> TrackRecorder::create(GstElement* pipeline,
   g_object_set(queue, "leaky", 2 /* downstream: drop the oldest */, "max-size-buffers",
                kQueuePackets, "max-size-bytes", 0u, "max-size-time", guint64(0), nullptr);
   // No clock: packets are written as they come; async=false: no preroll in a live pipeline.
-  g_object_set(sink, "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, "emit-signals",
-               TRUE, "max-buffers", 0u, nullptr);
-  g_signal_connect_data(
-      sink, "new-sample", G_CALLBACK(&TrackRecorder::onSample), new WriterRef(r->writer_),
-      [](gpointer d, GClosure*) { delete static_cast<WriterRef*>(d); },
-      static_cast<GConnectFlags>(0));
+  g_object_set(sink, "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, "max-buffers", 0u,
+               nullptr);
+  // A callback, not the new-sample signal: no signal emission per recorded packet.
+  GstAppSinkCallbacks callbacks{};
+  callbacks.new_sample = &TrackRecorder::onSample;
+  gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, new WriterRef(r->writer_),
+                             [](gpointer d) { delete static_cast<WriterRef*>(d); });
   gst_bin_add_many(GST_BIN(pipeline), queue, sink, nullptr);
   if (!gst_element_link(queue, sink)) {
     *error = "cannot link the recording branch";

@@ -4,6 +4,8 @@
 // and being leaky it drops the oldest packets rather than hold the tee if the disk stalls.
 #pragma once
 
+#include <gst/app/gstappsink.h>
+
 #include <memory>
 #include <string>
 
@@ -34,7 +36,7 @@ class TrackRecorder {
 
  private:
   TrackRecorder() = default;
-  static GstFlowReturn onSample(GstElement* sink, gpointer data);
+  static GstFlowReturn onSample(GstAppSink* sink, gpointer data);
 
   GstElementPtr pipeline_;
   GstElementPtr queue_;
