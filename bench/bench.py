@@ -23,6 +23,7 @@ import urllib.request
 
 import recording_cost
 from report import add_derived, plot, table
+from workloads import CAMERA_CLIP, TILE_CLIP, clip_path, make_clip, parse_tiles
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 JANUS_LIB = "/usr/lib/x86_64-linux-gnu/janus"
@@ -31,8 +32,6 @@ DEFAULT_MESH = [2, 4, 6, 8, 10, 12]
 # Issue 4's "25-person room with 9-tile views": everyone publishes, hears every microphone
 # and sees the cameras of the next 9 in a ring (N x K: N participants, K tiles each).
 DEFAULT_TILES = ["25x9"]
-
-
 def log(msg):
     print(f"bench: {msg}", file=sys.stderr, flush=True)
 
@@ -253,17 +252,19 @@ def foreign_sockets(pids):
     return bad
 
 
-def run_load(build, clip, server, workload, n, duration, logdir, check_sockets, tiles=None):
+def run_load(build, clip, server, workload, n, duration, logdir, check_sockets, room=None):
     argv = [f"{build}/bench/carrel-loadgen", "--system", server.name if server else "direct",
             "--clip", clip, "--workload", workload, "--n", str(n), "--duration", str(duration)]
-    if tiles:
-        argv += ["--tiles", str(tiles)]
+    if room:
+        argv += ["--tiles", str(room.k)]
+        if room.speakers is not None:
+            argv += ["--speakers", str(room.speakers)]
     if server:
         argv += ["--url", server.url]
         for p in server.pids:
             argv += ["--server-pid", str(p)]
     logf = (f"{logdir}/loadgen-{server.name if server else 'direct'}-{workload}-{n}"
-            f"{f'x{tiles}' if tiles else ''}.log")
+            f"{f'-{room.slug}' if room else ''}.log")
     with open(logf, "w") as err:
         p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=err, text=True)
         bad = []
@@ -286,41 +287,16 @@ def run_load(build, clip, server, workload, n, duration, logdir, check_sockets, 
     if result is None:
         result = {"system": server.name if server else "direct", "workload": workload, "n": n,
                   "error": f"loadgen exited {p.returncode} without a result, see {logf}"}
-        if tiles:
-            result["tiles"] = tiles
+    if room:
+        result.update(tiles=room.k, label=room.label, clip=os.path.basename(clip))
+        if room.speakers is not None:
+            result.setdefault("speakers", room.speakers)
     if bad:
         result.setdefault("error", "")
         result["error"] += " sockets outside 127.0.0.0/8: " + "; ".join(bad)
     if check_sockets:
         result["sockets_outside_loopback"] = len(bad)
     return result
-
-
-def parse_tiles(spec):
-    """"25x9,16x4" -> [(25, 9), (16, 4)]."""
-    out = []
-    for item in spec.split(","):
-        if item:
-            n, k = item.lower().split("x")
-            out.append((int(n), int(k)))
-    return out
-
-
-def make_clip(path, seconds):
-    if os.path.exists(path):
-        return
-    log(f"encoding the camera clip once: {path}")
-    frames = seconds * 30
-    tmp = path + ".part"
-    subprocess.run(["gst-launch-1.0", "-q", "videotestsrc", f"num-buffers={frames}", "pattern=ball",
-                    "motion=sweep", "!", "video/x-raw,width=640,height=360,framerate=30/1", "!",
-                    "timeoverlay", "!", "vp8enc", "deadline=1", "cpu-used=8", "end-usage=cbr",
-                    "target-bitrate=600000", "keyframe-max-dist=3000", "threads=2", "!", "queue", "!",
-                    "webmmux", "name=m", "!", "filesink", f"location={tmp}",
-                    "audiotestsrc", f"num-buffers={seconds * 50}", "samplesperbuffer=960", "wave=sine",
-                    "!", "audio/x-raw,rate=48000,channels=2", "!", "opusenc", "bitrate=32000", "!",
-                    "queue", "!", "m."], check=True)
-    os.rename(tmp, path)
 
 
 def main():
@@ -331,7 +307,8 @@ def main():
     ap.add_argument("--fanout", default=",".join(map(str, DEFAULT_FANOUT)))
     ap.add_argument("--mesh", default=",".join(map(str, DEFAULT_MESH)))
     ap.add_argument("--tiles", default=",".join(DEFAULT_TILES),
-                    help="NxK,...: N participants, each seeing K others' cameras and every microphone")
+                    help="NxK[sS][t],...: N participants, each seeing K others' cameras; sS: only the "
+                         "first S publish a microphone; t: every camera sends the thumbnail clip")
     ap.add_argument("--out", default=f"{ROOT}/bench/results")
     ap.add_argument("--recording-cost", action="store_true",
                     help="Carrel only: SFU CPU forwarding vs forwarding and recording (bench/recording_cost.py)")
@@ -341,14 +318,22 @@ def main():
         a.fanout, a.mesh, a.tiles, a.duration = "", "2", "", 3
     fanout = [int(x) for x in a.fanout.split(",") if x]
     mesh = [int(x) for x in a.mesh.split(",") if x]
-    tiles = parse_tiles(a.tiles)
-    for n, k in tiles:
-        if n < 2 or not 1 <= k < n:
-            ap.error(f"--tiles {n}x{k}: need N >= 2 and 1 <= K < N")
+    try:
+        tiles = parse_tiles(a.tiles)
+    except ValueError as e:
+        ap.error(str(e))
+    for room in tiles:
+        if room.n < 2 or not 1 <= room.k < room.n:
+            ap.error(f"--tiles {room.slug}: need N >= 2 and 1 <= K < N")
+        if room.speakers is not None and room.speakers > room.n:
+            ap.error(f"--tiles {room.slug}: at most N speakers")
 
     work = tempfile.mkdtemp(prefix="carrel-bench-", dir=f"{build}")
-    clip = f"{build}/bench/clip.webm"
-    make_clip(clip, 10)
+    clip = clip_path(build, CAMERA_CLIP)
+    make_clip(clip, 10, log)
+    tile_clip = clip_path(build, TILE_CLIP)
+    if any(room.tile_clip for room in tiles):
+        make_clip(tile_clip, 10, log, TILE_CLIP)
     if a.recording_cost:
         return recording_cost_main(a, build, work, clip, [("fanout", n) for n in fanout] + [("mesh", n) for n in mesh])
     veth = Veth()
@@ -358,33 +343,37 @@ def main():
         log("latency baseline: publisher -> subscriber directly")
         baseline = run_load(build, clip, None, "fanout", 1, a.duration, work, False)
         plan = ([("fanout", n, None) for n in fanout] + [("mesh", n, None) for n in mesh]
-                + [("tiles", n, k) for n, k in tiles])
+                + [("tiles", room.n, room) for room in tiles])
         saturated = {"carrel": False, "janus": False}
-        for w, n, k in plan:
+        for w, n, room in plan:
             for system in ("carrel", "janus"):
                 # A tiles room forwards more than the largest default mesh (25x9: 825 streams,
                 # about 44k packets/s): a system that saturated in a mesh skips it too.
                 if w in ("mesh", "tiles") and saturated[system]:
-                    log(f"{system}: skipping {w} {n}x{k or n}, saturated before")
+                    log(f"{system}: skipping {w} {room.label if room else f'{n}x{n}'}, saturated before")
                     continue
-                d = f"{work}/{system}-{w}-{n}{f'x{k}' if k else ''}"
+                d = f"{work}/{system}-{w}-{room.slug if room else n}"
                 os.makedirs(d)
                 server = CarrelServer(build, d) if system == "carrel" else JanusServer(d, veth.name)
-                log(f"{system}: {w} n={n}{f' tiles={k}' if k else ''}")
+                log(f"{system}: {w} n={n}{f' {room.label}' if room else ''}")
+                # Both systems get the same clip, microphones and tiles for a room.
+                room_clip = tile_clip if room and room.tile_clip else clip
                 try:
                     server.start()
-                    r = run_load(build, clip, server, w, n, a.duration, d, True, k)
+                    r = run_load(build, room_clip, server, w, n, a.duration, d, True, room)
                 except RuntimeError as e:
                     r = {"system": system, "workload": w, "n": n, "error": str(e)}
-                    if k:
-                        r["tiles"] = k
+                    if room:
+                        r.update(tiles=room.k, label=room.label, clip=os.path.basename(room_clip))
+                        if room.speakers is not None:
+                            r["speakers"] = room.speakers
                 finally:
                     server.stop()
                 results.append(r)
                 if "server" in r:
                     s, g = r["server"], r["generator"]
                     f = r["forwarded"]
-                    log(f"{system} {w} {n}: {f['packets_per_s']:.0f} pkt/s, "
+                    log(f"{system} {w} {room.label if room else n}: {f['packets_per_s']:.0f} pkt/s, "
                         f"{s['cpu_cores']:.2f} cores, {s['us_per_packet']:.1f} us/pkt, streams "
                         f"video {f.get('video_streams')}/{f.get('video_streams_expected')} "
                         f"audio {f.get('audio_streams')}/{f.get('audio_streams_expected')}"
@@ -393,7 +382,7 @@ def main():
                                         not g["held_send_rate"] or r.get("error")):
                         saturated[system] = True
                 else:
-                    log(f"{system} {w} {n}: {r.get('error')}")
+                    log(f"{system} {w} {room.label if room else n}: {r.get('error')}")
                     if w == "mesh":
                         saturated[system] = True
     finally:
@@ -411,8 +400,16 @@ def main():
                                     text=True).stdout.splitlines()[0:1],
     }
     doc = {"generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "machine": machine,
-           "smoke": a.smoke, "window_s": a.duration, "baseline": baseline, "runs": results}
+           "smoke": a.smoke, "window_s": a.duration, "baseline": baseline, "runs": results,
+           "clips": {"camera": CAMERA_CLIP, "tile": TILE_CLIP}}
     print(table(results))
+    print("cam pkt/s: video RTP packets one camera sent per second (the clip's packet rate)")
+    for room in tiles:
+        c = TILE_CLIP if room.tile_clip else CAMERA_CLIP
+        mics = room.n if room.speakers is None else room.speakers
+        print(f"{room.label}: clip {c['width']}x{c['height']} {c['fps']} fps {c['kbps']} kbit/s, "
+              f"{mics} of {room.n} publish a microphone; expected streams video {room.n * room.k} "
+              f"audio {mics * (room.n - 1)}")
     if baseline.get("latency"):
         bl = baseline["latency"]
         print(f"baseline (direct) latency p50/p95/p99: {bl['p50_us'] / 1000:.2f} / "

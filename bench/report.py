@@ -4,11 +4,11 @@ import shutil
 import subprocess
 
 
-def subscriptions(workload, n, tiles=None):
-    """Forwarded video+audio pairs: a tiles room forwards n*(n-1) microphones but only
-    n*tiles cameras, counted as half a pair each."""
+def subscriptions(workload, n, tiles=None, speakers=None):
+    """Forwarded video+audio pairs: a tiles room forwards speakers*(n-1) microphones (every
+    one's when speakers is None) but only n*tiles cameras, counted as half a pair each."""
     if workload == "tiles":
-        return (n * (n - 1) + n * tiles) / 2
+        return ((n if speakers is None else speakers) * (n - 1) + n * tiles) / 2
     return n if workload == "fanout" else n * (n - 1)
 
 
@@ -16,12 +16,12 @@ def load_label(r):
     if r["workload"] == "fanout":
         return f"1->{r['n']}"
     if r["workload"] == "tiles":
-        return f"{r['n']}x{r.get('tiles')}"
+        return r.get("label") or f"{r['n']}x{r.get('tiles')}"
     return f"{r['n']}x{r['n']}"
 
 
 def table(results):
-    hdr = (f"{'system':7} {'load':9} {'fwd pkt/s':>9} {'Mbit/s':>7} {'cores':>6} {'us/pkt':>7} "
+    hdr = (f"{'system':7} {'load':13} {'cam pkt/s':>9} {'fwd pkt/s':>9} {'Mbit/s':>7} {'cores':>6} {'us/pkt':>7} "
            f"{'ratio':>6} {'RSS MiB':>8} {'thr':>4} {'loss%':>6} {'froz':>4} {'p50ms':>6} "
            f"{'p95ms':>6} {'p99ms':>6} {'late frame':>14} {'gen cores':>9} note")
     lines = [hdr, "-" * len(hdr)]
@@ -30,7 +30,7 @@ def table(results):
             continue
         load = load_label(r)
         if "server" not in r:
-            lines.append(f"{r['system']:7} {load:9} ERROR {r.get('error', '')[:120]}")
+            lines.append(f"{r['system']:7} {load:13} ERROR {r.get('error', '')[:120]}")
             continue
         s, f, l, j, g = r["server"], r["forwarded"], r["added_latency"], r["join"], r["generator"]
         ratio = r.get("ratio", {}).get("us_per_packet")
@@ -47,7 +47,8 @@ def table(results):
         late = j.get("late_first_frame_ms")
         up = j.get("late_frame_after_connected_ms")
         lines.append(
-            f"{r['system']:7} {load:9} {f['packets_per_s']:9.0f} {f['mbit_per_s']:7.1f} "
+            f"{r['system']:7} {load:13} {g.get('video_packets_per_s_per_camera', 0):9.1f} "
+            f"{f['packets_per_s']:9.0f} {f['mbit_per_s']:7.1f} "
             f"{s['cpu_cores']:6.2f} {s['us_per_packet']:7.1f} "
             f"{(f'{ratio:.2f}' if ratio else '-'):>6} {s['rss_mib']:8.1f} {s['threads']:4d} "
             f"{f['loss_pct']:6.2f} {f['frozen_streams']:4d} {ms(l['p50_us']):>6} {ms(l['p95_us']):>6} "
@@ -67,8 +68,10 @@ def add_derived(results, baseline):
             r["added_latency"] = {k: (r["latency"][k] - base if r["latency"][k] >= 0 else None)
                                   for k in ("p50_us", "p95_us", "p99_us")}
             r["added_latency"]["baseline_p50_us"] = base
-            r["subscriptions"] = subscriptions(r["workload"], r["n"], r.get("tiles"))
-    by = {(r["system"], r["workload"], r["n"], r.get("tiles")): r for r in results}
+            r["subscriptions"] = subscriptions(r["workload"], r["n"], r.get("tiles"),
+                                               r.get("speakers"))
+    # A room's label tells 25x9 from 25x9 s2 tile: only the same load is compared.
+    by = {(r["system"], r["workload"], r["n"], r.get("label")): r for r in results}
     for (system, w, n, k), r in by.items():
         j = by.get(("janus", w, n, k))
         if system != "carrel" or not j or "server" not in r or "server" not in j:

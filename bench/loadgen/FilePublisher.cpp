@@ -19,6 +19,7 @@ struct SentTag {
   FilePublisher* self;
   std::atomic<uint64_t>* tag;
   std::atomic<uint64_t>* packets;
+  std::atomic<uint64_t>* videoPackets;
   LatencyBook* book;
   bool video;
 };
@@ -44,7 +45,8 @@ bool FilePublisher::start(std::string* error) {
                 true, error)) {
     return false;
   }
-  if (!addTrack(audio_, clip_.audioCaps(), clip_.audio(), "rtpopuspay pt=111 mtu=1200",
+  if (options_.audio &&
+      !addTrack(audio_, clip_.audioCaps(), clip_.audio(), "rtpopuspay pt=111 mtu=1200",
                 "application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000",
                 ",encoding-params=(string)2", false, error)) {
     return false;
@@ -102,6 +104,7 @@ bool FilePublisher::addTrack(Track& track, GstCaps* caps, const std::vector<Clip
         auto* t = static_cast<SentTag*>(data);
         t->packets->fetch_add(1, std::memory_order_relaxed);
         if (t->video) {
+          t->videoPackets->fetch_add(1, std::memory_order_relaxed);
           uint64_t tag = t->tag->load(std::memory_order_relaxed);
           if (tag)
             t->book->sent(LatencyBook::key(tag, GST_PAD_PROBE_INFO_BUFFER(info)),
@@ -109,7 +112,7 @@ bool FilePublisher::addTrack(Track& track, GstCaps* caps, const std::vector<Clip
         }
         return GST_PAD_PROBE_OK;
       },
-      new SentTag{this, &tag_, &rtpPackets_, &book_, video},
+      new SentTag{this, &tag_, &rtpPackets_, &videoRtpPackets_, &book_, video},
       [](gpointer data) { delete static_cast<SentTag*>(data); });
   if (video) {
     GstPadPtr appsrcPad(gst_element_get_static_pad(track.appsrc, "src"));
@@ -158,7 +161,7 @@ void FilePublisher::tick(int64_t nowUs) {
     video_.index = i;
   }
   pushDue(video_, nowUs, true);
-  pushDue(audio_, nowUs, false);
+  if (audio_.appsrc) pushDue(audio_, nowUs, false);
 }
 
 void FilePublisher::pushDue(Track& t, int64_t nowUs, bool video) {
@@ -187,6 +190,7 @@ FilePublisher::Counters FilePublisher::counters() const {
   std::lock_guard lock(mu_);
   Counters c = counters_;
   c.rtpPackets = rtpPackets_.load();
+  c.videoRtpPackets = videoRtpPackets_.load();
   c.keyframeRequests = keyframeRequests_.load();
   return c;
 }

@@ -1,7 +1,7 @@
 // A publish connection that sends a pre-encoded clip in a loop, paced by the Pacer: VP8
-// video and Opus audio through appsrc, payloaded, into a webrtcbin that offers. A keyframe
-// request (PLI/FIR from the server) restarts the video at the clip's last keyframe, the way
-// a camera's encoder answers one with a fresh keyframe.
+// video and (unless options.audio is off) Opus audio through appsrc, payloaded, into a webrtcbin
+// that offers. A keyframe request (PLI/FIR from the server) restarts the video at the clip's last
+// keyframe, the way a camera's encoder answers one with a fresh keyframe.
 #pragma once
 
 #include <atomic>
@@ -36,6 +36,7 @@ class FilePublisher : public peer::WebRtcConnection {
     uint64_t framesLate = 0;     // pushed more than kLateUs after their due time
     uint64_t framesDropped = 0;  // skipped: the generator fell too far behind
     uint64_t rtpPackets = 0;     // video and audio RTP packets into webrtcbin
+    uint64_t videoRtpPackets = 0;
     uint64_t keyframeRequests = 0;
   };
   Counters counters() const;
@@ -66,6 +67,7 @@ class FilePublisher : public peer::WebRtcConnection {
   std::atomic<uint64_t> tag_{0};
   std::atomic<bool> keyframeWanted_{false};
   std::atomic<uint64_t> rtpPackets_{0};
+  std::atomic<uint64_t> videoRtpPackets_{0};
   std::atomic<uint64_t> keyframeRequests_{0};
   mutable std::mutex mu_;  // guards the tracks and counters below (main and pacer threads)
   bool active_ = false;

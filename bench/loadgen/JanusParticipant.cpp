@@ -56,7 +56,8 @@ void JanusParticipant::start() {
 void JanusParticipant::subscribe(const std::vector<Feed>& all) {
   std::vector<Feed> feeds;
   for (const Feed& f : all) {
-    if (f.publisherId == publisherId_) continue;
+    // A feed whose camera is not shown and who publishes no microphone: nothing to receive.
+    if (f.publisherId == publisherId_ || (!f.video && !f.audio)) continue;
     if (!f.video && f.audioMid.empty()) return fail("no audio mid for feed " + f.publisherId);
     feeds.push_back(f);
   }
@@ -124,7 +125,7 @@ void JanusParticipant::onPublisherEvent(JsonObject* e) {
   startPublisher(
       [this](const std::string& sdp) {
         json::Object body;
-        body.set("request", "publish").setBool("audio", true).setBool("video", true);
+        body.set("request", "publish").setBool("audio", publishesAudio()).setBool("video", true);
         message(pubHandle_, body, "offer", sdp);
       },
       [this](guint mline, const std::string& c) { trickle(pubHandle_, mline, c); });
@@ -140,7 +141,7 @@ void JanusParticipant::startSubscribing() {
     for (const Feed& feed : *wanted_) {
       json::Object s;
       s.set("feed", static_cast<int64_t>(g_ascii_strtoull(feed.publisherId.c_str(), nullptr, 10)));
-      // Without a mid Janus sends every stream of the feed (camera and microphone).
+      // Without a mid Janus sends every stream of the feed (camera and microphone, if any).
       if (!feed.video) s.set("mid", feed.audioMid);
       json_array_add_object_element(streams.get(), s.take().release());
     }

@@ -76,11 +76,20 @@ int64_t LoadRun::nowMs() const {
       .count();
 }
 
-std::unique_ptr<Participant> LoadRun::make(const std::string& name, bool publish, bool decode) {
+std::unique_ptr<Participant> LoadRun::make(const std::string& name, bool publish, bool decode,
+                                           bool microphone) {
+  std::unique_ptr<Participant> p;
   if (o_.system == "janus") {
-    return std::make_unique<JanusParticipant>(ctx_, o_.url, kJanusRoom, name, publish, decode);
+    p = std::make_unique<JanusParticipant>(ctx_, o_.url, kJanusRoom, name, publish, decode);
+  } else {
+    p = std::make_unique<CarrelParticipant>(ctx_, o_.url, name, publish, decode);
   }
-  return std::make_unique<CarrelParticipant>(ctx_, o_.url, name, publish, decode);
+  p->setMicrophone(microphone);
+  return p;
+}
+
+int LoadRun::speakers() const {
+  return o_.workload == "tiles" && o_.speakers >= 0 ? o_.speakers : o_.n;
 }
 
 void LoadRun::start() {
@@ -121,7 +130,8 @@ std::vector<Feed> LoadRun::feedsFor(int self) const {
       int ahead = self < 0 ? i + 1 : (i - self + n) % n;
       video = ahead >= 1 && ahead <= o_.tiles;
     }
-    feeds.push_back(Feed{publishers_[i]->publisherId(), publishers_[i]->audioMid(), video});
+    feeds.push_back(Feed{publishers_[i]->publisherId(), publishers_[i]->audioMid(), video,
+                         publishers_[i]->publishesAudio()});
   }
   return feeds;
 }
@@ -139,7 +149,10 @@ LoadRun::Streams LoadRun::expectedStreams() const {
   if (o_.system == "direct") return {1, 1};
   const size_t n = static_cast<size_t>(o_.n);
   if (o_.workload == "mesh") return {n * (n - 1), n * (n - 1)};
-  if (o_.workload == "tiles") return {n * static_cast<size_t>(o_.tiles), n * (n - 1)};
+  // Every camera has `tiles` receivers, every microphone the n-1 others.
+  if (o_.workload == "tiles") {
+    return {n * static_cast<size_t>(o_.tiles), static_cast<size_t>(speakers()) * (n - 1)};
+  }
   return {n, n};
 }
 
@@ -180,7 +193,7 @@ bool LoadRun::step() {
       } else {
         int count = o_.workload == "fanout" ? 1 : o_.n;
         for (int i = 0; i < count; ++i) {
-          publishers_.push_back(make("pub" + std::to_string(i), true, false));
+          publishers_.push_back(make("pub" + std::to_string(i), true, false, i < speakers()));
         }
       }
       for (auto& p : publishers_) p->start();
@@ -242,6 +255,7 @@ bool LoadRun::step() {
         pubAtStart_.framesLate += c.framesLate;
         pubAtStart_.framesDropped += c.framesDropped;
         pubAtStart_.rtpPackets += c.rtpPackets;
+        pubAtStart_.videoRtpPackets += c.videoRtpPackets;
       }
       book_.clearSamples();
       enter(Phase::kWindow);
@@ -263,7 +277,7 @@ void LoadRun::report(const std::string& error) {
   phase_ = Phase::kDone;
   json::Object r;
   r.set("event", "result").set("system", o_.system).set("workload", o_.workload).set("n", o_.n);
-  if (o_.workload == "tiles") r.set("tiles", o_.tiles);
+  if (o_.workload == "tiles") r.set("tiles", o_.tiles).set("speakers", speakers());
   if (!error.empty() || reached != Phase::kWindow) {
     r.set("error", error.empty() ? "stopped early" : error);
   }
@@ -368,6 +382,7 @@ void LoadRun::report(const std::string& error) {
     c.framesLate += x.framesLate;
     c.framesDropped += x.framesDropped;
     c.rtpPackets += x.rtpPackets;
+    c.videoRtpPackets += x.videoRtpPackets;
     c.keyframeRequests += x.keyframeRequests;
   }
   json::Object gen;
@@ -383,6 +398,12 @@ void LoadRun::report(const std::string& error) {
       .set("frames_dropped", static_cast<int64_t>(dropped))
       .set("sent_packets_per_s",
            windowS > 0 ? static_cast<double>(c.rtpPackets - pubAtStart_.rtpPackets) / windowS : 0.0)
+      // What one camera sends (the clip's own packet rate, keyframe requests included).
+      .set("video_packets_per_s_per_camera",
+           windowS > 0 && !publishers_.empty()
+               ? static_cast<double>(c.videoRtpPackets - pubAtStart_.videoRtpPackets) / windowS /
+                     static_cast<double>(publishers_.size())
+               : 0.0)
       .set("keyframe_requests", static_cast<int64_t>(c.keyframeRequests))
       .setBool("held_send_rate", held)
       .set("rss_mib", self.rssMiB)

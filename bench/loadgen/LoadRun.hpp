@@ -21,6 +21,9 @@ struct LoadOptions {
   std::string workload = "fanout";  // fanout (1 -> n) | mesh (n x n) | tiles (n, k cameras each)
   int n = 1;
   int tiles = 0;  // tiles: how many others' cameras each participant receives (the next ones)
+  // tiles: how many participants (the first ones) publish a microphone; the others publish
+  // their camera only. -1: everyone.
+  int speakers = -1;
   std::string clip;
   int durationSec = 10;
   int setupTimeoutSec = 60;
@@ -37,7 +40,9 @@ class LoadRun {
 
  private:
   enum class Phase { kRoom, kPublishers, kSubscribers, kLate, kSettle, kWindow, kDone };
-  std::unique_ptr<Participant> make(const std::string& name, bool publish, bool decode);
+  std::unique_ptr<Participant> make(const std::string& name, bool publish, bool decode,
+                                    bool microphone = true);
+  int speakers() const;
   bool step();
   void enter(Phase p);
   int64_t nowMs() const;

@@ -36,13 +36,15 @@ struct RunContext {
   bool selectedVideo = false;
 };
 
-// One publisher a participant receives: always its microphone, its camera only when `video`.
+// One publisher a participant receives: its microphone if it publishes one (`audio`), its
+// camera only when `video`.
 struct Feed {
   std::string publisherId;
   // The publisher's own mid of its microphone: Janus names a publisher's streams by the mids
   // of its offer, so receiving its audio alone needs it.
   std::string audioMid;
   bool video = true;
+  bool audio = true;
 };
 
 class Participant {
@@ -64,6 +66,10 @@ class Participant {
   // The mid of the published microphone, from the first publish offer ("" until sent).
   const std::string& audioMid() const { return audioMid_; }
   bool publishes() const { return publishes_; }
+  // A muted listener of a big room: publishes its camera and no microphone at all, like
+  // carrel-peer --no-audio, so no server has a microphone of it to forward. Before start().
+  void setMicrophone(bool on) { options_.audio = on; }
+  bool publishesAudio() const { return publishes_ && options_.audio; }
   // The publish connection is up and sending.
   bool sending() const { return sending_; }
   // Others may subscribe to this publisher now.

@@ -17,9 +17,9 @@ int usage(const char* why) {
   std::fprintf(stderr,
                "carrel-loadgen: %s\n"
                "usage: carrel-loadgen --system carrel|janus|direct [--url URL] --clip FILE\n"
-               "       [--workload fanout|mesh|tiles] [--n N] [--tiles K] [--duration SEC]\n"
-               "       [--setup-timeout SEC] [--no-late-joiner] [--server-pid PID]...\n"
-               "       [--ice-address 127.x.y.z]\n",
+               "       [--workload fanout|mesh|tiles] [--n N] [--tiles K] [--speakers S]\n"
+               "       [--duration SEC] [--setup-timeout SEC] [--no-late-joiner]\n"
+               "       [--server-pid PID]... [--ice-address 127.x.y.z]\n",
                why);
   return 64;
 }
@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
       o.n = std::atoi(v);
     } else if (a == "--tiles") {
       o.tiles = std::atoi(v);
+    } else if (a == "--speakers") {
+      o.speakers = std::atoi(v);
     } else if (a == "--clip") {
       o.clip = v;
     } else if (a == "--duration") {
@@ -71,6 +73,9 @@ int main(int argc, char** argv) {
   if (o.n < 1 || (o.workload != "fanout" && o.n < 2)) return usage("bad --n");
   if (o.workload == "tiles" && (o.tiles < 1 || o.tiles > o.n - 1)) {
     return usage("bad --tiles (1 to n-1 for --workload tiles)");
+  }
+  if (o.speakers >= 0 && (o.workload != "tiles" || o.speakers > o.n)) {
+    return usage("bad --speakers (0 to n, with --workload tiles)");
   }
   if (o.system != "direct" && o.url.empty()) return usage("--url is required");
   std::string err;
