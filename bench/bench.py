@@ -402,7 +402,7 @@ def main():
     doc = {"generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "machine": machine,
            "smoke": a.smoke, "window_s": a.duration, "baseline": baseline, "runs": results,
            "clips": {"camera": CAMERA_CLIP, "tile": TILE_CLIP}}
-    print(table(results))
+    print(table(results, os.cpu_count()))
     print("cam pkt/s: video RTP packets one camera sent per second (the clip's packet rate)")
     for room in tiles:
         c = TILE_CLIP if room.tile_clip else CAMERA_CLIP

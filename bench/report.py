@@ -20,7 +20,7 @@ def load_label(r):
     return f"{r['n']}x{r['n']}"
 
 
-def table(results):
+def table(results, cpus=None):
     hdr = (f"{'system':7} {'load':13} {'cam pkt/s':>9} {'fwd pkt/s':>9} {'Mbit/s':>7} {'cores':>6} {'us/pkt':>7} "
            f"{'ratio':>6} {'RSS MiB':>8} {'thr':>4} {'loss%':>6} {'froz':>4} {'p50ms':>6} "
            f"{'p95ms':>6} {'p99ms':>6} {'late frame':>14} {'gen cores':>9} note")
@@ -37,6 +37,10 @@ def table(results):
         note = []
         if not g["held_send_rate"]:
             note.append("GENERATOR BEHIND")
+        # The generator may hold its send rate and still be starved on its receiving side:
+        # server and generator together on (nearly) every core is a saturated machine.
+        if cpus and s["cpu_cores"] + g["cpu_cores"] >= 0.9 * cpus:
+            note.append("CPU FULL")
         if f.get("video_streams", 0) != f.get("video_streams_expected", 0) or \
                 f.get("audio_streams", 0) != f.get("audio_streams_expected", 0):
             note.append(f"STREAMS video {f.get('video_streams')}/{f.get('video_streams_expected')}"

@@ -8,7 +8,7 @@ from typing import NamedTuple, Optional
 # The camera clip every publisher sends, and the thumbnail one of a tiles room spelled with
 # a `t` (25x9s2t): what a client sends when its camera is shown only in small tiles.
 CAMERA_CLIP = {"width": 640, "height": 360, "fps": 30, "kbps": 600}
-TILE_CLIP = {"width": 320, "height": 180, "fps": 30, "kbps": 150}
+TILE_CLIP = {"width": 320, "height": 180, "fps": 15, "kbps": 100}
 
 
 class TilesRoom(NamedTuple):
