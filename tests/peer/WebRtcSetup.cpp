@@ -15,6 +15,14 @@ void onNewTransceiver(GstElement*, GstWebRTCRTPTransceiver* trans, gpointer) {
   g_object_set(trans, "do-nack", TRUE, nullptr);
 }
 
+// NACK only a packet seen missing (a later one arrived), as browsers do. rtpjitterbuffer's
+// default also NACKs the next packet whenever it is late, which on a loaded machine is a steady
+// stream of NACKs, and a GStreamer 1.22 receiver that NACKs steadily sends no receiver reports
+// at all (sfu/README.md, RTT): the SFU would see no RTT, loss or jitter for it.
+void onNewJitterbuffer(GstElement*, GstElement* jitterbuffer, guint, guint, gpointer) {
+  g_object_set(jitterbuffer, "rtx-next-seqnum", FALSE, nullptr);
+}
+
 }  // namespace
 
 bool WebRtcSetup::configure(GstElement* webrtc, const std::vector<std::string>& iceAddresses,
@@ -23,6 +31,11 @@ bool WebRtcSetup::configure(GstElement* webrtc, const std::vector<std::string>& 
                static_cast<guint>(latencyMs), nullptr);
   ClocksyncHold::disable(webrtc);
   g_signal_connect(webrtc, "on-new-transceiver", G_CALLBACK(&onNewTransceiver), nullptr);
+  // webrtcbin 1.22 names its rtpbin "rtpbin" (the SFU's EosShield relies on it too).
+  GstElementPtr rtpbin(gst_bin_get_by_name(GST_BIN(webrtc), "rtpbin"));
+  if (rtpbin) {
+    g_signal_connect(rtpbin.get(), "new-jitterbuffer", G_CALLBACK(&onNewJitterbuffer), nullptr);
+  }
 
   return WebrtcIce::restrictTo(webrtc, iceAddresses, error);
 }
