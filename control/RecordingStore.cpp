@@ -126,20 +126,21 @@ std::optional<std::vector<RecordingRow>> RecordingStore::olderThan(int days, std
       {std::to_string(days)}, error);
 }
 
+namespace {
+// A capture that ended without its stop: failed, with why, stopped now (tracks kept).
+const std::string kAbandon =
+    "UPDATE recordings SET state = 'failed', render_error = ?, stopped_at = CURRENT_TIMESTAMP(3)"
+    " WHERE state = 'recording' AND ";
+}  // namespace
+
 bool RecordingStore::abandonCaptures(const std::string& room, const std::string& keep,
                                      const std::string& why, std::string* error) {
-  return db_.execute(
-      "UPDATE recordings SET state = 'failed', render_error = ?, stopped_at = CURRENT_TIMESTAMP(3)"
-      " WHERE room_id = ? AND state = 'recording' AND id <> ?",
-      {why, room, keep}, error);
+  return db_.execute(kAbandon + "room_id = ? AND id <> ?", {why, room, keep}, error);
 }
 
 bool RecordingStore::abandonCapture(const std::string& id, const std::string& why,
                                     std::string* error) {
-  return db_.execute(
-      "UPDATE recordings SET state = 'failed', render_error = ?, stopped_at = CURRENT_TIMESTAMP(3)"
-      " WHERE id = ? AND state = 'recording'",
-      {why, id}, error);
+  return db_.execute(kAbandon + "id = ?", {why, id}, error);
 }
 
 bool RecordingStore::remove(const std::string& id, std::string* error) {

@@ -1,6 +1,7 @@
 #include "EosShield.hpp"
 
 #include "GstPtr.hpp"
+#include "WebrtcbinRtpbin.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(carrel_sfu_eos_shield);
 #define GST_CAT_DEFAULT carrel_sfu_eos_shield
@@ -14,8 +15,8 @@ void EosShield::attach(GstElement* webrtcbin) {
                             "Carrel SFU: a publisher track's EOS kept to that track");
     g_once_init_leave(&once, 1);
   }
-  // webrtcbin names its rtpbin "rtpbin" (1.22); without it there is nothing to shield.
-  GstElementPtr rtpbin(gst_bin_get_by_name(GST_BIN(webrtcbin), "rtpbin"));
+  // Without webrtcbin's rtpbin there is nothing to shield.
+  GstElementPtr rtpbin = webrtcbinRtpbin(webrtcbin);
   if (!rtpbin) {
     GST_WARNING_OBJECT(webrtcbin, "no rtpbin inside: publisher EOS not shielded");
     return;

@@ -5,6 +5,7 @@
 #include <gst/webrtc/webrtc.h>
 
 #include "GstPtr.hpp"
+#include "WebrtcbinRtpbin.hpp"
 
 namespace carrel::sfu {
 
@@ -112,8 +113,7 @@ double WebrtcStatsReader::sessionRtt(const GstStructure* sessionStats) {
 }
 
 double WebrtcStatsReader::connectionRtt(GstElement* webrtcbin) {
-  // webrtcbin 1.22 names its rtpbin "rtpbin" (EosShield relies on it too).
-  GstElementPtr rtpbin(webrtcbin ? gst_bin_get_by_name(GST_BIN(webrtcbin), "rtpbin") : nullptr);
+  GstElementPtr rtpbin = webrtcbinRtpbin(webrtcbin);
   if (!rtpbin) return -1;
   GObject* session = nullptr;
   g_signal_emit_by_name(rtpbin.get(), "get-internal-session", 0u, &session);

@@ -6,6 +6,7 @@
 #include "ClocksyncHold.hpp"
 #include "GstPtr.hpp"
 #include "WebrtcIce.hpp"
+#include "WebrtcbinRtpbin.hpp"
 
 namespace carrel::peer {
 
@@ -31,8 +32,7 @@ bool WebRtcSetup::configure(GstElement* webrtc, const std::vector<std::string>& 
                static_cast<guint>(latencyMs), nullptr);
   ClocksyncHold::disable(webrtc);
   g_signal_connect(webrtc, "on-new-transceiver", G_CALLBACK(&onNewTransceiver), nullptr);
-  // webrtcbin 1.22 names its rtpbin "rtpbin" (the SFU's EosShield relies on it too).
-  GstElementPtr rtpbin(gst_bin_get_by_name(GST_BIN(webrtc), "rtpbin"));
+  GstElementPtr rtpbin = webrtcbinRtpbin(webrtc);
   if (rtpbin) {
     g_signal_connect(rtpbin.get(), "new-jitterbuffer", G_CALLBACK(&onNewJitterbuffer), nullptr);
   }
