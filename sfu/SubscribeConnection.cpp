@@ -78,6 +78,24 @@ SubscribeConnection::Slot* SubscribeConnection::freeSlot(const std::string& kind
   return nullptr;
 }
 
+bool SubscribeConnection::linkWhileTeeIdle(GstElement* tee, GstPad* teeSrc, GstPad* sinkPad) {
+  // The caps check queries both elements: done first, outside the lock below.
+  if (!gst_pad_can_link(teeSrc, sinkPad)) return false;
+  // The publisher's thread pushes through the tee into the new, still unlinked pad; its
+  // push of the sticky events gets not-linked and marks them sent. A link in the middle of
+  // that push has its "send them again" overwritten, and the branch's first buffer reaches
+  // webrtcbin with no stream-start, caps or segment: the receiver never gets a pad for the
+  // m-line (seen in CI). The tee pushes only under its sink pad's stream lock, so the link is
+  // made holding it. Safe from deadlock: a push into a subscriber's webrtcbin never waits on
+  // the main loop, since branches are linked only to pads webrtcbin no longer blocks.
+  GstPadPtr teeSink(gst_element_get_static_pad(tee, "sink"));
+  if (!teeSink) return false;
+  GST_PAD_STREAM_LOCK(teeSink.get());
+  GstPadLinkReturn ret = gst_pad_link_full(teeSrc, sinkPad, GST_PAD_LINK_CHECK_NOTHING);
+  GST_PAD_STREAM_UNLOCK(teeSink.get());
+  return !GST_PAD_LINK_FAILED(ret);
+}
+
 bool SubscribeConnection::linkToTee(Slot& slot, const std::shared_ptr<TrackForwarder>& track) {
   slot.teeSrc.reset(gst_element_request_pad_simple(track->tee(), "src_%u"));
   if (!slot.teeSrc) {
@@ -96,7 +114,7 @@ bool SubscribeConnection::linkToTee(Slot& slot, const std::shared_ptr<TrackForwa
       if (auto self = weak.lock()) self->branchFailed(flow);
     });
   });
-  if (GST_PAD_LINK_FAILED(gst_pad_link(slot.teeSrc.get(), slot.sinkPad.get()))) {
+  if (!linkWhileTeeIdle(track->tee(), slot.teeSrc.get(), slot.sinkPad.get())) {
     GST_ERROR("%s: cannot link %s into webrtcbin", ctx_.peerId.c_str(), slot.track.c_str());
     gst_element_release_request_pad(track->tee(), slot.teeSrc.get());
     slot.teeSrc.reset();

@@ -105,6 +105,7 @@ class SubscribeConnection : public WebrtcConnection {
   bool linkToTee(Slot& slot, const std::shared_ptr<TrackForwarder>& track);
   // Links the slot to its track's tee when it can flow (see Slot::teeSrc).
   void tryLink(Slot& slot);
+  static bool linkWhileTeeIdle(GstElement* tee, GstPad* teeSrc, GstPad* sinkPad);
   void unlinkFromTee(Slot& slot);
   Slot* freeSlot(const std::string& kind);
   void requestKeyframes(bool onlyNew);

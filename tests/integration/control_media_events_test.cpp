@@ -42,7 +42,9 @@ size_t storedTracks(int redisPort, const std::string& room, const std::string& p
 }  // namespace
 
 TEST(ControlMediaEvents, TracksAndSubscribeOffersReachClients) {
-  CarrelStack stack(artifactDir("ControlMediaEvents"));
+  StackOptions o;
+  o.membersWithoutMedia = true;  // the watchers are WsClients
+  CarrelStack stack(artifactDir("ControlMediaEvents"), o);
   WsClient watcher;
   enter(watcher, stack.wsUrl(), "Watcher", "media");
   auto pub = stack.startPeer("Pub", {"--room", "media", "--duration", "60", "--json"});

@@ -65,6 +65,7 @@ TEST(ControlRoomTimer, ThreePeersSeeEveryPhaseAndTheBoardNamesTheKing) {
   std::string dir = artifactDir("ControlRoomTimer");
   MariaDbServer db(dir + "/db");
   StackOptions o;
+  o.membersWithoutMedia = true;  // the owner and member are WsClients
   o.controlArgs = {"--mysql-socket", db.socket(), "--mysql-database", "carrel_timer"};
   CarrelStack stack(dir, o);
   int port = stack.controlPort();

@@ -12,6 +12,7 @@
 #include <glib.h>
 #include <signal.h>
 
+#include <fstream>
 #include <future>
 #include <iostream>
 #include <map>
@@ -158,6 +159,44 @@ std::string wrongWith(int i, const std::vector<int>& tiles, const std::vector<st
   return why.str();
 }
 
+// On failure, what the SFU's log says about the publishers everyone misses (did their tracks
+// arrive, how many packets), and whether a branch started without its stream-start: enough to
+// tell a publisher's problem from a forwarding one in CI's output.
+void explainFromSfuLog(const std::string& sfuLog, const std::vector<std::string>& wrong,
+                       const std::vector<std::string>& ids) {
+  std::set<int> culprits;
+  for (const auto& w : wrong) {
+    for (int j = 0; j < kPeople; ++j) {
+      if (w.find(nameOf(j) + " ") != std::string::npos) culprits.insert(j);
+    }
+  }
+  std::ifstream in(sfuLog);
+  std::string line;
+  int shown = 0;
+  while (std::getline(in, line) && shown < 60) {
+    bool about = line.find("before stream-start") != std::string::npos;
+    for (int j : culprits) {
+      about = about || (line.find(ids[static_cast<size_t>(j)]) != std::string::npos &&
+                        (line.find("published") != std::string::npos ||
+                         line.find("packets") != std::string::npos ||
+                         line.find("ended") != std::string::npos));
+    }
+    if (!about) continue;
+    std::string plain;  // without the log's colour codes
+    for (size_t k = 0; k < line.size(); ++k) {
+      if (line[k] == '\x1b') {
+        while (k < line.size() && line[k] != 'm') ++k;
+      } else {
+        plain += line[k];
+      }
+    }
+    std::cout << "[sfu log] " << plain << std::endl;
+    ++shown;
+  }
+  for (int j : culprits)
+    std::cout << "[bigroom] " << nameOf(j) << " is " << ids[static_cast<size_t>(j)] << std::endl;
+}
+
 }  // namespace
 
 TEST(BigRoomMedia, TwentyFivePeopleShowingNineTilesEach) {
@@ -291,4 +330,8 @@ TEST(BigRoomMedia, TwentyFivePeopleShowingNineTilesEach) {
   for (auto& p : peers)
     stops.push_back(std::async(std::launch::async, [&p] { return p->stop(30s); }));
   for (size_t i = 0; i < stops.size(); ++i) EXPECT_EQ(stops[i].get(), 0) << peers[i]->logPath();
+  if (!allRight) {
+    std::this_thread::sleep_for(3s);  // the SFU logs a track's packet count as it tears it down
+    explainFromSfuLog(stack.sfu().logPath(), wrong, ids);
+  }
 }

@@ -66,6 +66,7 @@ class ModerationMedia : public ::testing::Test {
     dir = artifactDir(currentTestName());
     db = std::make_unique<MariaDbServer>(dir + "/db");
     StackOptions o;
+    o.membersWithoutMedia = true;  // the owner moderates over a WsClient
     o.controlArgs = {"--mysql-socket",  db->socket(),       "--mysql-database",
                      "carrel_modmedia", "--afk-timeout-ms", "2000"};
     stack = std::make_unique<CarrelStack>(dir, o);

@@ -104,9 +104,8 @@ TEST(RecordingControlMedia, OwnerRecordsRoomIsToldCatalogRendersAndVideoIsServed
   MariaDbServer db(dir + "/db");
   StackOptions o;
   o.controlNodes = 2;  // Max is on the second node: told there too, before and after joining
-  // The owner and member are WebSocket-only clients that never answer a subscribe offer: the
-  // SFU's 20 s connect timeout would remove them partway through on a slow machine.
-  o.sfuArgs = {"--recordings-dir", recordings, "--connect-timeout-ms", "300000"};
+  o.membersWithoutMedia = true;  // the owner and member are WsClients
+  o.sfuArgs = {"--recordings-dir", recordings};
   o.controlArgs = {"--mysql-socket",   db.socket(), "--mysql-database", "carrel_rec",
                    "--recordings-dir", recordings,  "--render-size",    "320x180",
                    "--render-fps",     "10"};

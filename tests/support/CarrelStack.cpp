@@ -23,6 +23,7 @@ CarrelStack::CarrelStack(std::string dir, StackOptions o) : dir_(std::move(dir))
                                   redisPort,
                                   "--node-id",
                                   id};
+    if (o.membersWithoutMedia) argv.insert(argv.end(), {"--connect-timeout-ms", "600000"});
     argv.insert(argv.end(), o.sfuArgs.begin(), o.sfuArgs.end());
     auto p = std::make_unique<Process>(argv, dir_ + "/" + id + ".log",
                                        std::vector<std::string>{"GST_DEBUG=carrel*:4,WARNING"});

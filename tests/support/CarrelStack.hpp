@@ -21,6 +21,10 @@ struct StackOptions {
   int controlNodes = 1;
   std::vector<std::string> sfuArgs;      // extra arguments for every carrel-sfu
   std::vector<std::string> controlArgs;  // extra arguments for every carrel-control
+  // The test's WebSocket-only clients (WsClient) join rooms where carrel-peers publish, so
+  // they get subscribe offers they never answer. The SFU removes such a member after its
+  // connect timeout (20 s); on a slow machine that fell mid-test. The longest timeout then.
+  bool membersWithoutMedia = false;
 };
 
 class CarrelStack {
