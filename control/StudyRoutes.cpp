@@ -5,7 +5,9 @@
 
 #include "ClientMessages.hpp"
 #include "Json.hpp"
+#include "MaterialStore.hpp"
 #include "RoomBoard.hpp"
+#include "RoomStore.hpp"
 #include "StudyLedger.hpp"
 #include "StudyStats.hpp"
 
@@ -314,18 +316,39 @@ void StudyRoutes::board(SoupServerMessage* msg, GHashTable* query) {
   if (!isValidRoomId(room) || limit < 1 || limit > 200) {
     return Rest::fail(msg, "invalid_field", "room is a room id; limit 1..200");
   }
-  // The board is room history (names, what they did): for signed-in users only.
-  withUser(msg, true, [this, room, limit](const User&, Rest::Finish finish) {
+  // The board is room history (names, what they did): for signed-in users only, and a private
+  // room's only for those it let in (owner, visitors, admins). To anyone else a private room
+  // does not exist, as for GET /rooms/<id>.
+  withUser(msg, true, [this, room, limit](const User& u, Rest::Finish finish) {
     auto posts = std::make_shared<std::optional<std::vector<BoardPost>>>();
+    auto hidden = std::make_shared<bool>(false);
     worker_.run(
-        [room, limit, posts](MySqlConnection& db) {
+        [room, limit, posts, hidden, u](MySqlConnection& db) {
           std::string why;
+          Room r;
+          StoreResult got = RoomStore(db).get(room, &r, &why);
+          if (got == StoreResult::Failed) {
+            g_warning("board of %s: %s", room.c_str(), why.c_str());
+            return;
+          }
+          if (got == StoreResult::Ok && r.isPrivate && !u.admin) {
+            std::optional<bool> member = MaterialStore(db).isMember(room, u.id, &why);
+            if (!member) {
+              g_warning("board of %s: %s", room.c_str(), why.c_str());
+              return;
+            }
+            if (!*member) {
+              *hidden = true;
+              return;
+            }
+          }
           *posts = RoomBoard::recent(db, room, limit, &why);
           if (!*posts) g_warning("board of %s: %s", room.c_str(), why.c_str());
         },
-        [room, posts, finish] {
-          finish([room, posts](SoupServerMessage* m) {
-            if (!*posts) return Rest::fail(m, "internal", "the board is not readable");
+        [room, posts, hidden, finish] {
+          finish([room, posts, hidden](SoupServerMessage* m) {
+            if (*hidden) return Rest::fail(m, "not_found", "no such room");
+            if (!*posts) return Rest::fail(m, "unavailable", "the board is not readable now");
             JsonArrayPtr list(json_array_new());
             for (const BoardPost& p : **posts) {
               json_array_add_object_element(list.get(), RoomBoard::toJson(p).release());

@@ -4,6 +4,8 @@
 #include "CarrelStack.hpp"
 #include "MariaDbServer.hpp"
 #include "TestEnv.hpp"
+#include "WsClient.hpp"
+#include "control_account_helpers.hpp"
 #include "control_rest_client.hpp"
 
 using namespace carrel;
@@ -115,6 +117,38 @@ TEST_F(ControlRooms, PrivateRoomsOnlyForTheirOwnerOrTheInviteLink) {
   Rest viaLink = rest(port, "GET", "/api/v1/rooms/secret-1?invite=" + invite, "", other);
   EXPECT_EQ(viaLink.status, 200) << viaLink.raw;
   EXPECT_FALSE(json::getString(room(viaLink), "invite_code")) << "only the owner sees the code";
+}
+
+TEST_F(ControlRooms, APrivateRoomsBoardIsReadOnlyByThoseItLetIn) {
+  Rest c = rest(port, "POST", "/api/v1/rooms",
+                R"({"id":"secret-b","title":"Closed circle","private":true})", owner);
+  ASSERT_EQ(c.status, 201) << c.raw;
+  std::string invite = json::getString(room(c), "invite_code").value_or("");
+  ASSERT_FALSE(invite.empty());
+  const std::string board = "/api/v1/study/board?room=secret-b";
+  EXPECT_EQ(rest(port, "GET", board, "", owner).status, 200);
+  Rest outsider = rest(port, "GET", board, "", other);
+  EXPECT_EQ(outsider.status, 404) << outsider.raw;
+  EXPECT_EQ(outsider.code(), "not_found");
+
+  // Let in by the invite, Oscar may read it from then on.
+  WsClient ws;
+  ASSERT_TRUE(ws.connect(wsUrlWithToken(port, other)));
+  ASSERT_FALSE(ws.hello("Oscar").empty());
+  ws.send(R"({"type":"join","room":"secret-b","invite":")" + invite + "\"}");
+  ASSERT_TRUE(ws.waitForType("joined", WsClient::Ms(10000)));
+  int status = 0;
+  for (int i = 0; i < 100 && status != 200; ++i) {  // the visit is written after the join
+    status = rest(port, "GET", board, "", other).status;
+    if (status != 200) g_usleep(100 * 1000);
+  }
+  EXPECT_EQ(status, 200);
+
+  // A public room's board stays readable by any signed-in user.
+  ASSERT_EQ(
+      rest(port, "POST", "/api/v1/rooms", R"({"id":"open-b","title":"Open hall"})", owner).status,
+      201);
+  EXPECT_EQ(rest(port, "GET", "/api/v1/study/board?room=open-b", "", other).status, 200);
 }
 
 TEST_F(ControlRooms, OnlyTheOwnerChangesOrDeletes) {

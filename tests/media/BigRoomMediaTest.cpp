@@ -163,7 +163,8 @@ std::string wrongWith(int i, const std::vector<int>& tiles, const std::vector<st
 // arrive, how many packets), and whether a branch started without its stream-start: enough to
 // tell a publisher's problem from a forwarding one in CI's output.
 void explainFromSfuLog(const std::string& sfuLog, const std::vector<std::string>& wrong,
-                       const std::vector<std::string>& ids) {
+                       const std::vector<std::string>& ids,
+                       const std::vector<std::unique_ptr<Process>>& peers) {
   std::set<int> culprits;
   for (const auto& w : wrong) {
     for (int j = 0; j < kPeople; ++j) {
@@ -193,8 +194,20 @@ void explainFromSfuLog(const std::string& sfuLog, const std::vector<std::string>
     std::cout << "[sfu log] " << plain << std::endl;
     ++shown;
   }
-  for (int j : culprits)
-    std::cout << "[bigroom] " << nameOf(j) << " is " << ids[static_cast<size_t>(j)] << std::endl;
+  for (int j : culprits) {
+    auto k = static_cast<size_t>(j);
+    std::cout << "[bigroom] " << nameOf(j) << " is " << ids[k] << ", its log "
+              << peers[k]->logPath() << std::endl;
+    std::ifstream peerLog(peers[k]->logPath());
+    int warnings = 0;
+    while (std::getline(peerLog, line) && warnings < 20) {
+      if (line.find("WARN") == std::string::npos && line.find("ERROR") == std::string::npos &&
+          line.find("\"error\"") == std::string::npos)
+        continue;
+      std::cout << "[" << nameOf(j) << " log] " << line.substr(0, 300) << std::endl;
+      ++warnings;
+    }
+  }
 }
 
 }  // namespace
@@ -332,6 +345,6 @@ TEST(BigRoomMedia, TwentyFivePeopleShowingNineTilesEach) {
   for (size_t i = 0; i < stops.size(); ++i) EXPECT_EQ(stops[i].get(), 0) << peers[i]->logPath();
   if (!allRight) {
     std::this_thread::sleep_for(3s);  // the SFU logs a track's packet count as it tears it down
-    explainFromSfuLog(stack.sfu().logPath(), wrong, ids);
+    explainFromSfuLog(stack.sfu().logPath(), wrong, ids, peers);
   }
 }
