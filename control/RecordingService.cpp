@@ -167,6 +167,74 @@ void RecordingService::resume() {
         return G_SOURCE_CONTINUE;
       },
       this));
+  deadCaptures_.reset(g_timeout_add(
+      bus::kSfuNodeTtlMs,
+      [](gpointer d) -> gboolean {
+        static_cast<RecordingService*>(d)->sweepDeadCaptures();
+        return G_SOURCE_CONTINUE;
+      },
+      this));
+}
+
+void RecordingService::sweepDeadCaptures() {
+  std::weak_ptr<int> alive = alive_;
+  auto rows = std::make_shared<std::vector<RecordingRow>>();
+  db_.run(
+      [rows](MySqlConnection& db) {
+        std::string e;
+        if (auto r = RecordingStore(db).inState("recording", &e)) *rows = std::move(*r);
+      },
+      [this, alive, rows] {
+        if (alive.expired()) return;
+        int64_t now = g_get_real_time() / 1000;
+        std::map<std::string, int64_t> stillRunning;  // rows that moved on are forgotten
+        for (const auto& row : *rows) {
+          auto seen = seenDeadMs_.find(row.id);
+          if (seen != seenDeadMs_.end()) stillRunning.insert(*seen);
+        }
+        seenDeadMs_ = std::move(stillRunning);
+        for (const auto& row : *rows) {
+          // Just started, the media node's key may still be on its way.
+          if (now - row.startedAtMs <= 2 * bus::kSfuNodeTtlMs) continue;
+          node_.rooms().runningRecording(
+              row.roomId, [this, alive, row, now](bool ok, const std::string& running) {
+                if (alive.expired() || !ok) return;  // Redis down: decide later
+                if (running == row.id) {
+                  seenDeadMs_.erase(row.id);
+                  return;
+                }
+                // A capture stopping normally loses its key a moment before its row moves on:
+                // only a key missing on two sweeps means the node is gone.
+                auto [it, first] = seenDeadMs_.emplace(row.id, now);
+                if (!first && now - it->second >= bus::kSfuNodeTtlMs / 2) closeDeadCapture(row);
+              });
+        }
+      });
+}
+
+void RecordingService::closeDeadCapture(const RecordingRow& row) {
+  std::weak_ptr<int> alive = alive_;
+  auto closed = std::make_shared<bool>(false);
+  db_.run(
+      [id = row.id, closed](MySqlConnection& db) {
+        std::string e;
+        if (!RecordingStore(db).abandonCapture(id, "the media node stopped during the recording",
+                                               &e, closed.get())) {
+          g_warning("recording %s: not closed: %s", id.c_str(), e.c_str());
+        }
+      },
+      [this, alive, row, closed] {
+        // Every control node sweeps; the one whose update closed the row tells the room.
+        if (alive.expired() || !*closed) return;
+        g_message("recording %s: its media node stopped renewing it, closed as failed",
+                  row.id.c_str());
+        seenDeadMs_.erase(row.id);
+        auto active = activeByRoom_.find(row.roomId);
+        if (active != activeByRoom_.end() && active->second != row.id) return;  // a newer one runs
+        if (active != activeByRoom_.end()) activeByRoom_.erase(active);
+        startedHere_.erase(row.roomId);
+        announce(row.roomId, false, row.id, 0);
+      });
 }
 
 void RecordingService::start(const Session& s, const std::string& ref) {

@@ -15,6 +15,7 @@
 #include "ClientSession.hpp"
 #include "DbWorker.hpp"
 #include "RecordingPermission.hpp"
+#include "RecordingStore.hpp"
 #include "RenderQueue.hpp"
 
 namespace carrel::control {
@@ -60,6 +61,9 @@ class RecordingService {
   // The folder when it lies under recordingsDir; "" otherwise.
   std::string safeFolder(const std::string& folder) const;
   void sweepRetention();
+  // Closes as failed the captures whose media node stopped renewing them (killed, or restarted
+  // and recording nothing), and tells their rooms the recording ended.
+  void sweepDeadCaptures();
 
   static std::string newRecordingId();
 
@@ -67,6 +71,7 @@ class RecordingService {
   RecordingActor actorOf(const Session& s) const;
   void announce(const std::string& room, bool active, const std::string& recording,
                 int64_t startedAtMs);
+  void closeDeadCapture(const RecordingRow& row);
   void renderEvent(const std::string& id, const char* state, double percent,
                    std::optional<double> etaS, const std::string& error);
 
@@ -79,6 +84,8 @@ class RecordingService {
   std::map<std::string, std::string> startedHere_;   // room -> its SFU, recordings started here
   std::map<std::string, int64_t> lastProgressUs_;
   TimeoutSource retention_;
+  TimeoutSource deadCaptures_;
+  std::map<std::string, int64_t> seenDeadMs_;  // recording -> when first seen without its key
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 

@@ -139,8 +139,11 @@ bool RecordingStore::abandonCaptures(const std::string& room, const std::string&
 }
 
 bool RecordingStore::abandonCapture(const std::string& id, const std::string& why,
-                                    std::string* error) {
-  return db_.execute(kAbandon + "id = ?", {why, id}, error);
+                                    std::string* error, bool* closed) {
+  uint64_t affected = 0;
+  bool ok = db_.execute(kAbandon + "id = ?", {why, id}, error, &affected);
+  if (closed) *closed = ok && affected > 0;
+  return ok;
 }
 
 bool RecordingStore::remove(const std::string& id, std::string* error) {

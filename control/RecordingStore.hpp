@@ -58,7 +58,9 @@ class RecordingStore {
   bool abandonCaptures(const std::string& room, const std::string& keep, const std::string& why,
                        std::string* error);
   // The same for one row, if it is still 'recording'.
-  bool abandonCapture(const std::string& id, const std::string& why, std::string* error);
+  // *closed: whether the row was still a running capture (and is failed now).
+  bool abandonCapture(const std::string& id, const std::string& why, std::string* error,
+                      bool* closed = nullptr);
 
  private:
   std::optional<std::vector<RecordingRow>> select(const std::string& where,

@@ -303,24 +303,12 @@ void RoomRoutes::show(SoupServerMessage* msg, const std::string& id) {
 void RoomRoutes::confirmRecording(const std::string& room, const RecordingRow& row,
                                   std::function<void(bool)> answer) {
   // The row says a recording started; the media node's heartbeat says whether it still runs.
-  directory_.runningRecording(room, [this, row, answer](bool ok, const std::string& running) {
+  // A row its node stopped renewing is closed by RecordingService's sweep; until then it is
+  // not announced here.
+  directory_.runningRecording(room, [row, answer](bool ok, const std::string& running) {
     if (!ok || running == row.id) return answer(true);  // Redis down: rather warn than not
-    // Just started, the key may still be on its way; older, the node that recorded stopped
-    // renewing it (killed, or restarted and recording nothing): the capture ended there.
-    if (g_get_real_time() / 1000 - row.startedAtMs > 2 * bus::kSfuNodeTtlMs) {
-      worker_.run([id = row.id](MySqlConnection& db) {
-        std::string e;
-        if (!RecordingStore(db).abandonCapture(id, "the media node stopped during the recording",
-                                               &e)) {
-          g_warning("recording %s: not closed: %s", id.c_str(), e.c_str());
-        } else {
-          g_message("recording %s: its media node stopped renewing it, closed as failed",
-                    id.c_str());
-        }
-      });
-      return answer(false);
-    }
-    answer(true);
+    // Just started, the key may still be on its way.
+    answer(g_get_real_time() / 1000 - row.startedAtMs <= 2 * bus::kSfuNodeTtlMs);
   });
 }
 

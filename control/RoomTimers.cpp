@@ -100,99 +100,130 @@ void RoomTimers::onMessage(const Session& s, const ClientMessage& m) {
     return s->sendError(code::AccountRequired, "log in to use the room timer", m.id);
   }
   if (*json::getString(m.object.get(), "action") == "ack") return ack(s, m);
-  // Permission: admin, the room's owner (MariaDB), or a role moderation gave (Redis).
-  std::weak_ptr<ClientSession> weak = s;
-  std::string room = s->room();
-  std::string participant = s->participant();
-  auto owner = std::make_shared<int64_t>(0);
   auto msg = std::make_shared<ClientMessage>();
   msg->object = JsonObjectPtr(json_object_ref(m.object.get()));
   msg->type = m.type;
   msg->id = m.id;
   msg->spec = m.spec;
+  std::weak_ptr<ClientSession> weak = s;
+  std::string room = s->room();
+  std::string participant = s->participant();
   std::weak_ptr<int> alive = alive_;
-  worker_.run(
-      [room, owner](MySqlConnection& db) {
-        Room r;
-        std::string why;
-        if (RoomStore(db).get(room, &r, &why) == StoreResult::Ok) {
-          *owner = static_cast<int64_t>(r.ownerId);
-        }
-      },
-      [this, alive, weak, room, participant, owner, msg] {
-        if (!alive.lock()) return;
-        RoomRoles(redis_).get(
-            room, participant, [this, alive, weak, owner, msg](bool, std::optional<RoleEntry> e) {
-              auto s = weak.lock();
-              if (!alive.lock() || !s || s->closed()) return;
-              std::optional<Role> role;
-              if (e) role = e->role;
-              if (!mayControl(s->isAdmin(), s->userId(), *owner, role)) {
-                return s->sendError(mcode::Forbidden,
-                                    "only the room's owner or a moderator sets the timer", msg->id);
-              }
-              command(s, *msg);
-            });
-      });
+  // One command of a room at a time, permission check included, so they apply in the order
+  // they came.
+  commands_.push(room, [this, alive, weak, room, participant, msg](TurnPtr turn) {
+    if (!alive.lock()) return;
+    // Permission: admin, the room's owner (MariaDB), or a role moderation gave (Redis).
+    auto owner = std::make_shared<int64_t>(0);
+    worker_.run(
+        [room, owner](MySqlConnection& db) {
+          Room r;
+          std::string why;
+          if (RoomStore(db).get(room, &r, &why) == StoreResult::Ok) {
+            *owner = static_cast<int64_t>(r.ownerId);
+          }
+        },
+        [this, alive, weak, room, participant, owner, msg, turn] {
+          if (!alive.lock()) return;
+          RoomRoles(redis_).get(
+              room, participant,
+              [this, alive, weak, owner, msg, turn](bool, std::optional<RoleEntry> e) {
+                auto s = weak.lock();
+                if (!alive.lock() || !s || s->closed()) return;
+                std::optional<Role> role;
+                if (e) role = e->role;
+                if (!mayControl(s->isAdmin(), s->userId(), *owner, role)) {
+                  return s->sendError(mcode::Forbidden,
+                                      "only the room's owner or a moderator sets the timer",
+                                      msg->id);
+                }
+                command(s, *msg, turn);
+              });
+        });
+  });
 }
 
-void RoomTimers::command(const Session& s, const ClientMessage& m) {
+TimerState RoomTimers::applied(TimerState st, JsonObject* f, int64_t now) {
+  std::string action = *json::getString(f, "action");
+  TimerPhase p = RoomTimer::phaseAt(st, now);
+  if (action == "set") {
+    if (auto v = json::getInt(f, "study_minutes")) st.studyMs = *v * 60000;
+    if (auto v = json::getInt(f, "study_seconds")) st.studyMs = *v * 1000;
+    if (auto v = json::getInt(f, "break_minutes")) st.breakMs = *v * 60000;
+    if (auto v = json::getInt(f, "break_seconds")) st.breakMs = *v * 1000;
+    if (auto v = json::getInt(f, "cycles")) st.cycles = static_cast<int>(*v);
+    st.running = false;
+    st.elapsedMs = 0;
+  } else if (action == "start") {
+    if (!st.running) {
+      if (p.kind == "idle" || p.kind == "done") {
+        st.elapsedMs = 0;
+        ++st.run;
+      }
+      st.originMs = now - st.elapsedMs;
+      st.running = true;
+    }
+  } else if (action == "pause") {
+    if (st.running && p.kind != "done") {
+      st.elapsedMs = now - st.originMs;
+      st.running = false;
+    }
+  } else {  // reset
+    st.running = false;
+    st.elapsedMs = 0;
+  }
+  ++st.version;
+  return st;
+}
+
+void RoomTimers::command(const Session& s, const ClientMessage& m, TurnPtr turn, int attempt) {
   std::string room = s->room();
   std::string ref = m.id;
   std::weak_ptr<ClientSession> weak = s;
   auto fields = std::make_shared<JsonObjectPtr>(json_object_ref(m.object.get()));
   std::weak_ptr<int> alive = alive_;
-  load(room, [this, alive, weak, room, ref, fields](bool ok, TimerState st) {
+  load(room, [this, alive, weak, room, ref, fields, turn, attempt](bool ok, TimerState st) {
     if (!alive.lock()) return;
     auto s = weak.lock();
     if (!ok) {
       if (s) s->sendError(code::Internal, "the timer is not reachable", ref);
       return;
     }
-    JsonObject* f = fields->get();
-    std::string action = *json::getString(f, "action");
-    int64_t now = nowMs();
-    TimerPhase p = RoomTimer::phaseAt(st, now);
-    if (action == "set") {
-      if (auto v = json::getInt(f, "study_minutes")) st.studyMs = *v * 60000;
-      if (auto v = json::getInt(f, "study_seconds")) st.studyMs = *v * 1000;
-      if (auto v = json::getInt(f, "break_minutes")) st.breakMs = *v * 60000;
-      if (auto v = json::getInt(f, "break_seconds")) st.breakMs = *v * 1000;
-      if (auto v = json::getInt(f, "cycles")) st.cycles = static_cast<int>(*v);
-      st.running = false;
-      st.elapsedMs = 0;
-    } else if (action == "start") {
-      if (!st.running) {
-        if (p.kind == "idle" || p.kind == "done") {
-          st.elapsedMs = 0;
-          ++st.run;
-        }
-        st.originMs = now - st.elapsedMs;
-        st.running = true;
-      }
-    } else if (action == "pause") {
-      if (st.running && p.kind != "done") {
-        st.elapsedMs = now - st.originMs;
-        st.running = false;
-      }
-    } else {  // reset
-      st.running = false;
-      st.elapsedMs = 0;
-    }
-    ++st.version;
-    redis_.command({"SET", key(room), st.toJson()},
-                   [this, alive, weak, room, ref, st, action](redisReply* r) {
-                     if (!alive.lock()) return;
-                     auto s = weak.lock();
-                     if (!r || r->type == REDIS_REPLY_ERROR) {
-                       if (s) s->sendError(code::Internal, "the timer could not be saved", ref);
-                       return;
-                     }
-                     g_message("timer of room %s: %s (version %" G_GINT64_FORMAT ")", room.c_str(),
-                               action.c_str(), st.version);
-                     publish(room, st, action);
-                     schedule(room, st);
-                   });
+    int64_t expected = st.version;
+    TimerState next = applied(st, fields->get(), nowMs());
+    std::string action = *json::getString(fields->get(), "action");
+    // Saved only over the version it was computed from: another node's command in between
+    // makes this one start again from the newer state.
+    static const char* kCompareAndSet =
+        "local cur = redis.call('GET', KEYS[1]) local v = 0 "
+        "if cur then local ok, t = pcall(cjson.decode, cur) "
+        "if ok and type(t) == 'table' and tonumber(t.version) then v = tonumber(t.version) end end "
+        "if v ~= tonumber(ARGV[2]) then return 0 end "
+        "redis.call('SET', KEYS[1], ARGV[1]) return 1";
+    redis_.command(
+        {"EVAL", kCompareAndSet, "1", key(room), next.toJson(), std::to_string(expected)},
+        [this, alive, weak, room, ref, next, action, fields, turn, attempt](redisReply* r) {
+          if (!alive.lock()) return;
+          auto s = weak.lock();
+          if (!r || r->type != REDIS_REPLY_INTEGER) {
+            if (s) s->sendError(code::Internal, "the timer could not be saved", ref);
+            return;
+          }
+          if (r->integer == 0) {
+            if (s && !s->closed() && attempt < kCommandAttempts) {
+              ClientMessage again;
+              again.object = JsonObjectPtr(json_object_ref(fields->get()));
+              again.id = ref;
+              return command(s, again, turn, attempt + 1);
+            }
+            if (s) s->sendError(code::Internal, "the timer kept changing; try again", ref);
+            return;
+          }
+          g_message("timer of room %s: %s (version %" G_GINT64_FORMAT ")", room.c_str(),
+                    action.c_str(), next.version);
+          publish(room, next, action);
+          schedule(room, next);
+        });
   });
 }
 

@@ -15,6 +15,7 @@
 #include "ClientSession.hpp"
 #include "DbWorker.hpp"
 #include "GPtr.hpp"
+#include "KeyedSerialQueue.hpp"
 #include "Permissions.hpp"
 #include "RedisConnection.hpp"
 #include "RoomBoard.hpp"
@@ -41,7 +42,11 @@ class RoomTimers {
  private:
   using Session = std::shared_ptr<ClientSession>;
   void load(const std::string& room, std::function<void(bool ok, TimerState)> done);
-  void command(const Session& s, const ClientMessage& m);
+  using TurnPtr = KeyedSerialQueue::TurnPtr;
+  static constexpr int kCommandAttempts = 5;
+  void command(const Session& s, const ClientMessage& m, TurnPtr turn, int attempt = 0);
+  // The state after a set/start/pause/reset, one version on.
+  static TimerState applied(TimerState st, JsonObject* fields, int64_t nowMs);
   void ack(const Session& s, const ClientMessage& m);
   void publish(const std::string& room, const TimerState& st, const std::string& event);
   void schedule(const std::string& room, const TimerState& st);
@@ -55,6 +60,7 @@ class RoomTimers {
   RoomBoard& board_;
   std::map<std::string, std::unique_ptr<TimeoutSource>> ticks_;
   std::map<std::string, int64_t> versions_;  // of the state each tick was scheduled for
+  KeyedSerialQueue commands_;                // per room
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 

@@ -5,6 +5,8 @@
 // is kept as room history (REST).
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <map>
 #include <thread>
 
 #include "CarrelStack.hpp"
@@ -195,4 +197,57 @@ TEST(ControlRoomTimer, ThreePeersSeeEveryPhaseAndTheBoardNamesTheKing) {
   EXPECT_EQ(texts.back().rfind("Today's study king: Olga", 0), 0u) << texts.back();
   EXPECT_EQ(rest(port, "GET", "/api/v1/study/board?room=bad%20id", "", kim).code(),
             "invalid_field");
+}
+
+// Commands sent back to back, from two control nodes at once, all apply: every one is saved
+// over the state the one before it saved (a "start" right after a "set" once read the state
+// from before the set and undid it), so the versions broadcast are 1..N, each once, and the
+// last commands' effect stands.
+TEST(ControlRoomTimer, CommandsSentBackToBackFromTwoNodesAllApplyInOrder) {
+  std::string dir = artifactDir("ControlRoomTimerRace");
+  MariaDbServer db(dir + "/db");
+  std::ofstream(dir + "/admin.pw") << "admin-password-1\n";
+  StackOptions o;
+  o.controlNodes = 2;
+  o.controlArgs = {"--mysql-socket", db.socket(),  "--mysql-database",      "carrel_timer_race",
+                   "--admin-login",  "root_admin", "--admin-password-file", dir + "/admin.pw"};
+  CarrelStack stack(dir, o);
+  int port0 = stack.controlPort(0), port1 = stack.controlPort(1);
+  std::string olga = accountToken(port0, "olga", "Olga");
+  Rest in = rest(port1, "POST", "/api/v1/auth/login",
+                 R"({"login":"root_admin","password":"admin-password-1"})");
+  std::string admin = json::getString(in.json.get(), "token").value_or("");
+  ASSERT_FALSE(olga.empty() || admin.empty()) << in.raw;
+  ASSERT_EQ(rest(port0, "POST", "/api/v1/rooms", R"({"id":"race","title":"Race"})", olga).status,
+            201);
+  Member owner, root;
+  ASSERT_TRUE(owner.join(port0, olga, "race"));
+  ASSERT_TRUE(root.join(port1, admin, "race"));
+
+  constexpr int kRounds = 8;  // each client: a set and a start per round
+  for (int k = 0; k < kRounds; ++k) {
+    owner.timer(R"("action":"set","study_seconds":)" + std::to_string(100 + k) +
+                R"(,"break_seconds":5,"cycles":1)");
+    root.timer(R"("action":"set","study_seconds":)" + std::to_string(100 + k) +
+               R"(,"break_seconds":5,"cycles":1)");
+    owner.timer(R"("action":"start")");
+    root.timer(R"("action":"start")");
+  }
+  const int total = 4 * kRounds;
+  std::map<int64_t, int> seen;
+  JsonObjectPtr last = owner.ws.waitFor(
+      [&](JsonObject* m) {
+        if (json::getString(m, "type").value_or("") != "timer_state") return false;
+        std::string cause = json::getString(m, "cause").value_or("");
+        if (cause != "set" && cause != "start") return false;
+        int64_t v = json::getInt(m, "version").value_or(-1);
+        ++seen[v];
+        return v == total;
+      },
+      Ms(30000));
+  ASSERT_TRUE(last) << "no timer_state of version " << total << "; saw " << seen.size();
+  for (int64_t v = 1; v <= total; ++v) EXPECT_EQ(seen[v], 1) << "version " << v;
+  // Both clients' last two commands were the last round's set and start.
+  EXPECT_TRUE(json::getBool(last.get(), "running").value_or(false));
+  EXPECT_EQ(json::getInt(last.get(), "study_ms").value_or(0), (100 + kRounds - 1) * 1000);
 }

@@ -490,6 +490,12 @@ TEST(RecordingControlMedia, ARecordingWhoseMediaNodeDiedIsNoLongerAnnounced) {
   stack.sfu().kill9();
   EXPECT_TRUE(
       eventually([&] { return infoSaysRecording(port, lena) == std::optional<bool>(false); }, 30s));
+  // The one in the room is told it ended (control's sweep closes the capture).
+  EXPECT_TRUE(owner.waitFor(
+      [&](JsonObject* m) {
+        return isRecording(m, false) && json::getString(m, "recording").value_or("") == id;
+      },
+      30000ms));
   JsonObjectPtr row;
   EXPECT_TRUE(eventually(
       [&] {
