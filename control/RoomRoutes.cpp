@@ -237,6 +237,9 @@ void RoomRoutes::list(SoupServerMessage* msg, GHashTable* query) {
           for (const Room& r : **rooms) {
             g->items.push_back(roomJson(r, mayChange(viewer, r)));
             JsonObject* item = g->items.back().get();
+            // From the catalog; a capture whose media node died shows until control's sweep
+            // closes it (seconds).
+            json_object_set_boolean_member(item, "recording", r.recording);
             directory_.list(r.id,
                             [g, item, respond](std::optional<std::vector<ParticipantEntry>> ps) {
                               JsonArrayPtr now(json_array_new());

@@ -21,6 +21,7 @@ Room roomFrom(const MySqlConnection::Row& r) {
   room.ownerId = std::strtoull(r[8].value_or("0").c_str(), nullptr, 10);
   room.ownerName = r[9].value_or("");
   room.createdAt = r[10].value_or("");
+  if (r.size() > 11) room.recording = r[11].value_or("0") == "1";
   return room;
 }
 
@@ -167,10 +168,12 @@ std::optional<std::vector<Room>> RoomStore::search(const RoomQuery& q, std::stri
   // Paging through ROW_NUMBER keeps LIMIT's integer-only placeholder out of the statement.
   auto rows = db_.query(
       "SELECT id, title, description, category, is_private, has_password, invite_code, "
-      "capacity, owner_id, owner_name, created_at FROM ("
+      "capacity, owner_id, owner_name, created_at, recording FROM ("
       " SELECT r.id, r.title, r.description, r.category, r.is_private,"
       "  r.password_hash IS NOT NULL AS has_password, r.invite_code, r.capacity, r.owner_id,"
       "  u.display_name AS owner_name, r.created_at,"
+      "  EXISTS (SELECT 1 FROM recordings c WHERE c.room_id = r.id AND c.state = 'recording')"
+      "   AS recording,"
       "  ROW_NUMBER() OVER (ORDER BY r.created_at DESC, r.id) AS rn"
       " FROM rooms r LEFT JOIN users u ON u.id = r.owner_id"
       " WHERE (r.is_private = 0 OR r.owner_id = ?)"

@@ -24,6 +24,7 @@ struct Room {
   uint64_t ownerId = 0;  // 0: no owner (made by a join before accounts)
   std::string ownerName;
   std::string createdAt;
+  bool recording = false;  // search() only: a capture's catalog row is open
 };
 
 struct RoomQuery {

@@ -60,6 +60,9 @@ async function joinerIsToldFirst() {
   await joiner.goto(stack.url);
   await joiner.locator('#signin').waitFor({ state: 'visible', timeout: WAIT_MS });
   await signUp(joiner, JOINER);
+  // The room list already says so.
+  const card = joiner.locator('.room-card', { hasText: TITLE });
+  await card.locator('.badge.recording').waitFor({ state: 'visible', timeout: WAIT_MS });
   const notice = joiner.locator('#recording-notice');
   const open = joiner.getByRole('list', { name: 'Rooms' }).getByRole('button', { name: `Join ${TITLE}` });
   await open.click();

@@ -78,6 +78,17 @@ std::optional<bool> infoSaysRecording(int port, const std::string& token) {
   return json::getBool(room, "recording");
 }
 
+// The room as the room list (GET /rooms) shows it: its `recording` flag.
+std::optional<bool> listSaysRecording(int port, const std::string& token) {
+  auto list = http(port, "GET", "/api/v1/rooms?q=Recorded", "", bearer(token)).json();
+  JsonArray* rooms = json::getArray(list.get(), "rooms");
+  for (guint i = 0; rooms && i < json_array_get_length(rooms); ++i) {
+    JsonObject* r = json_array_get_object_element(rooms, i);
+    if (json::getString(r, "id").value_or("") == "recroom") return json::getBool(r, "recording");
+  }
+  return std::nullopt;
+}
+
 bool joinRoom(WsClient& c, int port, const std::string& token, const std::string& name) {
   if (!c.connect(wsUrl(port, token)) || c.hello(name).empty()) return false;
   c.send(R"({"type":"join","room":"recroom"})");
@@ -146,6 +157,7 @@ TEST(RecordingControlMedia, OwnerRecordsRoomIsToldCatalogRendersAndVideoIsServed
   EXPECT_TRUE(
       eventually([&] { return infoSaysRecording(port, lena) == std::optional<bool>(true); }, 10s));
   EXPECT_EQ(infoSaysRecording(port2, lena), std::optional<bool>(true)) << "the other node";
+  EXPECT_EQ(listSaysRecording(port2, lena), std::optional<bool>(true)) << "the room list";
   WsClient late;
   ASSERT_TRUE(joinRoom(late, port, lena, "Lena"));
   EXPECT_TRUE(late.waitFor([](JsonObject* m) { return isRecording(m, true); }, 10000ms));
@@ -183,6 +195,7 @@ TEST(RecordingControlMedia, OwnerRecordsRoomIsToldCatalogRendersAndVideoIsServed
                infoSaysRecording(port2, lena) == std::optional<bool>(false);
       },
       15s));
+  EXPECT_EQ(listSaysRecording(port, lena), std::optional<bool>(false)) << "the room list";
 
   // The catalog: duration, participants, then the render done by control's queue.
   JsonObjectPtr rec;

@@ -155,6 +155,7 @@ export class RoomsView {
     head.append(title);
     if (room.private) head.append(badge('private'));
     if (room.password) head.append(badge('password'));
+    if (room.recording) head.append(badge('● recording', 'recording'));
     if (room.category) head.append(badge(room.category, 'category'));
     li.append(head);
     if (room.description) {
