@@ -100,6 +100,11 @@ void RoomTimers::onMessage(const Session& s, const ClientMessage& m) {
     return s->sendError(code::AccountRequired, "log in to use the room timer", m.id);
   }
   if (*json::getString(m.object.get(), "action") == "ack") return ack(s, m);
+  // Commands wait for the room's earlier ones: a flood (allowed or not) must not hold the
+  // owner's next command back for long.
+  if (commands_.waiting(s->room()) >= kMaxWaitingCommands) {
+    return s->sendError(code::RateLimited, "too many timer commands at once; try again", m.id);
+  }
   auto msg = std::make_shared<ClientMessage>();
   msg->object = JsonObjectPtr(json_object_ref(m.object.get()));
   msg->type = m.type;

@@ -44,6 +44,7 @@ class RoomTimers {
   void load(const std::string& room, std::function<void(bool ok, TimerState)> done);
   using TurnPtr = KeyedSerialQueue::TurnPtr;
   static constexpr int kCommandAttempts = 5;
+  static constexpr size_t kMaxWaitingCommands = 64;  // per room and node
   void command(const Session& s, const ClientMessage& m, TurnPtr turn, int attempt = 0);
   // The state after a set/start/pause/reset, one version on.
   static TimerState applied(TimerState st, JsonObject* fields, int64_t nowMs);
