@@ -4,6 +4,7 @@
 #include "ClientErrors.hpp"
 #include "ControlNode.hpp"
 #include "DbWorker.hpp"
+#include "RoomStore.hpp"
 
 namespace carrel::control {
 
@@ -158,7 +159,7 @@ void ChatHandlers::afterJoin(const Session& s, const std::string& room) {
     uint64_t user = static_cast<uint64_t>(s->userId());
     db->run([room, user](MySqlConnection& c) {
       std::string why;
-      if (!MaterialStore(c).recordVisit(room, user, nowMs(), &why)) {
+      if (!RoomStore(c).recordVisit(room, user, nowMs(), &why)) {
         g_warning("room %s: visit of user %llu not recorded: %s", room.c_str(),
                   static_cast<unsigned long long>(user), why.c_str());
       }

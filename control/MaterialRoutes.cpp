@@ -8,6 +8,7 @@
 #include "ChatJson.hpp"
 #include "MaterialStore.hpp"
 #include "MaterialUpload.hpp"
+#include "RoomStore.hpp"
 
 namespace carrel::control {
 
@@ -217,7 +218,7 @@ void MaterialRoutes::upload(SoupServerMessage* msg, GHashTable* query) {
         [m, sink, finalPath, admin, code](MySqlConnection& db) {
           std::string why;
           MaterialStore store(db);
-          auto member = store.isMember(m->room, m->uploaderId, &why);
+          auto member = RoomStore(db).isMember(m->room, m->uploaderId, &why);
           if (!member) {
             *code = "internal";
           } else if (!*member && !admin) {
@@ -255,7 +256,7 @@ void MaterialRoutes::list(SoupServerMessage* msg, GHashTable* query) {
         [room, u, out, allowed](MySqlConnection& db) {
           std::string why;
           MaterialStore store(db);
-          auto member = store.isMember(room, u.id, &why);
+          auto member = RoomStore(db).isMember(room, u.id, &why);
           *allowed = u.admin || member.value_or(false);
           if (member && *allowed) *out = store.list(room, 200, &why);
           if (!*out && (!member || *allowed)) g_warning("materials list: %s", why.c_str());
@@ -288,7 +289,7 @@ void MaterialRoutes::download(SoupServerMessage* msg, uint64_t id, GHashTable* q
           MaterialStore store(db);
           *result = store.get(id, m.get(), &why);
           if (*result != StoreResult::Ok) return;
-          auto member = store.isMember(m->room, u.id, &why);
+          auto member = RoomStore(db).isMember(m->room, u.id, &why);
           if (!member) {
             *result = StoreResult::Failed;
             g_warning("material %llu: %s", static_cast<unsigned long long>(id), why.c_str());

@@ -32,12 +32,6 @@ class MaterialStore {
   StoreResult get(uint64_t id, Material* out, std::string* error);
   // The room's materials, newest first (at most limit).
   std::optional<std::vector<Material>> list(const std::string& room, int limit, std::string* error);
-  // A room's files are for those who have joined it (room_visitors) and its owner; admins
-  // are let in by the caller.
-  std::optional<bool> isMember(const std::string& room, uint64_t userId, std::string* error);
-  // Remembers that a signed-in user joined a room (the first time counts).
-  bool recordVisit(const std::string& room, uint64_t userId, int64_t nowMs, std::string* error);
-
   static Material fromRow(const MySqlConnection::Row& r, size_t at);
   // The columns fromRow reads, for a materials row aliased m.
   static const char* columns();

@@ -194,8 +194,7 @@ void RecordingService::sweepDeadCaptures() {
         }
         seenDeadMs_ = std::move(stillRunning);
         for (const auto& row : *rows) {
-          // Just started, the media node's key may still be on its way.
-          if (now - row.startedAtMs <= 2 * bus::kSfuNodeTtlMs) continue;
+          if (row.keyMayBeMissing(now)) continue;
           node_.rooms().runningRecording(
               row.roomId, [this, alive, row, now](bool ok, const std::string& running) {
                 if (alive.expired() || !ok) return;  // Redis down: decide later

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "BusProtocol.hpp"
 #include "MySqlConnection.hpp"
 
 namespace carrel::control {
@@ -24,6 +25,11 @@ struct RecordingRow {
   int64_t videoBytes = 0;
   int64_t tracks = 0;
   std::string participants;  // JSON array of names
+  // Started so recently that its media node's liveness key (renewed with the node's heartbeat)
+  // may not be in Redis yet: a missing key does not mean the capture died.
+  bool keyMayBeMissing(int64_t nowMs) const {
+    return nowMs - startedAtMs <= 2 * bus::kSfuNodeTtlMs;
+  }
   double renderPercent = 0;
   std::optional<double> renderEtaS;
   std::string renderError;

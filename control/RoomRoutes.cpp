@@ -310,8 +310,7 @@ void RoomRoutes::confirmRecording(const std::string& room, const RecordingRow& r
   // not announced here.
   directory_.runningRecording(room, [row, answer](bool ok, const std::string& running) {
     if (!ok || running == row.id) return answer(true);  // Redis down: rather warn than not
-    // Just started, the key may still be on its way.
-    answer(g_get_real_time() / 1000 - row.startedAtMs <= 2 * bus::kSfuNodeTtlMs);
+    answer(row.keyMayBeMissing(g_get_real_time() / 1000));
   });
 }
 

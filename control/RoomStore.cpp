@@ -199,4 +199,21 @@ std::optional<std::string> RoomStore::passwordHash(const std::string& id, std::s
   return rows->front()[0].value_or("");
 }
 
+std::optional<bool> RoomStore::isMember(const std::string& room, uint64_t userId,
+                                        std::string* error) {
+  auto rows = db_.query(
+      "SELECT EXISTS (SELECT 1 FROM room_visitors WHERE room_id = ? AND user_id = ?) OR "
+      "EXISTS (SELECT 1 FROM rooms WHERE id = ? AND owner_id = ?)",
+      {room, std::to_string(userId), room, std::to_string(userId)}, error);
+  if (!rows || rows->empty()) return std::nullopt;
+  return rows->front()[0].value_or("0") == "1";
+}
+
+bool RoomStore::recordVisit(const std::string& room, uint64_t userId, int64_t nowMs,
+                            std::string* error) {
+  return db_.execute(
+      "INSERT IGNORE INTO room_visitors (room_id, user_id, first_joined_ms) VALUES (?, ?, ?)",
+      {room, std::to_string(userId), std::to_string(nowMs)}, error);
+}
+
 }  // namespace carrel::control

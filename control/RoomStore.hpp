@@ -42,6 +42,11 @@ class RoomStore {
 
   // Conflict when the id is taken.
   StoreResult create(const Room& room, const std::string& passwordHash, std::string* error);
+  // Who a room lets in to its history and files: those who have joined it (room_visitors)
+  // and its owner; admins are let in by the caller.
+  std::optional<bool> isMember(const std::string& room, uint64_t userId, std::string* error);
+  // Remembers that a signed-in user joined a room (the first time counts).
+  bool recordVisit(const std::string& room, uint64_t userId, int64_t nowMs, std::string* error);
   StoreResult get(const std::string& id, Room* out, std::string* error);
   // Replaces the editable fields; passwordHash nullopt keeps the current one.
   StoreResult update(const Room& room, const std::optional<std::string>& passwordHash,

@@ -5,7 +5,6 @@
 
 #include "ClientMessages.hpp"
 #include "Json.hpp"
-#include "MaterialStore.hpp"
 #include "RoomBoard.hpp"
 #include "RoomStore.hpp"
 #include "StudyLedger.hpp"
@@ -332,7 +331,7 @@ void StudyRoutes::board(SoupServerMessage* msg, GHashTable* query) {
             return;
           }
           if (got == StoreResult::Ok && r.isPrivate && !u.admin) {
-            std::optional<bool> member = MaterialStore(db).isMember(room, u.id, &why);
+            std::optional<bool> member = RoomStore(db).isMember(room, u.id, &why);
             if (!member) {
               g_warning("board of %s: %s", room.c_str(), why.c_str());
               return;
