@@ -1,6 +1,7 @@
 // How every webrtcbin of this node does ICE: which local addresses it gathers on (only
 // those), STUN/TURN servers, no ICE-TCP, the UDP port range, and the public address a NAT
-// 1:1 maps to the first local address (advertised in its host candidates instead).
+// 1:1 maps to the first local address (advertised in its host candidates instead); with them
+// the few connection settings every webrtcbin of the node is started with.
 #pragma once
 
 #include <gst/gst.h>
@@ -31,6 +32,9 @@ class IceSettings {
   // torn down; 0: forever.
   void setConnectTimeoutMs(int ms) { connectTimeoutMs_ = ms; }
   int connectTimeoutMs() const { return connectTimeoutMs_; }
+  // Publish connections: PassThroughJitterbuffer instead of rtpjitterbuffer (SfuOptions).
+  void setPassThroughJitterbuffer(bool on) { passThroughJitterbuffer_ = on; }
+  bool passThroughJitterbuffer() const { return passThroughJitterbuffer_; }
   // A local candidate as the remote side should see it (public address for host ones).
   std::string advertised(const std::string& candidate) const;
 
@@ -42,6 +46,7 @@ class IceSettings {
   unsigned portMax_ = 0;
   std::string publicAddress_;
   int connectTimeoutMs_ = 0;
+  bool passThroughJitterbuffer_ = true;
 };
 
 }  // namespace carrel::sfu

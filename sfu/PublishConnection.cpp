@@ -4,9 +4,11 @@
 
 #include "EosShield.hpp"
 #include "Json.hpp"
+#include "PassThroughJitterbuffer.hpp"
 #include "PublishSdpFilter.hpp"
 #include "Room.hpp"
 #include "WebrtcCall.hpp"
+#include "WebrtcbinRtpbin.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(carrel_sfu_publish);
 #define GST_CAT_DEFAULT carrel_sfu_publish
@@ -64,6 +66,14 @@ void PublishConnection::configure() {
     GST_DEBUG_CATEGORY_INIT(carrel_sfu_publish, "carrel-sfu-publish", 0,
                             "Carrel SFU publish connections");
     g_once_init_leave(&once, 1);
+  }
+  if (settings().passThroughJitterbuffer()) {
+    if (GstElementPtr rtpbin = webrtcbinRtpbin(webrtc_.get())) {
+      g_signal_connect(rtpbin.get(), "request-jitterbuffer",
+                       G_CALLBACK(&PassThroughJitterbuffer::onRequestJitterbuffer), nullptr);
+    } else {
+      GST_WARNING("%s: no rtpbin inside webrtcbin: rtpjitterbuffer stays", ctx_.peerId.c_str());
+    }
   }
   EosShield::attach(webrtc_.get());
   pads_ = std::make_shared<PadState>();

@@ -67,6 +67,7 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
   gchar* publicAddress = nullptr;
   gint portMin = 0, portMax = 0;
   gboolean faults = FALSE;
+  gchar* jitterbuffer = nullptr;
   GOptionEntry entries[] = {
       {"redis-host", 0, 0, G_OPTION_ARG_STRING, &redisHost, "Redis host (default 127.0.0.1)",
        "HOST"},
@@ -98,6 +99,11 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
        "A peer whose negotiated connection is not up (ICE and DTLS) this long after its "
        "negotiation is torn down (20000; 1000..600000)",
        "MS"},
+      {"publish-jitterbuffer", 0, 0, G_OPTION_ARG_STRING, &jitterbuffer,
+       "How a publisher's packets are received: 'passthrough' forwards each at once and asks "
+       "again for missing ones (default); 'rtpjitterbuffer' puts them in order first, with "
+       "two threads per published stream",
+       "KIND"},
       {"recordings-dir", 0, 0, G_OPTION_ARG_FILENAME, &recordings,
        "Folder for room recordings (one session folder each); none: recording is refused", "DIR"},
       {"test-fault-injection", 0, 0, G_OPTION_ARG_NONE, &faults,
@@ -120,6 +126,7 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
   out->recordingsDir = takeString(recordings, "");
   std::string id = takeString(nodeId, "");
   out->publicAddress = takeString(publicAddress, "");
+  std::string jb = takeString(jitterbuffer, "passthrough");
   if (!ok) {
     *error = err ? err->message : "bad command line";
     return false;
@@ -139,6 +146,11 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
   }
   out->connectTimeoutMs = connectTimeout;
   out->testFaultInjection = faults != FALSE;
+  if (jb != "passthrough" && jb != "rtpjitterbuffer") {
+    *error = "--publish-jitterbuffer must be passthrough or rtpjitterbuffer";
+    return false;
+  }
+  out->passThroughJitterbuffer = jb == "passthrough";
   out->icePortMin = portMin;
   out->icePortMax = portMax;
   if (!validateDeployment(*out, error)) return false;

@@ -21,6 +21,9 @@ struct SfuOptions {
   // A negotiated connection that is not up (ICE + DTLS) this long after its negotiation tears
   // its peer down alone.
   int connectTimeoutMs = 20000;
+  // Publish connections' jitterbuffers: true, PassThroughJitterbuffer (forwards at once on
+  // the receiving thread); false, GStreamer's rtpjitterbuffer (reorders, two threads each).
+  bool passThroughJitterbuffer = true;
   std::string recordingsDir;  // where room.record_start writes; empty: recording refused
   // Test-only: debug.fail_peer may break a peer's media on purpose (FaultInjector).
   bool testFaultInjection = false;

@@ -47,6 +47,7 @@ class WebrtcConnection : public std::enable_shared_from_this<WebrtcConnection> {
   virtual std::string whyNotConnected() const { return "ICE or DTLS did not complete"; }
   bool everConnected() const { return everConnected_; }
   int connectTimeoutMs() const { return ice_.connectTimeoutMs(); }
+  const IceSettings& settings() const { return ice_; }
 
   template <typename T>
   std::weak_ptr<T> weakSelf() {

@@ -62,3 +62,16 @@ TEST(SfuOptions, BadValues) {
   EXPECT_FALSE(err.empty());
   EXPECT_FALSE(parse({"--no-such-option"}, &o, &err));
 }
+
+TEST(SfuOptions, PublishJitterbuffer) {
+  SfuOptions o;
+  std::string err;
+  ASSERT_TRUE(parse({}, &o, &err)) << err;
+  EXPECT_TRUE(o.passThroughJitterbuffer);
+  SfuOptions g;
+  ASSERT_TRUE(parse({"--publish-jitterbuffer", "rtpjitterbuffer"}, &g, &err)) << err;
+  EXPECT_FALSE(g.passThroughJitterbuffer);
+  SfuOptions bad;
+  EXPECT_FALSE(parse({"--publish-jitterbuffer", "none"}, &bad, &err));
+  EXPECT_NE(err.find("--publish-jitterbuffer"), std::string::npos) << err;
+}
