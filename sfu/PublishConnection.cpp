@@ -140,6 +140,7 @@ void PublishConnection::trackReady(std::shared_ptr<TrackForwarder> track) {
     ended_.push_back(track);
     return;
   }
+  if (!feedbackPlanned_) feedbackPlanned_ = planFeedbackBandwidth();
   GST_INFO("%s: track %s (%s, %s, mid %s) published", ctx_.peerId.c_str(), track->trackId().c_str(),
            track->kind().c_str(), track->source().c_str(), track->mid().c_str());
   tracks_[track->trackId()] = track;
@@ -159,6 +160,24 @@ void PublishConnection::endTrack(const std::string& trackId) {
              t->packets());
   }
   if (ctx_.room) ctx_.room->onTrackEnded(ctx_.peerId, track);
+}
+
+bool PublishConnection::planFeedbackBandwidth() {
+  GstElementPtr rtpbin = webrtcbinRtpbin(webrtc_.get());
+  if (!rtpbin) return true;
+  bool any = false;
+  // Bundled: one session; the loop covers a client that does not bundle.
+  for (guint id = 0; id < 16; ++id) {
+    GObject* raw = nullptr;
+    g_signal_emit_by_name(rtpbin.get(), "get-internal-session", id, &raw);
+    GObjectPtr<GObject> session(raw);
+    if (!session) continue;
+    g_object_set(session.get(), "bandwidth", kPublishBandwidth, nullptr);
+    any = true;
+  }
+  GST_DEBUG("%s: RTCP planned for %.0f bit/s: %s", ctx_.peerId.c_str(), kPublishBandwidth,
+            any ? "yes" : "no session yet");
+  return any;
 }
 
 bool PublishConnection::owns(GstElement* element) const {

@@ -42,6 +42,15 @@ class PublishConnection : public WebrtcConnection {
   static void onPadAdded(GstElement* webrtc, GstPad* pad, gpointer data);
   void trackReady(std::shared_ptr<TrackForwarder> track);
   void endTrack(const std::string& trackId);
+  // A receive-only rtpsession plans its RTCP for 64 kbit/s (it estimates the session's
+  // bandwidth from what it sends, nothing), so it reports every ~0.5 s and, by RFC 4585's
+  // rules, may send early feedback only once per report interval: the NACKs asked for a lost
+  // packet expired before they could go out, and the uplink's losses were never repaired
+  // (PublisherLegMedia). Planned for a camera's rate instead, it reports every ~60 ms and
+  // NACKs go out in time, for ~1 % of the stream's bandwidth. True when a session was there.
+  bool planFeedbackBandwidth();
+  static constexpr double kPublishBandwidth = 500'000;  // bit/s
+  bool feedbackPlanned_ = false;
 
   bool offerSeen_ = false;  // an offer was handed to webrtcbin (candidates may follow)
   bool applied_ = false;    // an offer was applied successfully

@@ -21,6 +21,29 @@ bool isPayloadAttribute(const gchar* key) {
          g_strcmp0(key, "rtcp-fb") == 0;
 }
 
+// Adds to keep the RTX payload types ("97 rtx/90000" with "a=fmtp:97 apt=96") of kept ones:
+// without them in the answer the publisher cannot resend what its uplink lost.
+void keepRetransmissionsOf(const GstSDPMedia* media, std::set<int>* keep) {
+  std::set<int> rtx;
+  for (guint a = 0; a < gst_sdp_media_attributes_len(media); ++a) {
+    const GstSDPAttribute* attr = gst_sdp_media_get_attribute(media, a);
+    if (g_strcmp0(attr->key, "rtpmap") != 0 || !attr->value) continue;
+    const gchar* space = strchr(attr->value, ' ');
+    if (space && g_ascii_strncasecmp(space + 1, "rtx/", 4) == 0) {
+      rtx.insert(leadingPayload(attr->value));
+    }
+  }
+  for (guint a = 0; a < gst_sdp_media_attributes_len(media); ++a) {
+    const GstSDPAttribute* attr = gst_sdp_media_get_attribute(media, a);
+    if (g_strcmp0(attr->key, "fmtp") != 0 || !attr->value) continue;
+    int pt = leadingPayload(attr->value);
+    const gchar* apt = strstr(attr->value, "apt=");
+    if (rtx.count(pt) && apt && keep->count(static_cast<int>(std::strtol(apt + 4, nullptr, 10)))) {
+      keep->insert(pt);
+    }
+  }
+}
+
 }  // namespace
 
 GstSdpMessagePtr parseSdp(const std::string& text) {
@@ -60,6 +83,7 @@ int keepForwardableCodecs(GstSDPMessage* sdp) {
       if (wanted) keep.insert(pt);
     }
     if (keep.empty()) continue;
+    keepRetransmissionsOf(media, &keep);
     for (guint f = gst_sdp_media_formats_len(media); f-- > 0;) {
       int pt = leadingPayload(gst_sdp_media_get_format(media, f));
       if (!keep.count(pt)) {

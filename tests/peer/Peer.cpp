@@ -627,7 +627,9 @@ JsonObjectPtr Peer::published() const {
       .set("screen_frames",
            static_cast<int64_t>(publish_ ? publish_->screenFrames() : screenFramesAtStop_))
       .set("audio_buffers",
-           static_cast<int64_t>(publish_ ? publish_->audioBuffers() : audioBuffersAtStop_));
+           static_cast<int64_t>(publish_ ? publish_->audioBuffers() : audioBuffersAtStop_))
+      .set("video_packets_dropped",
+           static_cast<int64_t>(publish_ ? publish_->droppedVideoPackets() : droppedAtStop_));
   return p.take();
 }
 
@@ -643,7 +645,8 @@ void Peer::emitStats() {
     json::Object r;
     r.set("dropped", static_cast<int64_t>(c.dropped))
         .set("rtx_requests", static_cast<int64_t>(c.rtxRequests))
-        .set("rtx_recovered", static_cast<int64_t>(c.rtxRecovered));
+        .set("rtx_recovered", static_cast<int64_t>(c.rtxRecovered))
+        .set("lost", static_cast<int64_t>(c.lost));
     o.set("receive", r.get());
   }
   out_.emit("stats", o.get());
@@ -693,6 +696,7 @@ void Peer::finish() {
     videoFramesAtStop_ = publish_->videoFrames();
     audioBuffersAtStop_ = publish_->audioBuffers();
     screenFramesAtStop_ = publish_->screenFrames();
+    droppedAtStop_ = publish_->droppedVideoPackets();
   }
   // Pipelines stop before the summary, so its counters are final. Stopping a webrtcbin whose
   // pads wait for a negotiation has been seen to hang in GStreamer: a watchdog turns that into

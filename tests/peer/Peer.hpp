@@ -101,6 +101,7 @@ class Peer {
   uint64_t videoFramesAtStop_ = 0;
   uint64_t audioBuffersAtStop_ = 0;
   uint64_t screenFramesAtStop_ = 0;
+  uint64_t droppedAtStop_ = 0;
   TimeoutSource statsTimer_;
   TimeoutSource durationTimer_;
   TimeoutSource leaveTimer_;

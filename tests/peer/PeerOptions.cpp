@@ -41,6 +41,7 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   gchar** retileNames = nullptr;
   gboolean screen = FALSE;
   gint dropPercent = 0;
+  gint sendDropPercent = 0;
   gint screenW = o.screenWidth, screenH = o.screenHeight, tiles = o.tiles;
   gboolean noDecode = FALSE, noPublish = FALSE, noAudio = FALSE, noVideo = FALSE,
            noSubscribe = FALSE;
@@ -134,6 +135,10 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
        "Drop this share of incoming video RTP packets before webrtcbin sees them (every "
        "(100/N)-th), so NACK and retransmission must repair them",
        "N"},
+      {"send-drop-percent", 0, 0, G_OPTION_ARG_INT, &sendDropPercent,
+       "Drop this share of outgoing video RTP packets on their way to the network (every "
+       "(100/N)-th, after they were kept for retransmission), so the SFU must ask for them",
+       "N"},
       {"video-mode", 0, 0, G_OPTION_ARG_STRING, &videoMode,
        "join's video mode: all or selected (default: the server's, all)", "MODE"},
       {"tiles", 0, 0, G_OPTION_ARG_INT, &tiles,
@@ -207,6 +212,10 @@ std::optional<PeerOptions> PeerOptions::parse(int argc, char** argv, std::string
   if (tiles > 64) return fail("--tiles must be at most 64");
   if (dropPercent < 0 || dropPercent > 50) return fail("--drop-percent must be 0..50");
   o.dropPercent = dropPercent;
+  if (sendDropPercent < 0 || sendDropPercent > 50) {
+    return fail("--send-drop-percent must be 0..50");
+  }
+  o.sendDropPercent = sendDropPercent;
   o.screen = screen;
   o.screenWidth = screenW;
   o.screenHeight = screenH;

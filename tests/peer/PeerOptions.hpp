@@ -54,6 +54,9 @@ struct PeerOptions {
   bool screen = false;
   // Induced loss: every (100 / dropPercent)-th incoming video packet is dropped.
   int dropPercent = 0;
+  // Induced uplink loss: every (100 / sendDropPercent)-th outgoing video packet is dropped
+  // after the sender stored it for retransmission.
+  int sendDropPercent = 0;
   int screenWidth = 1280;
   int screenHeight = 720;
   int screenFps = 5;

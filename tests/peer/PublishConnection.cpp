@@ -38,6 +38,7 @@ PublishConnection::PublishConnection(const PeerOptions& options, const NetworkFi
 bool PublishConnection::start(std::string* error) {
   if (!createPipeline(error)) return false;
   g_signal_connect(webrtc(), "on-negotiation-needed", G_CALLBACK(&onNegotiationNeeded), this);
+  loss_ = std::make_unique<SendLoss>(webrtc(), options_.sendDropPercent);
   if (options_.video && !addVideo(error)) return false;
   if (options_.audio && !addAudio(error)) return false;
   if (options_.screen && !startScreen(error)) return false;

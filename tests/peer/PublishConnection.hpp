@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "SendLoss.hpp"
 #include "WebRtcConnection.hpp"
 
 namespace carrel::peer {
@@ -34,6 +35,8 @@ class PublishConnection : public WebRtcConnection {
   uint64_t videoFrames() const { return videoFrames_.load(); }
   uint64_t screenFrames() const { return screenFrames_.load(); }
   uint64_t audioBuffers() const { return audioBuffers_.load(); }
+  // Video packets --send-drop-percent dropped.
+  uint64_t droppedVideoPackets() const { return loss_ ? loss_->dropped() : 0; }
 
  private:
   bool addVideo(std::string* error);
@@ -52,6 +55,7 @@ class PublishConnection : public WebRtcConnection {
   std::vector<std::string> screenMids(const std::string& sdp) const;
 
   OfferFn offer_;
+  std::unique_ptr<SendLoss> loss_;
   std::atomic<bool> offered_{false};
   bool inFlight_ = false;
   bool again_ = false;

@@ -79,6 +79,7 @@ ReceiveLoss::Counts ReceiveLoss::counts() const {
     guint64 v = 0;
     if (gst_structure_get_uint64(s, "rtx-count", &v)) c.rtxRequests += v;
     if (gst_structure_get_uint64(s, "rtx-success-count", &v)) c.rtxRecovered += v;
+    if (gst_structure_get_uint64(s, "num-lost", &v)) c.lost += v;
     gst_structure_free(s);
   }
   return c;

@@ -21,6 +21,7 @@ class ReceiveLoss {
     uint64_t dropped = 0;
     uint64_t rtxRequests = 0;   // rtpjitterbuffer rtx-count
     uint64_t rtxRecovered = 0;  // rtpjitterbuffer rtx-success-count
+    uint64_t lost = 0;          // rtpjitterbuffer num-lost: never came, even asked again
   };
 
   // dropPercent 0: nothing dropped, counters still read. videoPayload: the PT to drop.

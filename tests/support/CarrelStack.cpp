@@ -1,5 +1,6 @@
 #include "CarrelStack.hpp"
 
+#include <cstdlib>
 #include <stdexcept>
 
 #include "TestEnv.hpp"
@@ -25,8 +26,12 @@ CarrelStack::CarrelStack(std::string dir, StackOptions o) : dir_(std::move(dir))
                                   id};
     if (o.membersWithoutMedia) argv.insert(argv.end(), {"--connect-timeout-ms", "600000"});
     argv.insert(argv.end(), o.sfuArgs.begin(), o.sfuArgs.end());
-    auto p = std::make_unique<Process>(argv, dir_ + "/" + id + ".log",
-                                       std::vector<std::string>{"GST_DEBUG=carrel*:4,WARNING"});
+    // CARREL_TEST_SFU_GST_DEBUG: a GST_DEBUG for the SFUs when a failure needs more.
+    const char* debug = std::getenv("CARREL_TEST_SFU_GST_DEBUG");
+    auto p = std::make_unique<Process>(
+        argv, dir_ + "/" + id + ".log",
+        std::vector<std::string>{std::string("GST_DEBUG=") +
+                                 (debug && *debug ? debug : "carrel*:4,WARNING")});
     if (p->waitForLine(isReady, std::chrono::seconds(20)).empty()) {
       throw std::runtime_error("carrel-sfu did not get ready, see " + p->logPath());
     }

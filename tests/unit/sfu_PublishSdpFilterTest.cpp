@@ -53,13 +53,15 @@ std::string text(GstSDPMessage* m) {
 
 }  // namespace
 
-TEST(SfuPublishSdpFilter, KeepsOnlyVp8AndOpus) {
+TEST(SfuPublishSdpFilter, KeepsOnlyVp8AndOpusAndVp8sRetransmissions) {
   GstSdpMessagePtr sdp = parseSdp(kOffer);
   ASSERT_TRUE(sdp);
-  EXPECT_EQ(keepForwardableCodecs(sdp.get()), 6);
+  EXPECT_EQ(keepForwardableCodecs(sdp.get()), 5);
   const GstSDPMedia* video = gst_sdp_message_get_media(sdp.get(), 0);
-  ASSERT_EQ(gst_sdp_media_formats_len(video), 1u);
+  ASSERT_EQ(gst_sdp_media_formats_len(video), 2u);
   EXPECT_STREQ(gst_sdp_media_get_format(video, 0), "96");
+  // VP8's RTX stays: the SFU asks the publisher to resend what its uplink lost.
+  EXPECT_STREQ(gst_sdp_media_get_format(video, 1), "97");
   const GstSDPMedia* audio = gst_sdp_message_get_media(sdp.get(), 1);
   ASSERT_EQ(gst_sdp_media_formats_len(audio), 1u);
   EXPECT_STREQ(gst_sdp_media_get_format(audio, 0), "111");
@@ -68,8 +70,10 @@ TEST(SfuPublishSdpFilter, KeepsOnlyVp8AndOpus) {
   EXPECT_NE(out.find("a=rtcp-fb:96 nack pli"), std::string::npos);
   EXPECT_NE(out.find("a=rtcp-fb:* ccm fir"), std::string::npos);
   EXPECT_NE(out.find("a=fmtp:111 minptime=10;useinbandfec=1"), std::string::npos);
-  for (const char* gone : {"rtx", "VP9", "H264", "profile-id", "apt=", "red/", "G722", ":63 ",
-                           ":98 ", ":99 ", ":100 "}) {
+  EXPECT_NE(out.find("a=rtpmap:97 rtx/90000"), std::string::npos);
+  EXPECT_NE(out.find("a=fmtp:97 apt=96"), std::string::npos);
+  for (const char* gone :
+       {"VP9", "H264", "profile-id", "apt=98", "red/", "G722", ":63 ", ":98 ", ":99 ", ":100 "}) {
     EXPECT_EQ(out.find(gone), std::string::npos) << gone << " is still in\n" << out;
   }
   // Other lines and the data channel m-line stay as they were.
