@@ -35,6 +35,9 @@ class IceSettings {
   // Publish connections: PassThroughJitterbuffer instead of rtpjitterbuffer (SfuOptions).
   void setPassThroughJitterbuffer(bool on) { passThroughJitterbuffer_ = on; }
   bool passThroughJitterbuffer() const { return passThroughJitterbuffer_; }
+  // Every connection: ReceiveQueueBypass on webrtcbin's receive queues (SfuOptions).
+  void setReceiveQueueBypass(bool on) { receiveQueueBypass_ = on; }
+  bool receiveQueueBypass() const { return receiveQueueBypass_; }
   // A local candidate as the remote side should see it (public address for host ones).
   std::string advertised(const std::string& candidate) const;
 
@@ -47,6 +50,7 @@ class IceSettings {
   std::string publicAddress_;
   int connectTimeoutMs_ = 0;
   bool passThroughJitterbuffer_ = true;
+  bool receiveQueueBypass_ = true;
 };
 
 }  // namespace carrel::sfu

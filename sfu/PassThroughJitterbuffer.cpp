@@ -219,7 +219,6 @@ void instanceInit(GTypeInstance* instance, gpointer) {
   gst_pad_set_query_function(jb->src, srcQuery);
   gst_pad_set_iterate_internal_links_function(jb->src, internalLinks);
   GST_PAD_SET_PROXY_CAPS(jb->src);
-  gst_pad_use_fixed_caps(jb->src);
   gst_element_add_pad(GST_ELEMENT(jb), jb->src);
 }
 

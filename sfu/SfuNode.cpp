@@ -45,6 +45,7 @@ SfuNode::SfuNode(const SfuOptions& options)
   ice_.setPublicAddress(options.publicAddress);
   ice_.setConnectTimeoutMs(options.connectTimeoutMs);
   ice_.setPassThroughJitterbuffer(options.passThroughJitterbuffer);
+  ice_.setReceiveQueueBypass(options.receiveQueueBypass);
   static gsize once = 0;
   if (g_once_init_enter(&once)) {
     GST_DEBUG_CATEGORY_INIT(carrel_sfu_node, "carrel-sfu-node", 0, "Carrel SFU node");

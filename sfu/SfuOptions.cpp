@@ -67,6 +67,7 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
   gchar* publicAddress = nullptr;
   gint portMin = 0, portMax = 0;
   gboolean faults = FALSE;
+  gboolean keepReceiveQueue = FALSE;
   gchar* jitterbuffer = nullptr;
   GOptionEntry entries[] = {
       {"redis-host", 0, 0, G_OPTION_ARG_STRING, &redisHost, "Redis host (default 127.0.0.1)",
@@ -104,6 +105,10 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
        "again for missing ones (default); 'rtpjitterbuffer' puts them in order first, with "
        "two threads per published stream",
        "KIND"},
+      {"keep-receive-queue", 0, 0, G_OPTION_ARG_NONE, &keepReceiveQueue,
+       "Received datagrams take webrtcbin's receive queue (a thread switch each) instead of "
+       "going on on the thread that read them; for comparison",
+       nullptr},
       {"recordings-dir", 0, 0, G_OPTION_ARG_FILENAME, &recordings,
        "Folder for room recordings (one session folder each); none: recording is refused", "DIR"},
       {"test-fault-injection", 0, 0, G_OPTION_ARG_NONE, &faults,
@@ -151,6 +156,7 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
     return false;
   }
   out->passThroughJitterbuffer = jb == "passthrough";
+  out->receiveQueueBypass = keepReceiveQueue == FALSE;
   out->icePortMin = portMin;
   out->icePortMax = portMax;
   if (!validateDeployment(*out, error)) return false;

@@ -24,6 +24,9 @@ struct SfuOptions {
   // Publish connections' jitterbuffers: true, PassThroughJitterbuffer (forwards at once on
   // the receiving thread); false, GStreamer's rtpjitterbuffer (reorders, two threads each).
   bool passThroughJitterbuffer = true;
+  // Received datagrams go from nicesrc to dtlssrtpdec on nicesrc's thread (ReceiveQueueBypass)
+  // instead of through webrtcbin's receive queue and its thread.
+  bool receiveQueueBypass = true;
   std::string recordingsDir;  // where room.record_start writes; empty: recording refused
   // Test-only: debug.fail_peer may break a peer's media on purpose (FaultInjector).
   bool testFaultInjection = false;

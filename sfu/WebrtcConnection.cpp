@@ -1,6 +1,7 @@
 #include "WebrtcConnection.hpp"
 
 #include "Json.hpp"
+#include "ReceiveQueueBypass.hpp"
 #include "Room.hpp"
 #include "WebrtcCall.hpp"
 #include "WebrtcStateNames.hpp"
@@ -44,6 +45,7 @@ bool WebrtcConnection::start(const IceSettings& ice) {
   g_object_set(w, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, nullptr);
   if (!ice.apply(w)) return false;
   ice_ = ice;
+  if (ice.receiveQueueBypass()) ReceiveQueueBypass::attach(w);
   connectWeak("on-ice-candidate", G_CALLBACK(&WebrtcConnection::onIceCandidate));
   connectWeak("notify::connection-state", G_CALLBACK(&WebrtcConnection::onStateNotify));
   connectWeak("notify::ice-connection-state", G_CALLBACK(&WebrtcConnection::onStateNotify));

@@ -75,3 +75,13 @@ TEST(SfuOptions, PublishJitterbuffer) {
   EXPECT_FALSE(parse({"--publish-jitterbuffer", "none"}, &bad, &err));
   EXPECT_NE(err.find("--publish-jitterbuffer"), std::string::npos) << err;
 }
+
+TEST(SfuOptions, ReceiveQueueBypassUnlessKept) {
+  SfuOptions o;
+  std::string err;
+  ASSERT_TRUE(parse({}, &o, &err)) << err;
+  EXPECT_TRUE(o.receiveQueueBypass);
+  SfuOptions k;
+  ASSERT_TRUE(parse({"--keep-receive-queue"}, &k, &err)) << err;
+  EXPECT_FALSE(k.receiveQueueBypass);
+}
