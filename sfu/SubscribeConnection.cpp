@@ -5,6 +5,7 @@
 #include "Json.hpp"
 #include "Room.hpp"
 #include "RtpRewriter.hpp"
+#include "SendChainShortcut.hpp"
 #include "WebrtcCall.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(carrel_sfu_subscribe);
@@ -114,6 +115,7 @@ bool SubscribeConnection::linkToTee(Slot& slot, const std::shared_ptr<TrackForwa
       if (auto self = weak.lock()) self->branchFailed(flow);
     });
   });
+  SendChainShortcut::attach(slot.sinkPad.get());
   if (!linkWhileTeeIdle(track->tee(), slot.teeSrc.get(), slot.sinkPad.get())) {
     GST_ERROR("%s: cannot link %s into webrtcbin", ctx_.peerId.c_str(), slot.track.c_str());
     gst_element_release_request_pad(track->tee(), slot.teeSrc.get());
