@@ -54,6 +54,8 @@ TEST(PeerOptions, RejectsBadInput) {
   EXPECT_FALSE(parse({"--url", "ws://x/", "--break", "srtp"}, &err));
   EXPECT_NE(err.find("--break"), std::string::npos);
   EXPECT_FALSE(parse({"--url", "ws://x/", "--drop-percent", "51"}, &err));
+  EXPECT_FALSE(parse({"--url", "ws://x/", "--send-drop-percent", "-1"}, &err));
+  EXPECT_NE(err.find("--send-drop-percent"), std::string::npos);
 }
 
 TEST(PeerOptions, BrokenTransportAndInducedLoss) {
@@ -62,6 +64,10 @@ TEST(PeerOptions, BrokenTransportAndInducedLoss) {
   ASSERT_TRUE(o) << err;
   EXPECT_EQ(o->breakTransport, "dtls");
   EXPECT_EQ(o->dropPercent, 10);
+  EXPECT_EQ(o->sendDropPercent, 0);
+  auto up = parse({"--url", "ws://x/", "--send-drop-percent", "5"}, &err);
+  ASSERT_TRUE(up) << err;
+  EXPECT_EQ(up->sendDropPercent, 5);
 }
 
 TEST(DtlsBlocker, RecognisesDtlsByItsFirstByte) {
