@@ -1,6 +1,7 @@
 #include "ReceiveQueueBypass.hpp"
 
 #include <atomic>
+#include <memory>
 
 #include "GstPtr.hpp"
 
@@ -53,14 +54,19 @@ void ReceiveQueueBypass::onElementAdded(GstBin*, GstElement* element, gpointer) 
 void ReceiveQueueBypass::bypass(GstElement* queue) {
   GstPadPtr sink(gst_element_get_static_pad(queue, "sink"));
   if (!sink) return;
-  auto* st = new State;
+  auto st = std::make_shared<State>();
   st->queue = queue;
-  g_signal_connect_data(queue, "notify::leaky", G_CALLBACK(&ReceiveQueueBypass::onLeaky), st,
-                        nullptr, static_cast<GConnectFlags>(0));
-  onLeaky(G_OBJECT(queue), nullptr, st);
-  // The probe owns the state; it goes when the pad does.
-  gst_pad_add_probe(sink.get(), GST_PAD_PROBE_TYPE_BUFFER, &ReceiveQueueBypass::onBuffer, st,
-                    [](gpointer d) { delete static_cast<State*>(d); });
+  onLeaky(G_OBJECT(queue), nullptr, &st);
+  // The handler and the probe each hold the state: the queue's pads and its signal handlers
+  // go at different moments of its disposal.
+  g_signal_connect_data(
+      queue, "notify::leaky", G_CALLBACK(&ReceiveQueueBypass::onLeaky),
+      new std::shared_ptr<State>(st),
+      [](gpointer d, GClosure*) { delete static_cast<std::shared_ptr<State>*>(d); },
+      static_cast<GConnectFlags>(0));
+  gst_pad_add_probe(sink.get(), GST_PAD_PROBE_TYPE_BUFFER, &ReceiveQueueBypass::onBuffer,
+                    new std::shared_ptr<State>(st),
+                    [](gpointer d) { delete static_cast<std::shared_ptr<State>*>(d); });
   GST_DEBUG_OBJECT(queue, "bypassed once its receive bin passes");
 }
 
@@ -68,11 +74,11 @@ void ReceiveQueueBypass::onLeaky(GObject* queue, GParamSpec*, gpointer data) {
   gint leaky = -1;
   g_object_get(queue, "leaky", &leaky, nullptr);
   // transportreceivebin: leaky 0 while passing, 2 (downstream) while blocking.
-  static_cast<State*>(data)->passing = leaky == 0;
+  (*static_cast<std::shared_ptr<State>*>(data))->passing = leaky == 0;
 }
 
 GstPadProbeReturn ReceiveQueueBypass::onBuffer(GstPad*, GstPadProbeInfo* info, gpointer data) {
-  auto* st = static_cast<State*>(data);
+  State* st = static_cast<std::shared_ptr<State>*>(data)->get();
   if (!st->passing.load(std::memory_order_relaxed)) {
     st->bypassing = false;
     return GST_PAD_PROBE_OK;

@@ -71,9 +71,16 @@ class FakeSfu {
 
   const std::string& id() const { return id_; }
 
-  // The SFU's "node is alive" key expires now, as when the process dies.
+  // The SFU's "node is alive" key expires now, as when the process dies. Returns once Redis
+  // has deleted it: a join sent right after must not find the node alive (a CI failure).
   void expire() {
-    run([this] { pub_->command({"DEL", "carrel:sfu:node:" + id_}); });
+    auto deleted = std::make_shared<std::promise<void>>();
+    auto done = deleted->get_future();
+    run([this, deleted] {
+      pub_->command({"DEL", "carrel:sfu:node:" + id_},
+                    [deleted](redisReply*) { deleted->set_value(); });
+    });
+    done.wait_for(std::chrono::seconds(10));
   }
 
   // The first peer added with this id (waits for it).

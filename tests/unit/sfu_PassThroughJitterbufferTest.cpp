@@ -158,3 +158,16 @@ TEST_F(SfuPassThroughJitterbuffer, HasWhatRtpbinAndWebrtcbinSetAndRead) {
   EXPECT_EQ(gst_pad_push(feeder.get(), gst_buffer_new_allocate(nullptr, 8, nullptr)), GST_FLOW_OK);
   gst_element_release_request_pad(jb_, rtcp.get());
 }
+
+TEST_F(SfuPassThroughJitterbuffer, AnEndedTrackDoesNotEndTheBundleUpstream) {
+  ASSERT_EQ(push(1, 0), GST_FLOW_OK);
+  EXPECT_EQ(pulled().size(), 1u);  // appsink holds EOS back until what it queued is taken
+  // The track's m-line was made inactive: downstream of the jitterbuffer it is EOS from now
+  // on (webrtcbin sends EOS out of the publisher's src pad; upstream knows nothing of it).
+  GstPadPtr sinkIn(gst_element_get_static_pad(sink_, "sink"));
+  ASSERT_TRUE(gst_pad_send_event(sinkIn.get(), gst_event_new_eos()));
+  // A packet still in flight: dropped, and upstream (the bundle's receive path) carries on.
+  EXPECT_EQ(push(2, 0), GST_FLOW_OK);
+  GstPadPtr out(gst_element_get_static_pad(jb_, "src"));
+  EXPECT_EQ(gst_pad_get_last_flow_return(out.get()), GST_FLOW_EOS);
+}
