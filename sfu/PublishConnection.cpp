@@ -74,8 +74,11 @@ void PublishConnection::configure() {
     } else {
       GST_WARNING("%s: no rtpbin inside webrtcbin: rtpjitterbuffer stays", ctx_.peerId.c_str());
     }
+  } else {
+    // PassThroughJitterbuffer keeps an ended track's EOS from upstream itself, in its push;
+    // rtpjitterbuffer needs the shield's probe on every packet.
+    EosShield::attach(webrtc_.get());
   }
-  EosShield::attach(webrtc_.get());
   pads_ = std::make_shared<PadState>();
   pads_->owner = weakSelf<PublishConnection>();
   pads_->pipeline.reset(GST_ELEMENT(gst_object_ref(pipeline_.get())));
