@@ -8,12 +8,17 @@
 //   and the next buffer is tried again (a slot re-pointed or re-negotiated flows again);
 // * fatal (below EOS: not-negotiated, error): blows once (onBlown, on the streaming thread)
 //   and from then on drops the branch's buffers with OK.
+// With a SendCombiner (the subscriber connection's) the push may happen later on another
+// publisher's thread; the fuse then learns the flow there and always answers OK to the tee.
 #pragma once
 
 #include <gst/gst.h>
 
 #include <atomic>
 #include <functional>
+#include <memory>
+
+#include "SendCombiner.hpp"
 
 namespace carrel::sfu {
 
@@ -21,15 +26,24 @@ class BranchFuse {
  public:
   using BlownFn = std::function<void(GstFlowReturn)>;
 
-  // A probe on pad (a tee src pad); the probe owns the fuse.
-  static void attach(GstPad* pad, BlownFn onBlown);
+  // A probe on pad (a tee src pad); the probe owns the fuse. combiner: the subscriber
+  // connection's, or null to chain on the tee's thread.
+  static void attach(GstPad* pad, BlownFn onBlown, std::shared_ptr<SendCombiner> combiner);
 
  private:
-  explicit BranchFuse(BlownFn onBlown) : onBlown_(std::move(onBlown)) {}
+  // Shared with packets queued in the combiner, which may outlive the probe.
+  struct State {
+    explicit State(BlownFn fn) : onBlown(std::move(fn)) {}
+    GstFlowReturn settle(GstPad* pad, GstFlowReturn ret);
+    BlownFn onBlown;
+    std::atomic<bool> blown{false};
+  };
+  BranchFuse(GstPad* pad, BlownFn onBlown, std::shared_ptr<SendCombiner> combiner);
   static GstPadProbeReturn onProbe(GstPad* pad, GstPadProbeInfo* info, gpointer data);
 
-  BlownFn onBlown_;
-  std::atomic<bool> blown_{false};
+  std::shared_ptr<State> state_;
+  std::shared_ptr<SendCombiner> combiner_;
+  std::shared_ptr<const SendCombiner::Settle> settle_;
 };
 
 }  // namespace carrel::sfu

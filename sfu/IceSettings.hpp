@@ -38,6 +38,9 @@ class IceSettings {
   // Every connection: ReceiveQueueBypass on webrtcbin's receive queues (SfuOptions).
   void setReceiveQueueBypass(bool on) { receiveQueueBypass_ = on; }
   bool receiveQueueBypass() const { return receiveQueueBypass_; }
+  // Subscribe connections: a SendCombiner in front of their sink pads (SfuOptions).
+  void setCombinedSubscriberSend(bool on) { combinedSubscriberSend_ = on; }
+  bool combinedSubscriberSend() const { return combinedSubscriberSend_; }
   // A local candidate as the remote side should see it (public address for host ones).
   std::string advertised(const std::string& candidate) const;
 
@@ -51,6 +54,7 @@ class IceSettings {
   int connectTimeoutMs_ = 0;
   bool passThroughJitterbuffer_ = true;
   bool receiveQueueBypass_ = true;
+  bool combinedSubscriberSend_ = true;
 };
 
 }  // namespace carrel::sfu

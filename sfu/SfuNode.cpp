@@ -46,6 +46,7 @@ SfuNode::SfuNode(const SfuOptions& options)
   ice_.setConnectTimeoutMs(options.connectTimeoutMs);
   ice_.setPassThroughJitterbuffer(options.passThroughJitterbuffer);
   ice_.setReceiveQueueBypass(options.receiveQueueBypass);
+  ice_.setCombinedSubscriberSend(options.combinedSubscriberSend);
   static gsize once = 0;
   if (g_once_init_enter(&once)) {
     GST_DEBUG_CATEGORY_INIT(carrel_sfu_node, "carrel-sfu-node", 0, "Carrel SFU node");

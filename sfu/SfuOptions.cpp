@@ -68,6 +68,7 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
   gint portMin = 0, portMax = 0;
   gboolean faults = FALSE;
   gboolean keepReceiveQueue = FALSE;
+  gboolean directSubscriberSend = FALSE;
   gchar* jitterbuffer = nullptr;
   GOptionEntry entries[] = {
       {"redis-host", 0, 0, G_OPTION_ARG_STRING, &redisHost, "Redis host (default 127.0.0.1)",
@@ -108,6 +109,11 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
       {"keep-receive-queue", 0, 0, G_OPTION_ARG_NONE, &keepReceiveQueue,
        "Received datagrams take webrtcbin's receive queue (a thread switch each) instead of "
        "going on on the thread that read them; for comparison",
+       nullptr},
+      {"direct-subscriber-send", 0, 0, G_OPTION_ARG_NONE, &directSubscriberSend,
+       "Each publisher's thread sends into a subscriber's connection itself, waiting while "
+       "another publisher's thread sends there, instead of leaving its packet to that thread; "
+       "for comparison",
        nullptr},
       {"recordings-dir", 0, 0, G_OPTION_ARG_FILENAME, &recordings,
        "Folder for room recordings (one session folder each); none: recording is refused", "DIR"},
@@ -157,6 +163,7 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
   }
   out->passThroughJitterbuffer = jb == "passthrough";
   out->receiveQueueBypass = keepReceiveQueue == FALSE;
+  out->combinedSubscriberSend = directSubscriberSend == FALSE;
   out->icePortMin = portMin;
   out->icePortMax = portMax;
   if (!validateDeployment(*out, error)) return false;

@@ -27,6 +27,9 @@ struct SfuOptions {
   // Received datagrams go from nicesrc to dtlssrtpdec on nicesrc's thread (ReceiveQueueBypass)
   // instead of through webrtcbin's receive queue and its thread.
   bool receiveQueueBypass = true;
+  // Packets for one subscriber connection from several publishers' threads are sent by
+  // whichever thread is sending there already (SendCombiner) instead of each waiting its turn.
+  bool combinedSubscriberSend = true;
   std::string recordingsDir;  // where room.record_start writes; empty: recording refused
   // Test-only: debug.fail_peer may break a peer's media on purpose (FaultInjector).
   bool testFaultInjection = false;

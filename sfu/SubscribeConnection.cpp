@@ -25,6 +25,7 @@ void SubscribeConnection::configure() {
     g_once_init_leave(&once, 1);
   }
   ClocksyncHold::disable(webrtc_.get());
+  if (settings().combinedSubscriberSend()) combiner_ = std::make_shared<SendCombiner>();
 }
 
 size_t SubscribeConnection::trackCount() const {
@@ -110,11 +111,14 @@ bool SubscribeConnection::linkToTee(Slot& slot, const std::shared_ptr<TrackForwa
   // no queue, whatever webrtcbin returns would go straight back through the tee to the
   // publisher's streaming thread; the fuse keeps every flow return to this branch.
   std::weak_ptr<SubscribeConnection> weak = weakSelf<SubscribeConnection>();
-  BranchFuse::attach(slot.teeSrc.get(), [weak](GstFlowReturn flow) {
-    postToMain([weak, flow]() {
-      if (auto self = weak.lock()) self->branchFailed(flow);
-    });
-  });
+  BranchFuse::attach(
+      slot.teeSrc.get(),
+      [weak](GstFlowReturn flow) {
+        postToMain([weak, flow]() {
+          if (auto self = weak.lock()) self->branchFailed(flow);
+        });
+      },
+      combiner_);
   SendChainShortcut::attach(slot.sinkPad.get());
   if (!linkWhileTeeIdle(track->tee(), slot.teeSrc.get(), slot.sinkPad.get())) {
     GST_ERROR("%s: cannot link %s into webrtcbin", ctx_.peerId.c_str(), slot.track.c_str());

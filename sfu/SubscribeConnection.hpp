@@ -12,6 +12,7 @@
 #include "Bus.hpp"
 #include "GPtr.hpp"
 #include "RtpRewriter.hpp"
+#include "SendCombiner.hpp"
 #include "TrackForwarder.hpp"
 #include "WebrtcConnection.hpp"
 
@@ -111,6 +112,9 @@ class SubscribeConnection : public WebrtcConnection {
   void requestKeyframes(bool onlyNew);
 
   std::vector<std::unique_ptr<Slot>> slots_;
+  // Shared by the branches' fuses (packets queued in it may outlive a branch); null with
+  // --direct-subscriber-send.
+  std::shared_ptr<SendCombiner> combiner_;
   bool offered_ = false;         // a local description exists
   bool creating_ = false;        // create-offer / set-local-description in flight
   bool awaitingAnswer_ = false;  // the last offer has not been answered yet
