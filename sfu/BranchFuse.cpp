@@ -58,7 +58,7 @@ GstPadProbeReturn BranchFuse::onProbe(GstPad* pad, GstPadProbeInfo* info, gpoint
   // (sticky events have already gone out before buffer probes run).
   GstFlowReturn ret;
   if (self->combiner_) {
-    self->combiner_->chain(peer.get(), GST_MINI_OBJECT_CAST(GST_PAD_PROBE_INFO_DATA(info)),
+    self->combiner_->chain(std::move(peer), GST_MINI_OBJECT_CAST(GST_PAD_PROBE_INFO_DATA(info)),
                            self->settle_);
     ret = GST_FLOW_OK;
   } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {

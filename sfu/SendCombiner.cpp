@@ -3,7 +3,19 @@
 #include <algorithm>
 #include <utility>
 
+GST_DEBUG_CATEGORY_STATIC(carrel_sfu_combiner);
+#define GST_CAT_DEFAULT carrel_sfu_combiner
+
 namespace carrel::sfu {
+
+SendCombiner::SendCombiner(size_t maxQueued) : maxQueued_(maxQueued) {
+  static gsize once = 0;
+  if (g_once_init_enter(&once)) {
+    GST_DEBUG_CATEGORY_INIT(carrel_sfu_combiner, "carrel-sfu-combiner", 0,
+                            "Carrel SFU subscriber send combining");
+    g_once_init_leave(&once, 1);
+  }
+}
 
 SendCombiner::~SendCombiner() {
   for (auto& item : queue_) {
@@ -27,14 +39,21 @@ GstFlowReturn SendCombiner::send(const Item& item) {
   return gst_pad_chain(item.pad, GST_BUFFER_CAST(item.buffer));
 }
 
-bool SendCombiner::chain(GstPad* sinkPad, GstMiniObject* buffer,
+bool SendCombiner::chain(GstPadPtr sinkPad, GstMiniObject* buffer,
                          std::shared_ptr<const Settle> settle) {
-  Item item{GST_PAD(gst_object_ref(sinkPad)), buffer, std::move(settle)};
+  Item item{sinkPad.release(), buffer, std::move(settle)};
   lock();
   if (sending_) {
     if (queue_.size() >= maxQueued_) {
-      ++counters_.dropped;
+      uint64_t dropped = ++counters_.dropped;
       mu_.unlock();
+      // The first and then every 1000th: a stuck connection must show in the log, once.
+      if (dropped % 1000 == 1) {
+        GST_WARNING_OBJECT(item.pad,
+                           "subscriber connection busy: %" G_GUINT64_FORMAT
+                           " packets dropped, %zu waiting",
+                           dropped, maxQueued_);
+      }
       gst_mini_object_unref(item.buffer);
       gst_object_unref(item.pad);
       return false;

@@ -22,6 +22,8 @@
 #include <memory>
 #include <mutex>
 
+#include "GstPtr.hpp"
+
 namespace carrel::sfu {
 
 class SendCombiner {
@@ -31,15 +33,16 @@ class SendCombiner {
 
   // At most maxQueued packets wait; beyond that a packet is dropped (counted): the connection's
   // send is stuck, and the publishers' threads must not be.
-  explicit SendCombiner(size_t maxQueued = 512) : maxQueued_(maxQueued) {}
+  explicit SendCombiner(size_t maxQueued = 512);
   ~SendCombiner();
   SendCombiner(const SendCombiner&) = delete;
   SendCombiner& operator=(const SendCombiner&) = delete;
 
-  // Takes buffer (a GstBuffer or GstBufferList) and chains it into sinkPad now or later, on
-  // this thread or another; settle (may be empty) then gets the flow. Returns false when the
-  // packet was dropped (queue full): settle is not called.
-  bool chain(GstPad* sinkPad, GstMiniObject* buffer, std::shared_ptr<const Settle> settle);
+  // Takes buffer (a GstBuffer or GstBufferList) and the pad reference (the caller's from
+  // gst_pad_get_peer: none taken per packet here) and chains the buffer into sinkPad now or
+  // later, on this thread or another; settle (may be empty) then gets the flow. Returns false
+  // when the packet was dropped (queue full): settle is not called.
+  bool chain(GstPadPtr sinkPad, GstMiniObject* buffer, std::shared_ptr<const Settle> settle);
 
   struct Counters {
     uint64_t sent = 0;

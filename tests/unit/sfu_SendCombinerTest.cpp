@@ -94,6 +94,10 @@ class Receiver {
   std::vector<std::thread::id> threads_;
 };
 
+GstPadPtr ref(GstPad* pad) {
+  return GstPadPtr(GST_PAD(gst_object_ref(pad)));
+}
+
 GstMiniObject* packet(guint64 n) {
   GstBuffer* b = gst_buffer_new_allocate(nullptr, 16, nullptr);
   GST_BUFFER_OFFSET(b) = n;
@@ -114,7 +118,7 @@ TEST_F(SfuSendCombiner, AnIdleConnectionSendsOnTheCallersThreadAndReportsTheFlow
   std::vector<GstFlowReturn> flows;
   auto settle =
       std::make_shared<const SendCombiner::Settle>([&](GstFlowReturn f) { flows.push_back(f); });
-  ASSERT_TRUE(c.chain(rx.pad(0), packet(1), settle));
+  ASSERT_TRUE(c.chain(ref(rx.pad(0)), packet(1), settle));
   ASSERT_EQ(rx.got().size(), 1u);
   EXPECT_EQ(rx.threads()[0], std::this_thread::get_id());
   ASSERT_EQ(flows.size(), 1u);
@@ -127,7 +131,7 @@ TEST_F(SfuSendCombiner, ABusyConnectionTakesThePacketAndTheSendingThreadSendsItI
   Receiver rx;
   SendCombiner c;
   rx.holdNext();
-  std::thread sender([&] { c.chain(rx.pad(0), packet(1), nullptr); });
+  std::thread sender([&] { c.chain(ref(rx.pad(0)), packet(1), nullptr); });
   ASSERT_TRUE(rx.waitHeld());
   // The connection is busy on the other thread: these return at once, not after its send.
   std::atomic<int> settled{0};
@@ -135,7 +139,7 @@ TEST_F(SfuSendCombiner, ABusyConnectionTakesThePacketAndTheSendingThreadSendsItI
     if (f == GST_FLOW_OK) ++settled;
   });
   std::thread other([&] {
-    for (guint64 n = 2; n <= 4; ++n) c.chain(rx.pad(1), packet(n), settle);
+    for (guint64 n = 2; n <= 4; ++n) c.chain(ref(rx.pad(1)), packet(n), settle);
   });
   other.join();  // would hang (until the hold times out) if the queueing thread waited
   EXPECT_EQ(rx.got().size(), 1u);
@@ -160,15 +164,15 @@ TEST_F(SfuSendCombiner, AStuckConnectionDropsBeyondItsQueueAndFreesWhatItDrops) 
   Receiver rx;
   SendCombiner c(2);
   rx.holdNext();
-  std::thread sender([&] { c.chain(rx.pad(0), packet(1), nullptr); });
+  std::thread sender([&] { c.chain(ref(rx.pad(0)), packet(1), nullptr); });
   ASSERT_TRUE(rx.waitHeld());
-  EXPECT_TRUE(c.chain(rx.pad(0), packet(2), nullptr));
-  EXPECT_TRUE(c.chain(rx.pad(0), packet(3), nullptr));
+  EXPECT_TRUE(c.chain(ref(rx.pad(0)), packet(2), nullptr));
+  EXPECT_TRUE(c.chain(ref(rx.pad(0)), packet(3), nullptr));
   GstMiniObject* dropped = packet(4);
   bool freed = false;
   gst_mini_object_weak_ref(
       dropped, [](gpointer data, GstMiniObject*) { *static_cast<bool*>(data) = true; }, &freed);
-  EXPECT_FALSE(c.chain(rx.pad(0), dropped, nullptr));
+  EXPECT_FALSE(c.chain(ref(rx.pad(0)), dropped, nullptr));
   EXPECT_TRUE(freed);
   rx.release();
   sender.join();
@@ -201,7 +205,7 @@ TEST_F(SfuSendCombiner, AFuseLearnsAFailureOfAPacketAnotherThreadSent) {
   gst_pad_push_event(src.get(), gst_event_new_segment(&seg));
 
   rx.holdNext();
-  std::thread sender([&] { c->chain(rx.pad(0), packet(1), nullptr); });
+  std::thread sender([&] { c->chain(ref(rx.pad(0)), packet(1), nullptr); });
   ASSERT_TRUE(rx.waitHeld());
   rx.setFlow(GST_FLOW_ERROR);
   // Queued: the tee is answered OK whatever happens later.

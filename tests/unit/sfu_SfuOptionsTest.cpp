@@ -85,3 +85,13 @@ TEST(SfuOptions, ReceiveQueueBypassUnlessKept) {
   ASSERT_TRUE(parse({"--keep-receive-queue"}, &k, &err)) << err;
   EXPECT_FALSE(k.receiveQueueBypass);
 }
+
+TEST(SfuOptions, CombinedSubscriberSendUnlessDirect) {
+  SfuOptions o;
+  std::string err;
+  ASSERT_TRUE(parse({}, &o, &err)) << err;
+  EXPECT_TRUE(o.combinedSubscriberSend);
+  SfuOptions d;
+  ASSERT_TRUE(parse({"--direct-subscriber-send"}, &d, &err)) << err;
+  EXPECT_FALSE(d.combinedSubscriberSend);
+}
