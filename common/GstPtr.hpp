@@ -27,6 +27,13 @@ struct GstCapsUnref {
 };
 using GstCapsPtr = std::unique_ptr<GstCaps, GstCapsUnref>;
 
+struct GstEventUnref {
+  void operator()(GstEvent* e) const {
+    if (e) gst_event_unref(e);
+  }
+};
+using GstEventPtr = std::unique_ptr<GstEvent, GstEventUnref>;
+
 struct GstStructureFree {
   void operator()(GstStructure* s) const {
     if (s) gst_structure_free(s);

@@ -1,6 +1,7 @@
 #include "BranchFuse.hpp"
 
 #include "GstPtr.hpp"
+#include "SendChainShortcut.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(carrel_sfu_fuse);
 #define GST_CAT_DEFAULT carrel_sfu_fuse
@@ -26,6 +27,26 @@ BranchFuse::BranchFuse(GstPad* pad, BlownFn onBlown, std::shared_ptr<SendCombine
   // The pad is only logged; a weak reference would cost more per packet than it saves.
   settle_ = std::make_shared<const SendCombiner::Settle>(
       [state = state_, pad](GstFlowReturn ret) { state->settle(pad, ret); });
+}
+
+BranchFuse::~BranchFuse() {
+  if (GstPad* p = bypass_.load()) gst_object_unref(p);
+}
+
+GstPad* BranchFuse::target(GstPad* peer) {
+  if (GstPad* p = bypass_.load(std::memory_order_acquire)) return p;
+  // Found at the branch's first packets or never (a chain with FEC, a segment of its own):
+  // then stop looking.
+  if (bypassTries_.fetch_add(1, std::memory_order_relaxed) >= 64) return nullptr;
+  GstPadPtr found = SendChainShortcut::funnelBypass(peer);
+  if (!found) return nullptr;
+  GstPad* expected = nullptr;
+  GstPad* raw = found.release();
+  if (!bypass_.compare_exchange_strong(expected, raw)) {
+    gst_object_unref(raw);
+    return expected;
+  }
+  return raw;
 }
 
 GstFlowReturn BranchFuse::State::settle(GstPad* pad, GstFlowReturn ret) {
@@ -58,6 +79,8 @@ GstPadProbeReturn BranchFuse::onProbe(GstPad* pad, GstPadProbeInfo* info, gpoint
   // (sticky events have already gone out before buffer probes run).
   GstFlowReturn ret;
   if (self->combiner_) {
+    // Past the funnel: the combiner sends one packet of the connection at a time already.
+    if (GstPad* past = self->target(peer.get())) peer.reset(GST_PAD(gst_object_ref(past)));
     self->combiner_->chain(std::move(peer), GST_MINI_OBJECT_CAST(GST_PAD_PROBE_INFO_DATA(info)),
                            self->settle_);
     ret = GST_FLOW_OK;

@@ -39,7 +39,14 @@ class BranchFuse {
     std::atomic<bool> blown{false};
   };
   BranchFuse(GstPad* pad, BlownFn onBlown, std::shared_ptr<SendCombiner> combiner);
+  ~BranchFuse();
   static GstPadProbeReturn onProbe(GstPad* pad, GstPadProbeInfo* info, gpointer data);
+
+  // With a combiner: the pad past the connection's rtpfunnel once it may be used
+  // (SendChainShortcut::funnelBypass); set once, then only read.
+  GstPad* target(GstPad* peer);
+  std::atomic<GstPad*> bypass_{nullptr};  // owned once set
+  std::atomic<unsigned> bypassTries_{0};
 
   std::shared_ptr<State> state_;
   std::shared_ptr<SendCombiner> combiner_;

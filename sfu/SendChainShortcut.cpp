@@ -91,4 +91,28 @@ bool SendChainShortcut::apply(GstPad* sinkPad) {
   return true;
 }
 
+GstPadPtr SendChainShortcut::funnelBypass(GstPad* sinkPad) {
+  if (!sinkPad || !GST_IS_GHOST_PAD(sinkPad)) return {};
+  GstPadPtr funnelSink(gst_ghost_pad_get_target(GST_GHOST_PAD(sinkPad)));
+  GstElementPtr funnel(funnelSink ? gst_pad_get_parent_element(funnelSink.get()) : nullptr);
+  if (!madeBy(funnel.get(), "rtpfunnel")) return {};
+  GstPadPtr funnelSrc(gst_element_get_static_pad(funnel.get(), "src"));
+  GstPadPtr next(funnelSrc ? gst_pad_get_peer(funnelSrc.get()) : nullptr);
+  if (!next || !gst_pad_has_current_caps(next.get())) return {};
+  GstEventPtr theirs(gst_pad_get_sticky_event(next.get(), GST_EVENT_SEGMENT, 0));
+  GstEventPtr ours(gst_pad_get_sticky_event(sinkPad, GST_EVENT_SEGMENT, 0));
+  if (!theirs || !ours) return {};
+  const GstSegment* a = nullptr;
+  const GstSegment* b = nullptr;
+  gst_event_parse_segment(theirs.get(), &a);
+  gst_event_parse_segment(ours.get(), &b);
+  if (!gst_segment_is_equal(a, b)) {
+    GST_DEBUG_OBJECT(sinkPad, "funnel kept: its segment differs from the connection's");
+    return {};
+  }
+  GST_DEBUG_OBJECT(sinkPad, "packets go straight to %" GST_PTR_FORMAT,
+                   static_cast<void*>(next.get()));
+  return next;
+}
+
 }  // namespace carrel::sfu
