@@ -34,11 +34,17 @@ BranchFuse::~BranchFuse() {
 }
 
 GstPad* BranchFuse::target(GstPad* peer) {
+  if (combiner_->mixedSegments()) return nullptr;
   if (GstPad* p = bypass_.load(std::memory_order_acquire)) return p;
-  // Found at the branch's first packets or never (a chain with FEC, a segment of its own):
-  // then stop looking.
+  // Found at the branch's first packets or never (a chain with FEC): then stop looking.
   if (bypassTries_.fetch_add(1, std::memory_order_relaxed) >= 64) return nullptr;
-  GstPadPtr found = SendChainShortcut::funnelBypass(peer);
+  bool otherSegment = false;
+  GstPadPtr found = SendChainShortcut::funnelBypass(peer, &otherSegment);
+  if (otherSegment) {
+    GST_INFO("branch %p: segments differ on this connection: its packets take the funnel",
+             static_cast<void*>(peer));
+    combiner_->markMixedSegments();
+  }
   if (!found) return nullptr;
   GstPad* expected = nullptr;
   GstPad* raw = found.release();

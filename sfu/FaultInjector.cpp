@@ -93,6 +93,17 @@ bool FaultInjector::refuseInput(GstElement* webrtc, std::string* error) {
     *error = "the connection has no linked input pad yet";
     return false;
   }
+  // Branches past the funnel (SendChainShortcut::funnelBypass) chain into rtpsession's pad.
+  GstElementPtr session(findByFactory(webrtc, "rtpsession"));
+  GstPadPtr sessionSink(session ? gst_element_get_static_pad(session.get(), "send_rtp_sink")
+                                : nullptr);
+  if (sessionSink) {
+    gst_pad_add_probe(
+        sessionSink.get(),
+        static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+        &FaultInjector::onRefuse, nullptr, nullptr);
+    ++armed;
+  }
   GST_WARNING_OBJECT(webrtc, "%d input pad(s) now refuse their buffers (test-only)", armed);
   return true;
 }

@@ -21,8 +21,9 @@ class FaultInjector {
   // such element (no transport yet).
   static bool breakConnection(GstElement* webrtc, bool sending, std::string* error);
   // A subscribe connection that refuses what its branches push, as webrtcbin does with caps
-  // that do not match a transceiver's codec preferences: every input pad's target returns
-  // GST_FLOW_NOT_NEGOTIATED, and, like that refusal, nothing is posted on the bus.
+  // that do not match a transceiver's codec preferences: every input pad's target, and the
+  // rtpsession pad branches chain into past the funnel, return GST_FLOW_NOT_NEGOTIATED, and,
+  // like that refusal, nothing is posted on the bus.
   static bool refuseInput(GstElement* webrtc, std::string* error);
 
  private:

@@ -91,7 +91,7 @@ bool SendChainShortcut::apply(GstPad* sinkPad) {
   return true;
 }
 
-GstPadPtr SendChainShortcut::funnelBypass(GstPad* sinkPad) {
+GstPadPtr SendChainShortcut::funnelBypass(GstPad* sinkPad, bool* otherSegment) {
   if (!sinkPad || !GST_IS_GHOST_PAD(sinkPad)) return {};
   GstPadPtr funnelSink(gst_ghost_pad_get_target(GST_GHOST_PAD(sinkPad)));
   GstElementPtr funnel(funnelSink ? gst_pad_get_parent_element(funnelSink.get()) : nullptr);
@@ -108,7 +108,13 @@ GstPadPtr SendChainShortcut::funnelBypass(GstPad* sinkPad) {
   gst_event_parse_segment(ours.get(), &b);
   if (!gst_segment_is_equal(a, b)) {
     GST_DEBUG_OBJECT(sinkPad, "funnel kept: its segment differs from the connection's");
+    if (otherSegment) *otherSegment = true;
     return {};
+  }
+  // rtpbin's send_rtp_sink is a ghost pad: its target (rtpsession's) saves two more hops.
+  if (GST_IS_GHOST_PAD(next.get())) {
+    GstPadPtr inner(gst_ghost_pad_get_target(GST_GHOST_PAD(next.get())));
+    if (inner && gst_pad_has_current_caps(inner.get())) next = std::move(inner);
   }
   GST_DEBUG_OBJECT(sinkPad, "packets go straight to %" GST_PTR_FORMAT,
                    static_cast<void*>(next.get()));

@@ -32,8 +32,9 @@ class SendChainShortcut {
   // sinkPad (a shortened webrtcbin sink pad) feeds rtpfunnel, the funnel has sent caps and a
   // segment downstream, and that segment is the one sinkPad has (so skipping the funnel's
   // re-sends changes no running time); null otherwise. Caps and upstream events still take
-  // the funnel (it maps SSRCs to pads for keyframe requests).
-  static GstPadPtr funnelBypass(GstPad* sinkPad);
+  // the funnel (it maps SSRCs to pads for keyframe requests). *otherSegment is set when the
+  // funnel has sent a segment that is not sinkPad's (SendCombiner::markMixedSegments).
+  static GstPadPtr funnelBypass(GstPad* sinkPad, bool* otherSegment = nullptr);
 };
 
 }  // namespace carrel::sfu

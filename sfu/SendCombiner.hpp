@@ -15,6 +15,7 @@
 
 #include <gst/gst.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -44,6 +45,13 @@ class SendCombiner {
   // when the packet was dropped (queue full): settle is not called.
   bool chain(GstPadPtr sinkPad, GstMiniObject* buffer, std::shared_ptr<const Settle> settle);
 
+  // The connection's branches skip its rtpfunnel (SendChainShortcut::funnelBypass) only while
+  // they all have one segment: the funnel's re-sends on a pad switch are what give a branch
+  // with a segment of its own the right running time. A branch that finds another segment
+  // downstream marks the connection mixed, for good, and every branch takes the funnel again.
+  void markMixedSegments() { mixedSegments_.store(true, std::memory_order_relaxed); }
+  bool mixedSegments() const { return mixedSegments_.load(std::memory_order_relaxed); }
+
   struct Counters {
     uint64_t sent = 0;
     uint64_t sentByOthers = 0;  // queued by one thread, sent by another
@@ -65,6 +73,7 @@ class SendCombiner {
   mutable std::mutex mu_;
   std::deque<Item> queue_;
   bool sending_ = false;
+  std::atomic<bool> mixedSegments_{false};
   Counters counters_;
 };
 
