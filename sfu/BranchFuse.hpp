@@ -10,6 +10,7 @@
 //   and from then on drops the branch's buffers with OK.
 // With a SendCombiner (the subscriber connection's) the push may happen later on another
 // publisher's thread; the fuse then learns the flow there and always answers OK to the tee.
+// It also chains past the connection's rtpfunnel once it may (SendChainShortcut::funnelBypass).
 #pragma once
 
 #include <gst/gst.h>
