@@ -1,6 +1,7 @@
 #include "FaultInjector.hpp"
 
 #include <atomic>
+#include <memory>
 
 #include "GstPtr.hpp"
 
@@ -46,7 +47,7 @@ GstElement* findByFactory(GstElement* bin, const char* factory) {
 }  // namespace
 
 GstPadProbeReturn FaultInjector::onProbe(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
-  auto* st = static_cast<FaultState*>(data);
+  FaultState* st = static_cast<std::shared_ptr<FaultState>*>(data)->get();
   if (!st->posted.exchange(true)) {
     GstElementPtr element(gst_pad_get_parent_element(pad));
     if (element) {
@@ -93,7 +94,8 @@ bool FaultInjector::refuseInput(GstElement* webrtc, std::string* error) {
     *error = "the connection has no linked input pad yet";
     return false;
   }
-  // Branches past the funnel (SendChainShortcut::funnelBypass) chain into rtpsession's pad.
+  // Branches past the funnel (SendChainShortcut::funnelBypass) chain into rtprtxsend, and
+  // its packets reach rtpsession's pad by a ghost pad or SendTail's probe.
   GstElementPtr session(findByFactory(webrtc, "rtpsession"));
   GstPadPtr sessionSink(session ? gst_element_get_static_pad(session.get(), "send_rtp_sink")
                                 : nullptr);
@@ -121,11 +123,19 @@ bool FaultInjector::breakConnection(GstElement* webrtc, bool sending, std::strin
     *error = std::string(factory) + " has no pad";
     return false;
   }
-  gst_pad_add_probe(
-      pad.get(),
-      static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
-      &FaultInjector::onProbe, new FaultState(),
-      [](gpointer d) { delete static_cast<FaultState*>(d); });
+  auto state = std::make_shared<FaultState>();
+  auto arm = [&state](GstPad* p) {
+    gst_pad_add_probe(
+        p, static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+        &FaultInjector::onProbe, new std::shared_ptr<FaultState>(state),
+        [](gpointer d) { delete static_cast<std::shared_ptr<FaultState>*>(d); });
+  };
+  arm(pad.get());
+  // RTP past a shortened send tail (SendTail) reaches srtpenc but never nicesink: fail it
+  // there too, as a broken sink's error would come back to it.
+  GstElementPtr srtp(sending ? findByFactory(webrtc, "srtpenc") : nullptr);
+  GstPadPtr srtpSink(srtp ? gst_element_get_static_pad(srtp.get(), "rtp_sink_0") : nullptr);
+  if (srtpSink) arm(srtpSink.get());
   GST_WARNING("fault armed on %s", GST_OBJECT_NAME(element.get()));
   return true;
 }

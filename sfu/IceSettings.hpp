@@ -38,6 +38,9 @@ class IceSettings {
   // Every connection: ReceiveQueueBypass on webrtcbin's receive queues (SfuOptions).
   void setReceiveQueueBypass(bool on) { receiveQueueBypass_ = on; }
   bool receiveQueueBypass() const { return receiveQueueBypass_; }
+  // Every connection: SendTail past webrtcbin's ghost pads, clocksync, funnel and nicesink.
+  void setSendTailShortcut(bool on) { sendTailShortcut_ = on; }
+  bool sendTailShortcut() const { return sendTailShortcut_; }
   // Subscribe connections: a SendCombiner in front of their sink pads (SfuOptions).
   void setCombinedSubscriberSend(bool on) { combinedSubscriberSend_ = on; }
   bool combinedSubscriberSend() const { return combinedSubscriberSend_; }
@@ -54,6 +57,7 @@ class IceSettings {
   int connectTimeoutMs_ = 0;
   bool passThroughJitterbuffer_ = true;
   bool receiveQueueBypass_ = true;
+  bool sendTailShortcut_ = true;
   bool combinedSubscriberSend_ = true;
 };
 

@@ -2,6 +2,7 @@
 
 #include "BusProtocol.hpp"
 #include "Json.hpp"
+#include "SendTail.hpp"
 #include "WebrtcCall.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(carrel_sfu_room);
@@ -113,6 +114,14 @@ size_t Room::streamCount() const {
 size_t Room::videoStreamCount() const {
   size_t n = 0;
   for (const auto& [id, p] : participants_) n += p->subscribe().videoTrackCount();
+  return n;
+}
+
+uint64_t Room::sendTailPackets() const {
+  uint64_t n = 0;
+  for (const auto& [id, p] : participants_) {
+    if (GstElement* w = p->subscribe().webrtc()) n += SendTail::packetsSent(w);
+  }
   return n;
 }
 

@@ -53,6 +53,8 @@ class Room : public std::enable_shared_from_this<Room> {
   // Forwarded streams (subscriber branches): the node's load.
   size_t streamCount() const;
   size_t videoStreamCount() const;
+  // Packets its subscribe connections sent through shortened send tails (SendTail).
+  uint64_t sendTailPackets() const;
   void recalculateLatency();
 
   // Recording (RoomRecording): every track published now and later goes to disk until stop.

@@ -111,10 +111,12 @@ GstPadPtr SendChainShortcut::funnelBypass(GstPad* sinkPad, bool* otherSegment) {
     if (otherSegment) *otherSegment = true;
     return {};
   }
-  // rtpbin's send_rtp_sink is a ghost pad: its target (rtpsession's) saves two more hops.
-  if (GST_IS_GHOST_PAD(next.get())) {
+  // rtpbin's send_rtp_sink is a ghost pad onto the ghost sink of webrtcbin's aux sender bin:
+  // their targets, down to rtprtxsend's own pad, save four more hops.
+  for (int depth = 0; depth < 4 && GST_IS_GHOST_PAD(next.get()); ++depth) {
     GstPadPtr inner(gst_ghost_pad_get_target(GST_GHOST_PAD(next.get())));
-    if (inner && gst_pad_has_current_caps(inner.get())) next = std::move(inner);
+    if (!inner || !gst_pad_has_current_caps(inner.get())) break;
+    next = std::move(inner);
   }
   GST_DEBUG_OBJECT(sinkPad, "packets go straight to %" GST_PTR_FORMAT,
                    static_cast<void*>(next.get()));

@@ -28,7 +28,8 @@ class SendChainShortcut {
   // event through ~17 pads per packet or so (measured: 17.6 event pushes per forwarded packet
   // in a 6x6 mesh, 7.7 in a 1->10 fan-out, against ~16 buffer pushes). Where every packet of
   // a connection is sent under one lock already (SendCombiner), the funnel adds nothing: the
-  // pad after it (rtpbin's send_rtp_sink) can be chained into directly. Returns that pad once
+  // pad after it (rtpbin's send_rtp_sink; through its ghost pads, rtprtxsend's) can be chained
+  // into directly. Returns that pad once
   // sinkPad (a shortened webrtcbin sink pad) feeds rtpfunnel, the funnel has sent caps and a
   // segment downstream, and that segment is the one sinkPad has (so skipping the funnel's
   // re-sends changes no running time); null otherwise. Caps and upstream events still take

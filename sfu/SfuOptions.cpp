@@ -68,6 +68,7 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
   gint portMin = 0, portMax = 0;
   gboolean faults = FALSE;
   gboolean keepReceiveQueue = FALSE;
+  gboolean keepSendTail = FALSE;
   gboolean directSubscriberSend = FALSE;
   gchar* jitterbuffer = nullptr;
   GOptionEntry entries[] = {
@@ -109,6 +110,11 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
       {"keep-receive-queue", 0, 0, G_OPTION_ARG_NONE, &keepReceiveQueue,
        "Received datagrams take webrtcbin's receive queue (a thread switch each) instead of "
        "going on on the thread that read them; for comparison",
+       nullptr},
+      {"keep-send-tail", 0, 0, G_OPTION_ARG_NONE, &keepSendTail,
+       "Sent packets take all of webrtcbin's send chain after rtpsession (ghost pads, "
+       "clocksync, funnel, nicesink) instead of going from rtpsession to srtpenc to the ICE "
+       "agent directly; for comparison",
        nullptr},
       {"direct-subscriber-send", 0, 0, G_OPTION_ARG_NONE, &directSubscriberSend,
        "Each publisher's thread sends into a subscriber's connection itself, waiting while "
@@ -163,6 +169,7 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
   }
   out->passThroughJitterbuffer = jb == "passthrough";
   out->receiveQueueBypass = keepReceiveQueue == FALSE;
+  out->sendTailShortcut = keepSendTail == FALSE;
   out->combinedSubscriberSend = directSubscriberSend == FALSE;
   out->icePortMin = portMin;
   out->icePortMax = portMax;

@@ -27,6 +27,9 @@ struct SfuOptions {
   // Received datagrams go from nicesrc to dtlssrtpdec on nicesrc's thread (ReceiveQueueBypass)
   // instead of through webrtcbin's receive queue and its thread.
   bool receiveQueueBypass = true;
+  // Once a connection's SRTP flows, packets go from rtpsession to srtpenc and from srtpenc to
+  // the ICE agent directly (SendTail) instead of through a dozen pads and nicesink.
+  bool sendTailShortcut = true;
   // Packets for one subscriber connection from several publishers' threads are sent by
   // whichever thread is sending there already (SendCombiner) instead of each waiting its turn.
   bool combinedSubscriberSend = true;

@@ -3,6 +3,7 @@
 #include "Json.hpp"
 #include "ReceiveQueueBypass.hpp"
 #include "Room.hpp"
+#include "SendTail.hpp"
 #include "WebrtcCall.hpp"
 #include "WebrtcStateNames.hpp"
 
@@ -46,6 +47,7 @@ bool WebrtcConnection::start(const IceSettings& ice) {
   if (!ice.apply(w)) return false;
   ice_ = ice;
   if (ice.receiveQueueBypass()) ReceiveQueueBypass::attach(w);
+  if (ice.sendTailShortcut()) SendTail::attach(w);
   connectWeak("on-ice-candidate", G_CALLBACK(&WebrtcConnection::onIceCandidate));
   connectWeak("notify::connection-state", G_CALLBACK(&WebrtcConnection::onStateNotify));
   connectWeak("notify::ice-connection-state", G_CALLBACK(&WebrtcConnection::onStateNotify));

@@ -95,3 +95,13 @@ TEST(SfuOptions, CombinedSubscriberSendUnlessDirect) {
   ASSERT_TRUE(parse({"--direct-subscriber-send"}, &d, &err)) << err;
   EXPECT_FALSE(d.combinedSubscriberSend);
 }
+
+TEST(SfuOptions, SendTailShortcutUnlessKept) {
+  SfuOptions o;
+  std::string err;
+  ASSERT_TRUE(parse({}, &o, &err)) << err;
+  EXPECT_TRUE(o.sendTailShortcut);
+  SfuOptions k;
+  ASSERT_TRUE(parse({"--keep-send-tail"}, &k, &err)) << err;
+  EXPECT_FALSE(k.sendTailShortcut);
+}
