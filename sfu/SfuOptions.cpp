@@ -69,6 +69,7 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
   gboolean faults = FALSE;
   gboolean keepReceiveQueue = FALSE;
   gboolean keepSendTail = FALSE;
+  gboolean libsrtpCrypto = FALSE;
   gboolean directSubscriberSend = FALSE;
   gchar* jitterbuffer = nullptr;
   GOptionEntry entries[] = {
@@ -115,6 +116,10 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
        "Sent packets take all of webrtcbin's send chain after rtpsession (ghost pads, "
        "clocksync, funnel, nicesink) instead of going from rtpsession to srtpenc to the ICE "
        "agent directly; for comparison",
+       nullptr},
+      {"libsrtp-crypto", 0, 0, G_OPTION_ARG_NONE, &libsrtpCrypto,
+       "SRTP's AES and HMAC-SHA1 from libsrtp's own backend (NSS on Debian: a PKCS #11 context "
+       "per packet) instead of OpenSSL's; for comparison",
        nullptr},
       {"direct-subscriber-send", 0, 0, G_OPTION_ARG_NONE, &directSubscriberSend,
        "Each publisher's thread sends into a subscriber's connection itself, waiting while "
@@ -170,6 +175,7 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
   out->passThroughJitterbuffer = jb == "passthrough";
   out->receiveQueueBypass = keepReceiveQueue == FALSE;
   out->sendTailShortcut = keepSendTail == FALSE;
+  out->opensslSrtp = libsrtpCrypto == FALSE;
   out->combinedSubscriberSend = directSubscriberSend == FALSE;
   out->icePortMin = portMin;
   out->icePortMax = portMax;

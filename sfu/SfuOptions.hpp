@@ -30,6 +30,8 @@ struct SfuOptions {
   // Once a connection's SRTP flows, packets go from rtpsession to srtpenc and from srtpenc to
   // the ICE agent directly (SendTail) instead of through a dozen pads and nicesink.
   bool sendTailShortcut = true;
+  // SRTP's AES-CM and HMAC-SHA1 from OpenSSL (SrtpCrypto) instead of libsrtp's backend (NSS).
+  bool opensslSrtp = true;
   // Packets for one subscriber connection from several publishers' threads are sent by
   // whichever thread is sending there already (SendCombiner) instead of each waiting its turn.
   bool combinedSubscriberSend = true;

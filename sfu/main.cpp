@@ -6,6 +6,7 @@
 
 #include "SfuNode.hpp"
 #include "SfuOptions.hpp"
+#include "SrtpCrypto.hpp"
 
 namespace {
 
@@ -41,6 +42,10 @@ int main(int argc, char** argv) {
   if (!carrel::sfu::parseOptions(&argc, &argv, &options, &error)) {
     g_printerr("carrel-sfu: %s\n", error.c_str());
     return 2;
+  }
+  // Before any webrtcbin: libsrtp's crypto kernel is process-wide.
+  if (options.opensslSrtp && !carrel::sfu::SrtpCrypto::useOpenSsl(&error)) {
+    g_warning("carrel-sfu: SRTP keeps libsrtp's own crypto: %s", error.c_str());
   }
   for (const char* needed : {"webrtcbin", "tee", "queue", "clocksync", "nicesrc"}) {
     carrel::GstPtr<GstElementFactory> f(gst_element_factory_find(needed));

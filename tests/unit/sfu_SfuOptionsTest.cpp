@@ -105,3 +105,13 @@ TEST(SfuOptions, SendTailShortcutUnlessKept) {
   ASSERT_TRUE(parse({"--keep-send-tail"}, &k, &err)) << err;
   EXPECT_FALSE(k.sendTailShortcut);
 }
+
+TEST(SfuOptions, OpensslSrtpUnlessLibsrtpCryptoAsked) {
+  SfuOptions o;
+  std::string err;
+  ASSERT_TRUE(parse({}, &o, &err)) << err;
+  EXPECT_TRUE(o.opensslSrtp);
+  SfuOptions k;
+  ASSERT_TRUE(parse({"--libsrtp-crypto"}, &k, &err)) << err;
+  EXPECT_FALSE(k.opensslSrtp);
+}
