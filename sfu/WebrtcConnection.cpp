@@ -4,6 +4,7 @@
 #include "ReceiveQueueBypass.hpp"
 #include "Room.hpp"
 #include "SendTail.hpp"
+#include "SrtpReplayWindow.hpp"
 #include "WebrtcCall.hpp"
 #include "WebrtcStateNames.hpp"
 
@@ -48,6 +49,7 @@ bool WebrtcConnection::start(const IceSettings& ice) {
   ice_ = ice;
   if (ice.receiveQueueBypass()) ReceiveQueueBypass::attach(w);
   if (ice.sendTailShortcut()) SendTail::attach(w);
+  SrtpReplayWindow::widen(w);
   connectWeak("on-ice-candidate", G_CALLBACK(&WebrtcConnection::onIceCandidate));
   connectWeak("notify::connection-state", G_CALLBACK(&WebrtcConnection::onStateNotify));
   connectWeak("notify::ice-connection-state", G_CALLBACK(&WebrtcConnection::onStateNotify));
