@@ -3,6 +3,7 @@
 #include <atomic>
 #include <memory>
 
+#include "ElementLookup.hpp"
 #include "GstPtr.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(carrel_sfu_receive_bypass);
@@ -34,21 +35,12 @@ void ReceiveQueueBypass::onElementAdded(GstBin*, GstElement* element, gpointer) 
   if (g_strcmp0(G_OBJECT_TYPE_NAME(element), "TransportReceiveBin") != 0 || !GST_IS_BIN(element)) {
     return;
   }
-  GstIterator* it = gst_bin_iterate_elements(GST_BIN(element));
-  GValue item = G_VALUE_INIT;
-  bool found = false;
-  while (!found && gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
-    auto* child = GST_ELEMENT(g_value_get_object(&item));
-    GstElementFactory* f = gst_element_get_factory(child);
-    if (f && g_strcmp0(GST_OBJECT_NAME(f), "queue") == 0) {
-      bypass(child);
-      found = true;
-    }
-    g_value_reset(&item);
+  GstElementPtr queue = ElementLookup::childMadeBy(element, "queue");
+  if (queue) {
+    bypass(queue.get());
+  } else {
+    GST_WARNING_OBJECT(element, "no queue inside: received datagrams take a thread hop");
   }
-  g_value_unset(&item);
-  gst_iterator_free(it);
-  if (!found) GST_WARNING_OBJECT(element, "no queue inside: received datagrams take a thread hop");
 }
 
 void ReceiveQueueBypass::bypass(GstElement* queue) {

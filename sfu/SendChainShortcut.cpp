@@ -1,5 +1,6 @@
 #include "SendChainShortcut.hpp"
 
+#include "ElementLookup.hpp"
 #include "GstPtr.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(carrel_sfu_send_shortcut);
@@ -9,24 +10,8 @@ namespace carrel::sfu {
 
 namespace {
 
-bool madeBy(GstElement* e, const char* factory) {
-  GstElementFactory* f = e ? gst_element_get_factory(e) : nullptr;
-  return f && g_strcmp0(GST_OBJECT_NAME(f), factory) == 0;
-}
-
-GstElementPtr childMadeBy(GstElement* bin, const char* factory) {
-  GstElementPtr found;
-  GstIterator* it = gst_bin_iterate_elements(GST_BIN(bin));
-  GValue item = G_VALUE_INIT;
-  while (!found && gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
-    auto* child = GST_ELEMENT(g_value_get_object(&item));
-    if (madeBy(child, factory)) found.reset(GST_ELEMENT(gst_object_ref(child)));
-    g_value_reset(&item);
-  }
-  g_value_unset(&item);
-  gst_iterator_free(it);
-  return found;
-}
+constexpr auto childMadeBy = &ElementLookup::childMadeBy;
+constexpr auto madeBy = &ElementLookup::madeBy;
 
 // The encoder bin forwards untouched: rtpulpfecenc without an FEC payload type (255, what
 // webrtcbin sets when none is negotiated) or percentage, rtpredenc in webrtcbin's

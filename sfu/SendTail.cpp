@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "ChainPast.hpp"
+#include "ElementLookup.hpp"
 #include "GstPtr.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(carrel_sfu_send_tail);
@@ -18,41 +20,10 @@ namespace {
 
 const char* kSenderKey = "carrel-send-tail";
 
-bool madeBy(GstElement* e, const char* factory) {
-  GstElementFactory* f = e ? gst_element_get_factory(e) : nullptr;
-  return f && g_strcmp0(GST_OBJECT_NAME(f), factory) == 0;
-}
+constexpr auto childMadeBy = &ElementLookup::childMadeBy;
+constexpr auto madeBy = &ElementLookup::madeBy;
 
-GstElementPtr childMadeBy(GstElement* bin, const char* factory) {
-  GstElementPtr found;
-  GstIterator* it = gst_bin_iterate_elements(GST_BIN(bin));
-  GValue item = G_VALUE_INIT;
-  while (!found && gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
-    auto* child = GST_ELEMENT(g_value_get_object(&item));
-    if (madeBy(child, factory)) found.reset(GST_ELEMENT(gst_object_ref(child)));
-    g_value_reset(&item);
-  }
-  g_value_unset(&item);
-  gst_iterator_free(it);
-  return found;
-}
-
-// The element pad at the other end of pad's link, through any ghost pads on the way (a ghost
-// pad's target inside its bin, or, from a ghost pad's internal pad, the ghost pad's own peer).
-GstPadPtr realPeer(GstPad* pad) {
-  GstPadPtr p(gst_pad_get_peer(pad));
-  for (int hops = 0; p && hops < 8; ++hops) {
-    if (GST_IS_GHOST_PAD(p.get())) {
-      p.reset(gst_ghost_pad_get_target(GST_GHOST_PAD(p.get())));
-    } else if (GST_IS_PROXY_PAD(p.get())) {
-      GstPadPtr ghost(GST_PAD(gst_proxy_pad_get_internal(GST_PROXY_PAD(p.get()))));
-      p.reset(ghost ? gst_pad_get_peer(ghost.get()) : nullptr);
-    } else {
-      return p;
-    }
-  }
-  return {};
-}
+constexpr auto realPeer = &ElementLookup::realPeer;
 
 GstElementPtr parentOf(GstPad* pad) {
   return GstElementPtr(pad ? gst_pad_get_parent_element(pad) : nullptr);
@@ -150,27 +121,17 @@ bool SendTail::shorten(GstPad* srtpSrc) {
   gst_pad_add_probe(srtpSrc, GST_PAD_PROBE_TYPE_BUFFER, &SendTail::onSrtpPacket,
                     new std::shared_ptr<Sender>(sender),
                     [](gpointer d) { delete static_cast<std::shared_ptr<Sender>*>(d); });
-  gst_pad_add_probe(sessionSrc.get(), GST_PAD_PROBE_TYPE_BUFFER, &SendTail::chainPast,
-                    srtpSink.release(), [](gpointer d) { gst_object_unref(d); });
+  ChainPast::install(sessionSrc.get(), srtpSink.get());
   // Before rtpsession: webrtcbin's aux sender bin (rtprtxsend) and its ghost src pad.
   GstPadPtr sessionSink(gst_element_get_static_pad(session.get(), "send_rtp_sink"));
   GstPadPtr rtxSrc(sessionSink ? realPeer(sessionSink.get()) : nullptr);
   GstElementPtr rtx = parentOf(rtxSrc.get());
   if (madeBy(rtx.get(), "rtprtxsend")) {
-    gst_pad_add_probe(rtxSrc.get(), GST_PAD_PROBE_TYPE_BUFFER, &SendTail::chainPast,
-                      sessionSink.release(), [](gpointer d) { gst_object_unref(d); });
+    ChainPast::install(rtxSrc.get(), sessionSink.get());
   }
   GST_INFO_OBJECT(srtpSrc, "shortened: %" GST_PTR_FORMAT " -> srtpenc -> ICE agent stream %u",
                   static_cast<void*>(sessionSrc.get()), sender->stream);
   return true;
-}
-
-GstPadProbeReturn SendTail::chainPast(GstPad*, GstPadProbeInfo* info, gpointer data) {
-  // Sticky events went down webrtcbin's path first (gst_pad_push sends them before probes).
-  GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
-  GST_PAD_PROBE_INFO_DATA(info) = nullptr;
-  GST_PAD_PROBE_INFO_FLOW_RETURN(info) = gst_pad_chain(static_cast<GstPad*>(data), buffer);
-  return GST_PAD_PROBE_HANDLED;
 }
 
 GstPadProbeReturn SendTail::onSrtpPacket(GstPad*, GstPadProbeInfo* info, gpointer data) {

@@ -33,8 +33,6 @@ class SendTail {
  private:
   struct Sender;
   static void onElementAdded(GstBin*, GstElement* element, gpointer);
-  // Chains the buffer into data (an element's sink pad), past the ghost pads in between.
-  static GstPadProbeReturn chainPast(GstPad*, GstPadProbeInfo* info, gpointer data);
   static GstPadProbeReturn onSrtpPacket(GstPad*, GstPadProbeInfo* info, gpointer data);
 };
 

@@ -1,0 +1,40 @@
+#include "ElementLookup.hpp"
+
+namespace carrel::sfu {
+
+bool ElementLookup::madeBy(GstElement* element, const char* factory) {
+  GstElementFactory* f = element ? gst_element_get_factory(element) : nullptr;
+  return f && g_strcmp0(GST_OBJECT_NAME(f), factory) == 0;
+}
+
+GstElementPtr ElementLookup::childMadeBy(GstElement* bin, const char* factory) {
+  GstElementPtr found;
+  if (!bin || !GST_IS_BIN(bin)) return found;
+  GstIterator* it = gst_bin_iterate_elements(GST_BIN(bin));
+  GValue item = G_VALUE_INIT;
+  while (!found && gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
+    auto* child = GST_ELEMENT(g_value_get_object(&item));
+    if (madeBy(child, factory)) found.reset(GST_ELEMENT(gst_object_ref(child)));
+    g_value_reset(&item);
+  }
+  g_value_unset(&item);
+  gst_iterator_free(it);
+  return found;
+}
+
+GstPadPtr ElementLookup::realPeer(GstPad* pad) {
+  GstPadPtr p(gst_pad_get_peer(pad));
+  for (int hops = 0; p && hops < 8; ++hops) {
+    if (GST_IS_GHOST_PAD(p.get())) {
+      p.reset(gst_ghost_pad_get_target(GST_GHOST_PAD(p.get())));
+    } else if (GST_IS_PROXY_PAD(p.get())) {
+      GstPadPtr ghost(GST_PAD(gst_proxy_pad_get_internal(GST_PROXY_PAD(p.get()))));
+      p.reset(ghost ? gst_pad_get_peer(ghost.get()) : nullptr);
+    } else {
+      return p;
+    }
+  }
+  return {};
+}
+
+}  // namespace carrel::sfu

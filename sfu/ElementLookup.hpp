@@ -1,0 +1,22 @@
+// Finding webrtcbin's inner elements by the factory that made them: their names are numbered
+// per process (srtpenc11), their factories are not.
+#pragma once
+
+#include <gst/gst.h>
+
+#include "GstPtr.hpp"
+
+namespace carrel::sfu {
+
+class ElementLookup {
+ public:
+  static bool madeBy(GstElement* element, const char* factory);
+  // The first direct child of bin made by factory, with a reference; null if none.
+  static GstElementPtr childMadeBy(GstElement* bin, const char* factory);
+  // The element pad at the other end of pad's link, through any ghost pads on the way (a
+  // ghost pad's target inside its bin, or, from a ghost pad's internal pad, the ghost pad's
+  // own peer); null past 8 hops or at an unlinked pad.
+  static GstPadPtr realPeer(GstPad* pad);
+};
+
+}  // namespace carrel::sfu
