@@ -22,6 +22,24 @@ GstElementPtr ElementLookup::childMadeBy(GstElement* bin, const char* factory) {
   return found;
 }
 
+GstElementPtr ElementLookup::descendantMadeBy(GstElement* bin, const char* factory) {
+  if (!bin || !GST_IS_BIN(bin)) return {};
+  GstIterator* it = gst_bin_iterate_recurse(GST_BIN(bin));
+  GValue item = G_VALUE_INIT;
+  // gst_iterator_find_custom resyncs by itself and hands back a reference in item.
+  gboolean found = gst_iterator_find_custom(
+      it,
+      [](gconstpointer value, gconstpointer name) -> gint {
+        auto* e = GST_ELEMENT(g_value_get_object(static_cast<const GValue*>(value)));
+        return madeBy(e, static_cast<const char*>(name)) ? 0 : 1;
+      },
+      &item, const_cast<char*>(factory));
+  gst_iterator_free(it);
+  GstElementPtr element(found ? GST_ELEMENT(g_value_dup_object(&item)) : nullptr);
+  if (found) g_value_unset(&item);
+  return element;
+}
+
 GstPadPtr ElementLookup::realPeer(GstPad* pad) {
   GstPadPtr p(gst_pad_get_peer(pad));
   for (int hops = 0; p && hops < 8; ++hops) {

@@ -13,6 +13,8 @@ class ElementLookup {
   static bool madeBy(GstElement* element, const char* factory);
   // The first direct child of bin made by factory, with a reference; null if none.
   static GstElementPtr childMadeBy(GstElement* bin, const char* factory);
+  // The first element made by factory anywhere inside bin, with a reference; null if none.
+  static GstElementPtr descendantMadeBy(GstElement* bin, const char* factory);
   // The element pad at the other end of pad's link, through any ghost pads on the way (a
   // ghost pad's target inside its bin, or, from a ghost pad's internal pad, the ghost pad's
   // own peer); null past 8 hops or at an unlinked pad.

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <memory>
 
+#include "ElementLookup.hpp"
 #include "GstPtr.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(carrel_sfu_fault);
@@ -24,25 +25,6 @@ void initDebug() {
 struct FaultState {
   std::atomic<bool> posted{false};
 };
-
-// The first element made by this factory anywhere inside bin, with a reference, or null.
-GstElement* findByFactory(GstElement* bin, const char* factory) {
-  GstIterator* it = gst_bin_iterate_recurse(GST_BIN(bin));
-  GValue item = G_VALUE_INIT;
-  // gst_iterator_find_custom resyncs by itself and hands back a reference in item.
-  gboolean found = gst_iterator_find_custom(
-      it,
-      [](gconstpointer value, gconstpointer name) -> gint {
-        auto* e = GST_ELEMENT(g_value_get_object(static_cast<const GValue*>(value)));
-        GstElementFactory* f = gst_element_get_factory(e);
-        return f && g_strcmp0(GST_OBJECT_NAME(f), static_cast<const char*>(name)) == 0 ? 0 : 1;
-      },
-      &item, const_cast<char*>(factory));
-  gst_iterator_free(it);
-  GstElement* element = found ? GST_ELEMENT(g_value_dup_object(&item)) : nullptr;
-  if (found) g_value_unset(&item);
-  return element;
-}
 
 }  // namespace
 
@@ -96,7 +78,7 @@ bool FaultInjector::refuseInput(GstElement* webrtc, std::string* error) {
   }
   // Branches past the funnel (SendChainShortcut::funnelBypass) chain into rtprtxsend, and
   // its packets reach rtpsession's pad by a ghost pad or SendTail's probe.
-  GstElementPtr session(findByFactory(webrtc, "rtpsession"));
+  GstElementPtr session(ElementLookup::descendantMadeBy(webrtc, "rtpsession"));
   GstPadPtr sessionSink(session ? gst_element_get_static_pad(session.get(), "send_rtp_sink")
                                 : nullptr);
   if (sessionSink) {
@@ -113,7 +95,7 @@ bool FaultInjector::refuseInput(GstElement* webrtc, std::string* error) {
 bool FaultInjector::breakConnection(GstElement* webrtc, bool sending, std::string* error) {
   initDebug();
   const char* factory = sending ? "nicesink" : "nicesrc";
-  GstElementPtr element(webrtc ? findByFactory(webrtc, factory) : nullptr);
+  GstElementPtr element(webrtc ? ElementLookup::descendantMadeBy(webrtc, factory) : nullptr);
   if (!element) {
     *error = std::string("the connection has no ") + factory + " yet";
     return false;
@@ -133,7 +115,7 @@ bool FaultInjector::breakConnection(GstElement* webrtc, bool sending, std::strin
   arm(pad.get());
   // RTP past a shortened send tail (SendTail) reaches srtpenc but never nicesink: fail it
   // there too, as a broken sink's error would come back to it.
-  GstElementPtr srtp(sending ? findByFactory(webrtc, "srtpenc") : nullptr);
+  GstElementPtr srtp(sending ? ElementLookup::descendantMadeBy(webrtc, "srtpenc") : nullptr);
   GstPadPtr srtpSink(srtp ? gst_element_get_static_pad(srtp.get(), "rtp_sink_0") : nullptr);
   if (srtpSink) arm(srtpSink.get());
   GST_WARNING("fault armed on %s", GST_OBJECT_NAME(element.get()));

@@ -10,15 +10,12 @@ namespace carrel::sfu {
 
 namespace {
 
-constexpr auto childMadeBy = &ElementLookup::childMadeBy;
-constexpr auto madeBy = &ElementLookup::madeBy;
-
 // The encoder bin forwards untouched: rtpulpfecenc without an FEC payload type (255, what
 // webrtcbin sets when none is negotiated) or percentage, rtpredenc in webrtcbin's
 // "passthrough settings" (no RED blocks asked for, none kept).
 bool encoderIsIdle(GstElement* bin) {
-  GstElementPtr ulpfec = childMadeBy(bin, "rtpulpfecenc");
-  GstElementPtr red = childMadeBy(bin, "rtpredenc");
+  GstElementPtr ulpfec = ElementLookup::childMadeBy(bin, "rtpulpfecenc");
+  GstElementPtr red = ElementLookup::childMadeBy(bin, "rtpredenc");
   if (!ulpfec || !red) return false;
   guint fecPt = 0, percentage = 1, distance = 1;
   gboolean always = TRUE;
@@ -51,7 +48,7 @@ bool SendChainShortcut::apply(GstPad* sinkPad) {
   if (!sinkPad || !GST_IS_GHOST_PAD(sinkPad)) return false;
   GstPadPtr target(gst_ghost_pad_get_target(GST_GHOST_PAD(sinkPad)));
   GstElementPtr clocksync(target ? gst_pad_get_parent_element(target.get()) : nullptr);
-  if (!madeBy(clocksync.get(), "clocksync")) {
+  if (!ElementLookup::madeBy(clocksync.get(), "clocksync")) {
     GST_DEBUG_OBJECT(sinkPad, "not shortened: its target is %" GST_PTR_FORMAT,
                      static_cast<void*>(target.get()));
     return false;
@@ -80,7 +77,7 @@ GstPadPtr SendChainShortcut::funnelBypass(GstPad* sinkPad, bool* otherSegment) {
   if (!sinkPad || !GST_IS_GHOST_PAD(sinkPad)) return {};
   GstPadPtr funnelSink(gst_ghost_pad_get_target(GST_GHOST_PAD(sinkPad)));
   GstElementPtr funnel(funnelSink ? gst_pad_get_parent_element(funnelSink.get()) : nullptr);
-  if (!madeBy(funnel.get(), "rtpfunnel")) return {};
+  if (!ElementLookup::madeBy(funnel.get(), "rtpfunnel")) return {};
   GstPadPtr funnelSrc(gst_element_get_static_pad(funnel.get(), "src"));
   GstPadPtr next(funnelSrc ? gst_pad_get_peer(funnelSrc.get()) : nullptr);
   if (!next || !gst_pad_has_current_caps(next.get())) return {};

@@ -20,11 +20,6 @@ namespace {
 
 const char* kSenderKey = "carrel-send-tail";
 
-constexpr auto childMadeBy = &ElementLookup::childMadeBy;
-constexpr auto madeBy = &ElementLookup::madeBy;
-
-constexpr auto realPeer = &ElementLookup::realPeer;
-
 GstElementPtr parentOf(GstPad* pad) {
   return GstElementPtr(pad ? gst_pad_get_parent_element(pad) : nullptr);
 }
@@ -56,8 +51,8 @@ void SendTail::onElementAdded(GstBin*, GstElement* element, gpointer) {
   if (g_strcmp0(G_OBJECT_TYPE_NAME(element), "TransportSendBin") != 0 || !GST_IS_BIN(element)) {
     return;
   }
-  GstElementPtr dtls = childMadeBy(element, "dtlssrtpenc");
-  GstElementPtr srtp = dtls ? childMadeBy(dtls.get(), "srtpenc") : GstElementPtr();
+  GstElementPtr dtls = ElementLookup::childMadeBy(element, "dtlssrtpenc");
+  GstElementPtr srtp = dtls ? ElementLookup::childMadeBy(dtls.get(), "srtpenc") : GstElementPtr();
   GstPadPtr src(srtp ? gst_element_get_static_pad(srtp.get(), "rtp_src_0") : nullptr);
   if (!src) {
     GST_WARNING_OBJECT(element, "no srtpenc rtp_src_0 inside: the send chain stays whole");
@@ -74,33 +69,35 @@ void SendTail::onElementAdded(GstBin*, GstElement* element, gpointer) {
 
 bool SendTail::shorten(GstPad* srtpSrc) {
   GstElementPtr srtp = parentOf(srtpSrc);
-  if (!madeBy(srtp.get(), "srtpenc")) return false;
+  if (!ElementLookup::madeBy(srtp.get(), "srtpenc")) return false;
   // rtp_src_N goes with rtp_sink_N.
   const char* name = GST_PAD_NAME(srtpSrc);
   if (!g_str_has_prefix(name, "rtp_src_")) return false;
   std::string sinkName = std::string("rtp_sink_") + (name + strlen("rtp_src_"));
   GstPadPtr srtpSink(gst_element_get_static_pad(srtp.get(), sinkName.c_str()));
-  GstPadPtr sessionSrc(srtpSink ? realPeer(srtpSink.get()) : nullptr);
+  GstPadPtr sessionSrc(srtpSink ? ElementLookup::realPeer(srtpSink.get()) : nullptr);
   GstElementPtr session = parentOf(sessionSrc.get());
-  if (!madeBy(session.get(), "rtpsession") ||
+  if (!ElementLookup::madeBy(session.get(), "rtpsession") ||
       g_strcmp0(GST_PAD_NAME(sessionSrc.get()), "send_rtp_src") != 0) {
     GST_INFO_OBJECT(srtpSrc, "not shortened: fed by %" GST_PTR_FORMAT,
                     static_cast<void*>(sessionSrc.get()));
     return false;
   }
 
-  GstPadPtr clockSink = realPeer(srtpSrc);
+  GstPadPtr clockSink = ElementLookup::realPeer(srtpSrc);
   GstElementPtr clocksync = parentOf(clockSink.get());
   gboolean sync = TRUE;
-  if (madeBy(clocksync.get(), "clocksync")) g_object_get(clocksync.get(), "sync", &sync, nullptr);
+  if (ElementLookup::madeBy(clocksync.get(), "clocksync"))
+    g_object_get(clocksync.get(), "sync", &sync, nullptr);
   GstPadPtr clockSrc(clocksync ? gst_element_get_static_pad(clocksync.get(), "src") : nullptr);
-  GstPadPtr funnelSink(clockSrc ? realPeer(clockSrc.get()) : nullptr);
+  GstPadPtr funnelSink(clockSrc ? ElementLookup::realPeer(clockSrc.get()) : nullptr);
   GstElementPtr funnel = parentOf(funnelSink.get());
-  GstPadPtr funnelSrc(
-      madeBy(funnel.get(), "funnel") ? gst_element_get_static_pad(funnel.get(), "src") : nullptr);
-  GstPadPtr niceSink(funnelSrc ? realPeer(funnelSrc.get()) : nullptr);
+  GstPadPtr funnelSrc(ElementLookup::madeBy(funnel.get(), "funnel")
+                          ? gst_element_get_static_pad(funnel.get(), "src")
+                          : nullptr);
+  GstPadPtr niceSink(funnelSrc ? ElementLookup::realPeer(funnelSrc.get()) : nullptr);
   GstElementPtr nicesink = parentOf(niceSink.get());
-  if (sync || !madeBy(nicesink.get(), "nicesink")) {
+  if (sync || !ElementLookup::madeBy(nicesink.get(), "nicesink")) {
     GST_INFO_OBJECT(srtpSrc,
                     "not shortened: clocksync %" GST_PTR_FORMAT " (sync %d) feeds %" GST_PTR_FORMAT,
                     static_cast<void*>(clocksync.get()), sync, static_cast<void*>(nicesink.get()));
@@ -124,9 +121,9 @@ bool SendTail::shorten(GstPad* srtpSrc) {
   ChainPast::install(sessionSrc.get(), srtpSink.get());
   // Before rtpsession: webrtcbin's aux sender bin (rtprtxsend) and its ghost src pad.
   GstPadPtr sessionSink(gst_element_get_static_pad(session.get(), "send_rtp_sink"));
-  GstPadPtr rtxSrc(sessionSink ? realPeer(sessionSink.get()) : nullptr);
+  GstPadPtr rtxSrc(sessionSink ? ElementLookup::realPeer(sessionSink.get()) : nullptr);
   GstElementPtr rtx = parentOf(rtxSrc.get());
-  if (madeBy(rtx.get(), "rtprtxsend")) {
+  if (ElementLookup::madeBy(rtx.get(), "rtprtxsend")) {
     ChainPast::install(rtxSrc.get(), sessionSink.get());
   }
   GST_INFO_OBJECT(srtpSrc, "shortened: %" GST_PTR_FORMAT " -> srtpenc -> ICE agent stream %u",
@@ -158,7 +155,7 @@ guint64 SendTail::packetsSent(GstElement* webrtcbin) {
   GValue item = G_VALUE_INIT;
   while (gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
     auto* e = GST_ELEMENT(g_value_get_object(&item));
-    if (madeBy(e, "nicesink")) {
+    if (ElementLookup::madeBy(e, "nicesink")) {
       if (auto* s =
               static_cast<std::shared_ptr<Sender>*>(g_object_get_data(G_OBJECT(e), kSenderKey))) {
         total += (*s)->sent.load(std::memory_order_relaxed);

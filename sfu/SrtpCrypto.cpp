@@ -7,6 +7,7 @@
 #include <srtp2/cipher.h>
 #include <srtp2/srtp.h>
 
+#include <atomic>
 #include <cstring>
 #include <mutex>
 #include <new>
@@ -20,6 +21,8 @@ namespace {
 constexpr int kIcmKeyLen = 16;
 constexpr int kIcmKeyWithSaltLen = 30;
 constexpr int kSha1Len = 20;
+
+std::atomic<unsigned> contextCount{0};
 
 struct IcmState {
   EVP_CIPHER_CTX* ctx = nullptr;
@@ -43,6 +46,7 @@ srtp_err_status_t icmAlloc(srtp_cipher_t** c, int keyLen, int) {
   cipher->key_len = keyLen;
   cipher->algorithm = SRTP_AES_ICM_128;
   *c = cipher;
+  ++contextCount;
   return srtp_err_status_ok;
 }
 
@@ -134,6 +138,7 @@ srtp_err_status_t hmacAlloc(srtp_auth_t** a, int keyLen, int outLen) {
   auth->key_len = keyLen;
   auth->prefix_len = 0;
   *a = auth;
+  ++contextCount;
   return srtp_err_status_ok;
 }
 
@@ -219,6 +224,10 @@ bool SrtpCrypto::useOpenSsl(std::string* error) {
   });
   if (!failure.empty() && error) *error = failure;
   return failure.empty();
+}
+
+unsigned SrtpCrypto::contextsMade() {
+  return contextCount.load();
 }
 
 }  // namespace carrel::sfu

@@ -20,6 +20,9 @@ class SrtpCrypto {
   // Once per process, before any SRTP session exists. False (and why) when libsrtp refused a
   // replacement (its self-test failed); what was not replaced stays libsrtp's own.
   static bool useOpenSsl(std::string* error);
+  // Cipher and HMAC contexts made by the replacements (one each per SRTP stream, none per
+  // packet): tests read it to see libsrtp really uses them.
+  static unsigned contextsMade();
 };
 
 }  // namespace carrel::sfu
