@@ -18,8 +18,9 @@ class FaultInjector {
   // its next packet and fails it and every later one with GST_FLOW_ERROR, back up the send
   // path into the branches (srtpenc's input fails the same way: packets past a shortened
   // send tail, SendTail, never reach nicesink). Otherwise (a publish connection): the same from the
-  // transport's nicesrc, which stops the peer's receive path. False (and why) when the webrtcbin
-  // has no such element (no transport yet).
+  // transport's nicesrc, which stops the peer's receive path (and from dtlssrtpdec's input,
+  // where datagrams read on the agent's thread, NiceReceive, enter). False (and why) when the
+  // webrtcbin has no such element (no transport yet).
   static bool breakConnection(GstElement* webrtc, bool sending, std::string* error);
   // A subscribe connection that refuses what its branches push, as webrtcbin does with caps
   // that do not match a transceiver's codec preferences: every input pad's target, and the

@@ -38,6 +38,9 @@ class IceSettings {
   // Every connection: ReceiveQueueBypass on webrtcbin's receive queues (SfuOptions).
   void setReceiveQueueBypass(bool on) { receiveQueueBypass_ = on; }
   bool receiveQueueBypass() const { return receiveQueueBypass_; }
+  // With it: the ICE agent's thread reads the datagrams instead of nicesrc (NiceReceive).
+  void setAgentThreadRead(bool on) { agentThreadRead_ = on; }
+  bool agentThreadRead() const { return agentThreadRead_; }
   // Every connection: SendTail past webrtcbin's ghost pads, clocksync, funnel and nicesink.
   void setSendTailShortcut(bool on) { sendTailShortcut_ = on; }
   bool sendTailShortcut() const { return sendTailShortcut_; }
@@ -57,6 +60,7 @@ class IceSettings {
   int connectTimeoutMs_ = 0;
   bool passThroughJitterbuffer_ = true;
   bool receiveQueueBypass_ = true;
+  bool agentThreadRead_ = true;
   bool sendTailShortcut_ = true;
   bool combinedSubscriberSend_ = true;
 };

@@ -11,17 +11,21 @@
 
 #include <gst/gst.h>
 
+#include <memory>
+
 namespace carrel::sfu {
 
 class ReceiveQueueBypass {
  public:
   // Before the webrtcbin negotiates: its transport receive bins come later (element-added).
-  static void attach(GstElement* webrtcbin);
+  // readOnAgent: once bypassing, the ICE agent's thread reads the datagrams (NiceReceive).
+  static void attach(GstElement* webrtcbin, bool readOnAgent);
 
  private:
   struct State;
-  static void onElementAdded(GstBin*, GstElement* element, gpointer);
-  static void bypass(GstElement* queue);
+  static void onElementAdded(GstBin*, GstElement* element, gpointer readOnAgent);
+  static void bypass(GstElement* queue, bool readOnAgent);
+  static void takeOverRead(State* st);
   static void onLeaky(GObject* queue, GParamSpec*, gpointer data);
   static GstPadProbeReturn onBuffer(GstPad*, GstPadProbeInfo* info, gpointer data);
 };

@@ -2,6 +2,7 @@
 
 #include "BusProtocol.hpp"
 #include "Json.hpp"
+#include "NiceReceive.hpp"
 #include "SendTail.hpp"
 #include "WebrtcCall.hpp"
 
@@ -121,6 +122,15 @@ uint64_t Room::sendTailPackets() const {
   uint64_t n = 0;
   for (const auto& [id, p] : participants_) {
     if (GstElement* w = p->subscribe().webrtc()) n += SendTail::packetsSent(w);
+  }
+  return n;
+}
+
+uint64_t Room::agentReadPackets() const {
+  uint64_t n = 0;
+  for (const auto& [id, p] : participants_) {
+    if (GstElement* w = p->publish().webrtc()) n += NiceReceive::packetsReceived(w);
+    if (GstElement* w = p->subscribe().webrtc()) n += NiceReceive::packetsReceived(w);
   }
   return n;
 }

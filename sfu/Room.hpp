@@ -55,6 +55,8 @@ class Room : public std::enable_shared_from_this<Room> {
   size_t videoStreamCount() const;
   // Packets its subscribe connections sent through shortened send tails (SendTail).
   uint64_t sendTailPackets() const;
+  // Datagrams its connections read on their ICE agents' threads (NiceReceive).
+  uint64_t agentReadPackets() const;
   void recalculateLatency();
 
   // Recording (RoomRecording): every track published now and later goes to disk until stop.

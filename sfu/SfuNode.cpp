@@ -46,6 +46,7 @@ SfuNode::SfuNode(const SfuOptions& options)
   ice_.setConnectTimeoutMs(options.connectTimeoutMs);
   ice_.setPassThroughJitterbuffer(options.passThroughJitterbuffer);
   ice_.setReceiveQueueBypass(options.receiveQueueBypass);
+  ice_.setAgentThreadRead(options.agentThreadRead);
   ice_.setSendTailShortcut(options.sendTailShortcut);
   ice_.setCombinedSubscriberSend(options.combinedSubscriberSend);
   static gsize once = 0;
@@ -361,12 +362,13 @@ void SfuNode::onRoomClose(const bus::Request& r, BusResponder responder) {
 void SfuNode::onNodeInfo(const bus::Request&, BusResponder responder) {
   JsonArrayPtr ids(json_array_new());
   size_t streams = 0, videoStreams = 0;
-  uint64_t tailPackets = 0;
+  uint64_t tailPackets = 0, agentRead = 0;
   for (const auto& [id, rm] : rooms_) {
     json_array_add_string_element(ids.get(), id.c_str());
     streams += rm->streamCount();
     videoStreams += rm->videoStreamCount();
     tailPackets += rm->sendTailPackets();
+    agentRead += rm->agentReadPackets();
   }
   json::Object d;
   d.set("node", options_.nodeId)
@@ -376,6 +378,7 @@ void SfuNode::onNodeInfo(const bus::Request&, BusResponder responder) {
       .set("streams", static_cast<int64_t>(streams))
       .set("video_streams", static_cast<int64_t>(videoStreams))
       .set("send_tail_packets", static_cast<int64_t>(tailPackets))
+      .set("agent_read_packets", static_cast<int64_t>(agentRead))
       .set("room_ids", ids.get());
   responder.ok(d.take());
 }

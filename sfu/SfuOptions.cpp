@@ -69,6 +69,7 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
   gboolean faults = FALSE;
   gboolean keepReceiveQueue = FALSE;
   gboolean keepSendTail = FALSE;
+  gboolean keepNicesrcRead = FALSE;
   gboolean libsrtpCrypto = FALSE;
   gboolean directSubscriberSend = FALSE;
   gchar* jitterbuffer = nullptr;
@@ -111,6 +112,11 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
       {"keep-receive-queue", 0, 0, G_OPTION_ARG_NONE, &keepReceiveQueue,
        "Received datagrams take webrtcbin's receive queue (a thread switch each) instead of "
        "going on on the thread that read them; for comparison",
+       nullptr},
+      {"keep-nicesrc-read", 0, 0, G_OPTION_ARG_NONE, &keepNicesrcRead,
+       "Received datagrams are read by webrtcbin's nicesrc (its own loop, woken and left "
+       "per datagram) instead of on the ICE agent's thread straight into DTLS/SRTP; for "
+       "comparison",
        nullptr},
       {"keep-send-tail", 0, 0, G_OPTION_ARG_NONE, &keepSendTail,
        "Sent packets take all of webrtcbin's send chain after rtpsession (ghost pads, "
@@ -175,6 +181,7 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
   out->passThroughJitterbuffer = jb == "passthrough";
   out->receiveQueueBypass = keepReceiveQueue == FALSE;
   out->sendTailShortcut = keepSendTail == FALSE;
+  out->agentThreadRead = keepNicesrcRead == FALSE;
   out->opensslSrtp = libsrtpCrypto == FALSE;
   out->combinedSubscriberSend = directSubscriberSend == FALSE;
   out->icePortMin = portMin;

@@ -27,6 +27,9 @@ struct SfuOptions {
   // Received datagrams go from nicesrc to dtlssrtpdec on nicesrc's thread (ReceiveQueueBypass)
   // instead of through webrtcbin's receive queue and its thread.
   bool receiveQueueBypass = true;
+  // With it, once bypassing: datagrams are read on the ICE agent's thread and given to
+  // dtlssrtpdec there (NiceReceive) instead of through nicesrc's loop and base class.
+  bool agentThreadRead = true;
   // Once a connection's SRTP flows, packets go from rtpsession to srtpenc and from srtpenc to
   // the ICE agent directly (SendTail) instead of through a dozen pads and nicesink.
   bool sendTailShortcut = true;

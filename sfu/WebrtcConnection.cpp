@@ -47,7 +47,7 @@ bool WebrtcConnection::start(const IceSettings& ice) {
   g_object_set(w, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, nullptr);
   if (!ice.apply(w)) return false;
   ice_ = ice;
-  if (ice.receiveQueueBypass()) ReceiveQueueBypass::attach(w);
+  if (ice.receiveQueueBypass()) ReceiveQueueBypass::attach(w, ice.agentThreadRead());
   if (ice.sendTailShortcut()) SendTail::attach(w);
   SrtpReplayWindow::widen(w);
   connectWeak("on-ice-candidate", G_CALLBACK(&WebrtcConnection::onIceCandidate));

@@ -115,3 +115,14 @@ TEST(SfuOptions, OpensslSrtpUnlessLibsrtpCryptoAsked) {
   ASSERT_TRUE(parse({"--libsrtp-crypto"}, &k, &err)) << err;
   EXPECT_FALSE(k.opensslSrtp);
 }
+
+TEST(SfuOptions, AgentThreadReadUnlessNicesrcReadKept) {
+  SfuOptions o;
+  std::string err;
+  ASSERT_TRUE(parse({}, &o, &err)) << err;
+  EXPECT_TRUE(o.agentThreadRead);
+  SfuOptions k;
+  ASSERT_TRUE(parse({"--keep-nicesrc-read"}, &k, &err)) << err;
+  EXPECT_FALSE(k.agentThreadRead);
+  EXPECT_TRUE(k.receiveQueueBypass);
+}
