@@ -37,8 +37,11 @@ class SequenceGaps {
   const Counts& counts() const { return counts_; }
   size_t missing() const { return missing_.size(); }
 
+  // Sequence numbers remembered behind the newest: a packet further behind is taken as the
+  // sender starting over (SrtpReplayWindow sizes srtpenc's window from it).
+  static constexpr int kWindow = 1024;
+
  private:
-  static constexpr int kWindow = 1024;  // sequence numbers remembered behind the newest
   struct Missing {
     uint16_t seq;
     int64_t firstMs;

@@ -1,8 +1,13 @@
 #include "SrtpCrypto.hpp"
 
+// SHA1_Init/Update/Final are deprecated in OpenSSL 3 in favour of EVP, whose contexts cannot be
+// copied without a heap allocation; they are still built, with the same SHA-NI code.
+#define OPENSSL_SUPPRESS_DEPRECATED
+
 #include <gst/gst.h>
-#include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <srtp2/auth.h>
 #include <srtp2/cipher.h>
 #include <srtp2/srtp.h>
@@ -103,14 +108,16 @@ const srtp_cipher_type_t kIcm = {
     icmSetIv,  nullptr,         "AES-128 counter mode (OpenSSL, Carrel)",
     &kIcmTest, SRTP_AES_ICM_128};
 
-EVP_MAC* hmacAlgorithm() {
-  static EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-  return mac;
-}
+// HMAC (RFC 2104) by hand over SHA-1 contexts: the keyed inner and outer states are hashed
+// once per key and copied per packet (a struct copy). OpenSSL's EVP_MAC restart duplicated
+// its digest contexts on the heap per packet (~1 % of the SFU's CPU at 4x4).
+constexpr int kSha1Block = 64;
 
 struct HmacState {
-  EVP_MAC_CTX* ctx = nullptr;
-  ~HmacState() { EVP_MAC_CTX_free(ctx); }
+  SHA_CTX innerKeyed{};
+  SHA_CTX outerKeyed{};
+  SHA_CTX inner{};
+  ~HmacState() { OPENSSL_cleanse(this, sizeof *this); }
 };
 
 extern const srtp_auth_type_t kHmac;
@@ -119,15 +126,9 @@ srtp_err_status_t hmacAlloc(srtp_auth_t** a, int keyLen, int outLen) {
   if (keyLen < 0 || keyLen > kSha1Len || outLen < 0 || outLen > kSha1Len) {
     return srtp_err_status_bad_param;
   }
-  EVP_MAC* mac = hmacAlgorithm();
-  if (!mac) return srtp_err_status_alloc_fail;
   auto* auth = new (std::nothrow) srtp_auth_t{};
   auto* st = new (std::nothrow) HmacState();
-  char digest[] = "SHA1";
-  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                         OSSL_PARAM_construct_end()};
-  if (!auth || !st || !(st->ctx = EVP_MAC_CTX_new(mac)) ||
-      EVP_MAC_CTX_set_params(st->ctx, params) != 1) {
+  if (!auth || !st) {
     delete auth;
     delete st;
     return srtp_err_status_alloc_fail;
@@ -148,34 +149,47 @@ srtp_err_status_t hmacDealloc(srtp_auth_t* a) {
   return srtp_err_status_ok;
 }
 
+// Keys are at most a digest long (hmacAlloc), so never hashed down first.
 srtp_err_status_t hmacInit(void* state, const uint8_t* key, int keyLen) {
   auto* st = static_cast<HmacState*>(state);
-  return EVP_MAC_init(st->ctx, key, static_cast<size_t>(keyLen), nullptr) == 1
-             ? srtp_err_status_ok
-             : srtp_err_status_auth_fail;
+  if (keyLen < 0 || keyLen > kSha1Block) return srtp_err_status_bad_param;
+  uint8_t ipad[kSha1Block], opad[kSha1Block];
+  for (int i = 0; i < kSha1Block; ++i) {
+    uint8_t k = i < keyLen ? key[i] : 0;
+    ipad[i] = k ^ 0x36;
+    opad[i] = k ^ 0x5c;
+  }
+  bool ok = SHA1_Init(&st->innerKeyed) == 1 &&
+            SHA1_Update(&st->innerKeyed, ipad, kSha1Block) == 1 &&
+            SHA1_Init(&st->outerKeyed) == 1 && SHA1_Update(&st->outerKeyed, opad, kSha1Block) == 1;
+  OPENSSL_cleanse(ipad, sizeof ipad);
+  OPENSSL_cleanse(opad, sizeof opad);
+  st->inner = st->innerKeyed;
+  return ok ? srtp_err_status_ok : srtp_err_status_auth_fail;
 }
 
-// A restart keeps the key (OpenSSL keeps the keyed inner and outer states).
 srtp_err_status_t hmacStart(void* state) {
   auto* st = static_cast<HmacState*>(state);
-  return EVP_MAC_init(st->ctx, nullptr, 0, nullptr) == 1 ? srtp_err_status_ok
-                                                         : srtp_err_status_auth_fail;
+  st->inner = st->innerKeyed;
+  return srtp_err_status_ok;
 }
 
 srtp_err_status_t hmacUpdate(void* state, const uint8_t* buffer, int len) {
   auto* st = static_cast<HmacState*>(state);
-  return EVP_MAC_update(st->ctx, buffer, static_cast<size_t>(len)) == 1 ? srtp_err_status_ok
+  if (len < 0) return srtp_err_status_bad_param;
+  return SHA1_Update(&st->inner, buffer, static_cast<size_t>(len)) == 1 ? srtp_err_status_ok
                                                                         : srtp_err_status_auth_fail;
 }
 
 srtp_err_status_t hmacCompute(void* state, const uint8_t* buffer, int len, int tagLen,
                               uint8_t* tag) {
   auto* st = static_cast<HmacState*>(state);
-  if (tagLen < 0 || tagLen > kSha1Len) return srtp_err_status_bad_param;
-  uint8_t full[kSha1Len];
-  size_t out = 0;
-  if (EVP_MAC_update(st->ctx, buffer, static_cast<size_t>(len)) != 1 ||
-      EVP_MAC_final(st->ctx, full, &out, sizeof full) != 1 || out != kSha1Len) {
+  if (tagLen < 0 || tagLen > kSha1Len || len < 0) return srtp_err_status_bad_param;
+  uint8_t innerDigest[kSha1Len], full[kSha1Len];
+  SHA_CTX outer = st->outerKeyed;
+  if (SHA1_Update(&st->inner, buffer, static_cast<size_t>(len)) != 1 ||
+      SHA1_Final(innerDigest, &st->inner) != 1 || SHA1_Update(&outer, innerDigest, kSha1Len) != 1 ||
+      SHA1_Final(full, &outer) != 1) {
     return srtp_err_status_auth_fail;
   }
   std::memcpy(tag, full, static_cast<size_t>(tagLen));

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "GstPtr.hpp"
+#include "SequenceGaps.hpp"
 #include "SrtpReplayWindow.hpp"
 
 using namespace carrel;
@@ -60,14 +61,13 @@ class SfuSrtpReplayWindow : public ::testing::Test {
     return gst_pad_push(src_.get(), gst_buffer_new_memdup(p, sizeof p));
   }
 
-  // 1000..1299 with 1100 held back, then 1100: 199 packets late.
-  GstFlowReturn sendWithOneLate() {
-    for (uint16_t s = 1000; s < 1300; ++s) {
-      if (s == 1100) continue;
-      GstFlowReturn r = send(s);
+  // 1001..1000+late, then 1000 held back: late packets late.
+  GstFlowReturn sendWithOneLate(int late) {
+    for (int s = 1001; s <= 1000 + late; ++s) {
+      GstFlowReturn r = send(static_cast<uint16_t>(s));
       if (r != GST_FLOW_OK) return r;
     }
-    return send(1100);
+    return send(1000);
   }
 
   GstElementPtr pipeline_;
@@ -80,12 +80,18 @@ class SfuSrtpReplayWindow : public ::testing::Test {
 TEST_F(SfuSrtpReplayWindow, DefaultWindowFailsALatePacket) {
   build(false);
   EXPECT_EQ(window_, 128u);
-  EXPECT_EQ(sendWithOneLate(), GST_FLOW_ERROR);
+  EXPECT_EQ(sendWithOneLate(199), GST_FLOW_ERROR);
 }
 
 TEST_F(SfuSrtpReplayWindow, WidenedWindowSendsIt) {
   build(true);
   EXPECT_EQ(window_, SrtpReplayWindow::kPackets);
-  EXPECT_EQ(sendWithOneLate(), GST_FLOW_OK);
-  EXPECT_EQ(send(1300), GST_FLOW_OK);
+  EXPECT_EQ(sendWithOneLate(199), GST_FLOW_OK);
+  EXPECT_EQ(send(1200), GST_FLOW_OK);
+}
+
+// SequenceGaps forwards a packet up to its window (1024) late.
+TEST_F(SfuSrtpReplayWindow, WidenedWindowSendsWhateverThePublishSideForwardsLate) {
+  build(true);
+  EXPECT_EQ(sendWithOneLate(SequenceGaps::kWindow), GST_FLOW_OK);
 }
