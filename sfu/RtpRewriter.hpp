@@ -28,9 +28,10 @@ class RtpRewriter {
   uint32_t slotSsrc() const { return slotSsrc_; }
   // Streaming thread: what to do with a packet; on Rewrite, p holds the new header values.
   // A switch of source continues the sequence numbers and advances the timestamp by the
-  // wall-clock time since the last packet. (A slot is unlinked from the old tee before the
-  // new one is linked, so sources do not interleave; a packet of the old one still in flight
-  // is serialised by the probe's mutex.)
+  // wall-clock time since the last packet; so does a source that starts its numbering over
+  // (a packet further behind than SequenceGaps forwards late ones). (A slot is unlinked from the
+  // old tee before the new one is linked, so sources do not interleave; a packet of the old one
+  // still in flight is serialised by the probe's mutex.)
   Action next(Packet& p, int64_t nowUs);
 
   // Adds a probe on pad (a tee src pad linked to the slot) rewriting buffers, buffer lists and

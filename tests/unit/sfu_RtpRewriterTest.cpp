@@ -60,3 +60,26 @@ TEST(RtpRewriter, SwitchAtTheSameInstantStillMovesTimestampForward) {
   EXPECT_EQ(b.seq, 2);
   EXPECT_GT(b.ts, 1000u);
 }
+
+// srtpenc refuses an index it has used or one older than its window, and that ends the
+// subscriber: a publisher that starts its numbering over on the same SSRC is continued.
+TEST(RtpRewriter, SourceThatStartsItsNumberingOverIsContinued) {
+  RtpRewriter r(1111, 90000);
+  for (uint16_t i = 0; i < 3000; ++i) {
+    RtpRewriter::Packet p{1111, static_cast<uint16_t>(20000 + i), 90000u + i * 30u};
+    ASSERT_EQ(r.next(p, i * 333), RtpRewriter::Action::Pass);
+  }
+  // A late packet within what SequenceGaps forwards keeps its number.
+  RtpRewriter::Packet late{1111, static_cast<uint16_t>(20000 + 2999 - 1000), 1};
+  EXPECT_EQ(r.next(late, 1000000), RtpRewriter::Action::Pass);
+  EXPECT_EQ(late.seq, 20000 + 1999);
+  // Then the same SSRC from 5 again: continued after the highest sent (22999).
+  RtpRewriter::Packet again{1111, 5, 777};
+  EXPECT_EQ(r.next(again, 1100000), RtpRewriter::Action::Rewrite);
+  EXPECT_EQ(again.ssrc, 1111u);
+  EXPECT_EQ(again.seq, 23000);
+  RtpRewriter::Packet after{1111, 6, 777 + 3000};
+  EXPECT_EQ(r.next(after, 1133000), RtpRewriter::Action::Rewrite);
+  EXPECT_EQ(after.seq, 23001);
+  EXPECT_EQ(after.ts, again.ts + 3000);
+}
