@@ -12,7 +12,7 @@ RtpRewriter::Action RtpRewriter::next(Packet& p, int64_t nowUs) {
   // forwards nothing later than its window). Sent as it is, it would repeat or precede
   // indexes srtpenc has used, which srtpenc answers with an error that ends the subscriber.
   bool restarted = haveSource_ && p.ssrc == source_ && haveOut_ &&
-                   static_cast<int16_t>(static_cast<uint16_t>(p.seq + seqOffset_ - lastSeq_)) <
+                   static_cast<int16_t>(static_cast<uint16_t>(p.seq + seqOffset_ - lastSeq_)) <=
                        -SequenceGaps::kWindow;
   if (!haveSource_ || p.ssrc != source_ || restarted) {
     source_ = p.ssrc;
