@@ -40,6 +40,18 @@ GstElementPtr ElementLookup::descendantMadeBy(GstElement* bin, const char* facto
   return element;
 }
 
+void ElementLookup::forEachDescendant(GstElement* bin, const std::function<void(GstElement*)>& fn) {
+  if (!bin || !GST_IS_BIN(bin)) return;
+  GstIterator* it = gst_bin_iterate_recurse(GST_BIN(bin));
+  GValue item = G_VALUE_INIT;
+  while (gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
+    fn(GST_ELEMENT(g_value_get_object(&item)));
+    g_value_reset(&item);
+  }
+  g_value_unset(&item);
+  gst_iterator_free(it);
+}
+
 GstPadPtr ElementLookup::realPeer(GstPad* pad) {
   GstPadPtr p(gst_pad_get_peer(pad));
   for (int hops = 0; p && hops < 8; ++hops) {

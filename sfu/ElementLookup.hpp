@@ -4,6 +4,8 @@
 
 #include <gst/gst.h>
 
+#include <functional>
+
 #include "GstPtr.hpp"
 
 namespace carrel::sfu {
@@ -15,6 +17,8 @@ class ElementLookup {
   static GstElementPtr childMadeBy(GstElement* bin, const char* factory);
   // The first element made by factory anywhere inside bin, with a reference; null if none.
   static GstElementPtr descendantMadeBy(GstElement* bin, const char* factory);
+  // Calls fn on every element inside bin, at any depth (each held for the call).
+  static void forEachDescendant(GstElement* bin, const std::function<void(GstElement*)>& fn);
   // The element pad at the other end of pad's link, through any ghost pads on the way (a
   // ghost pad's target inside its bin, or, from a ghost pad's internal pad, the ghost pad's
   // own peer); null past 8 hops or at an unlinked pad.

@@ -117,17 +117,10 @@ bool NiceReceive::takeOver(GstElement* nicesrc, GstPad* next,
 
 guint64 NiceReceive::packetsReceived(GstElement* webrtcbin) {
   guint64 total = 0;
-  GstIterator* it = gst_bin_iterate_recurse(GST_BIN(webrtcbin));
-  GValue item = G_VALUE_INIT;
-  while (gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
-    auto* e = GST_ELEMENT(g_value_get_object(&item));
-    if (auto* r = static_cast<ReaderRef*>(g_object_get_data(G_OBJECT(e), kReaderKey))) {
+  ElementLookup::forEachDescendant(webrtcbin, [&total](GstElement* e) {
+    if (auto* r = static_cast<ReaderRef*>(g_object_get_data(G_OBJECT(e), kReaderKey)))
       total += (*r)->received.load(std::memory_order_relaxed);
-    }
-    g_value_reset(&item);
-  }
-  g_value_unset(&item);
-  gst_iterator_free(it);
+  });
   return total;
 }
 

@@ -151,20 +151,11 @@ GstPadProbeReturn SendTail::onSrtpPacket(GstPad*, GstPadProbeInfo* info, gpointe
 
 guint64 SendTail::packetsSent(GstElement* webrtcbin) {
   guint64 total = 0;
-  GstIterator* it = gst_bin_iterate_recurse(GST_BIN(webrtcbin));
-  GValue item = G_VALUE_INIT;
-  while (gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
-    auto* e = GST_ELEMENT(g_value_get_object(&item));
-    if (ElementLookup::madeBy(e, "nicesink")) {
-      if (auto* s =
-              static_cast<std::shared_ptr<Sender>*>(g_object_get_data(G_OBJECT(e), kSenderKey))) {
-        total += (*s)->sent.load(std::memory_order_relaxed);
-      }
-    }
-    g_value_reset(&item);
-  }
-  g_value_unset(&item);
-  gst_iterator_free(it);
+  ElementLookup::forEachDescendant(webrtcbin, [&total](GstElement* e) {
+    if (!ElementLookup::madeBy(e, "nicesink")) return;
+    if (auto* s = static_cast<std::shared_ptr<Sender>*>(g_object_get_data(G_OBJECT(e), kSenderKey)))
+      total += (*s)->sent.load(std::memory_order_relaxed);
+  });
   return total;
 }
 
