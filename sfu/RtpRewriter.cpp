@@ -8,12 +8,23 @@
 namespace carrel::sfu {
 
 RtpRewriter::Action RtpRewriter::next(Packet& p, int64_t nowUs) {
-  // The same source far behind what was sent: it started its numbering over (SequenceGaps
-  // forwards nothing later than its window). Sent as it is, it would repeat or precede
-  // indexes srtpenc has used, which srtpenc answers with an error that ends the subscriber.
-  bool restarted = haveSource_ && p.ssrc == source_ && haveOut_ &&
-                   static_cast<int16_t>(static_cast<uint16_t>(p.seq + seqOffset_ - lastSeq_)) <=
-                       -SequenceGaps::kWindow;
+  // The same source as far behind what was sent as SequenceGaps takes for a sender starting
+  // over: too old for any receiver, and srtpenc would refuse its index (used already, or older
+  // than its window) with an error that ends the subscriber. One such packet is a stray and is
+  // dropped; the next in sequence after it means the source did start its numbering over, and
+  // is continued after the highest number sent, as a switch of publisher is.
+  bool restarted = false;
+  if (haveSource_ && p.ssrc == source_ && haveOut_ &&
+      static_cast<int16_t>(static_cast<uint16_t>(p.seq + seqOffset_ - lastSeq_)) <=
+          -SequenceGaps::kWindow) {
+    restarted = haveStray_ && p.seq == static_cast<uint16_t>(straySeq_ + 1);
+    if (!restarted) {
+      haveStray_ = true;
+      straySeq_ = p.seq;
+      return Action::Drop;
+    }
+  }
+  haveStray_ = false;
   if (!haveSource_ || p.ssrc != source_ || restarted) {
     source_ = p.ssrc;
     haveSource_ = true;
@@ -42,7 +53,7 @@ RtpRewriter::Action RtpRewriter::next(Packet& p, int64_t nowUs) {
   return change ? Action::Rewrite : Action::Pass;
 }
 
-GstBuffer* RtpRewriter::process(GstBuffer* buffer) {
+GstBuffer* RtpRewriter::process(GstBuffer* buffer, bool* drop) {
   GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
   if (!gst_rtp_buffer_map(buffer, GST_MAP_READ, &rtp)) return buffer;  // not RTP: leave it
   Packet p{gst_rtp_buffer_get_ssrc(&rtp), gst_rtp_buffer_get_seq(&rtp),
@@ -53,7 +64,8 @@ GstBuffer* RtpRewriter::process(GstBuffer* buffer) {
     std::lock_guard lock(mu_);
     action = next(p, g_get_monotonic_time());
   }
-  if (action == Action::Pass) return buffer;
+  *drop = action == Action::Drop;
+  if (action != Action::Rewrite) return buffer;
   // Other branches of the tee share this buffer: writing copies it for this one only.
   buffer = gst_buffer_make_writable(buffer);
   if (gst_rtp_buffer_map(buffer, GST_MAP_WRITE, &rtp)) {
@@ -68,14 +80,21 @@ GstBuffer* RtpRewriter::process(GstBuffer* buffer) {
 GstPadProbeReturn RtpRewriter::onProbe(GstPad*, GstPadProbeInfo* info, gpointer data) {
   auto* self = static_cast<std::shared_ptr<RtpRewriter>*>(data)->get();
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
-    GST_PAD_PROBE_INFO_DATA(info) = self->process(GST_PAD_PROBE_INFO_BUFFER(info));
-    return GST_PAD_PROBE_OK;
+    bool drop = false;
+    GST_PAD_PROBE_INFO_DATA(info) = self->process(GST_PAD_PROBE_INFO_BUFFER(info), &drop);
+    return drop ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
   }
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
     GstBufferList* in = GST_PAD_PROBE_INFO_BUFFER_LIST(info);
     GstBufferList* out = gst_buffer_list_new_sized(gst_buffer_list_length(in));
     for (guint i = 0; i < gst_buffer_list_length(in); ++i) {
-      gst_buffer_list_add(out, self->process(gst_buffer_ref(gst_buffer_list_get(in, i))));
+      bool drop = false;
+      GstBuffer* b = self->process(gst_buffer_ref(gst_buffer_list_get(in, i)), &drop);
+      if (drop) {
+        gst_buffer_unref(b);
+      } else {
+        gst_buffer_list_add(out, b);
+      }
     }
     gst_buffer_list_unref(in);
     GST_PAD_PROBE_INFO_DATA(info) = out;

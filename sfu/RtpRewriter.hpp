@@ -21,15 +21,16 @@ class RtpRewriter {
     uint16_t seq;
     uint32_t ts;
   };
-  enum class Action { Pass, Rewrite };
+  enum class Action { Pass, Rewrite, Drop };
 
   RtpRewriter(uint32_t slotSsrc, uint32_t clockRate) : slotSsrc_(slotSsrc), clockRate_(clockRate) {}
 
   uint32_t slotSsrc() const { return slotSsrc_; }
   // Streaming thread: what to do with a packet; on Rewrite, p holds the new header values.
   // A switch of source continues the sequence numbers and advances the timestamp by the
-  // wall-clock time since the last packet; so does a source that starts its numbering over
-  // (a packet further behind than SequenceGaps forwards late ones). (A slot is unlinked from the
+  // wall-clock time since the last packet. A packet as far behind the highest sent as
+  // SequenceGaps takes for a restart is dropped, unless it follows such a packet: then the
+  // source started its numbering over and is continued like a switch. (A slot is unlinked from the
   // old tee before the new one is linked, so sources do not interleave; a packet of the old one
   // still in flight is serialised by the probe's mutex.)
   Action next(Packet& p, int64_t nowUs);
@@ -41,8 +42,8 @@ class RtpRewriter {
 
  private:
   static GstPadProbeReturn onProbe(GstPad* pad, GstPadProbeInfo* info, gpointer data);
-  // Rewrites when needed; returns the (possibly new) buffer.
-  GstBuffer* process(GstBuffer* buffer);
+  // Rewrites when needed; returns the (possibly new) buffer; *drop: not to be sent.
+  GstBuffer* process(GstBuffer* buffer, bool* drop);
 
   std::mutex mu_;  // two tees' threads around a switch
   const uint32_t slotSsrc_;
@@ -55,6 +56,8 @@ class RtpRewriter {
   int64_t lastUs_ = 0;
   uint16_t seqOffset_ = 0;
   uint32_t tsOffset_ = 0;
+  bool haveStray_ = false;  // the last packet was dropped as too old
+  uint16_t straySeq_ = 0;
 };
 
 }  // namespace carrel::sfu

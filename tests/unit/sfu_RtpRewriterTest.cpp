@@ -73,13 +73,33 @@ TEST(RtpRewriter, SourceThatStartsItsNumberingOverIsContinued) {
   RtpRewriter::Packet late{1111, static_cast<uint16_t>(20000 + 2999 - 1000), 1};
   EXPECT_EQ(r.next(late, 1000000), RtpRewriter::Action::Pass);
   EXPECT_EQ(late.seq, 20000 + 1999);
-  // Then the same SSRC from 5 again: continued after the highest sent (22999).
-  RtpRewriter::Packet again{1111, 5, 777};
-  EXPECT_EQ(r.next(again, 1100000), RtpRewriter::Action::Rewrite);
+  // Then the same SSRC from 5 again: the first is dropped, the next continues after the
+  // highest sent (22999).
+  RtpRewriter::Packet first{1111, 5, 777};
+  EXPECT_EQ(r.next(first, 1100000), RtpRewriter::Action::Drop);
+  RtpRewriter::Packet again{1111, 6, 777 + 3000};
+  EXPECT_EQ(r.next(again, 1133000), RtpRewriter::Action::Rewrite);
   EXPECT_EQ(again.ssrc, 1111u);
   EXPECT_EQ(again.seq, 23000);
-  RtpRewriter::Packet after{1111, 6, 777 + 3000};
-  EXPECT_EQ(r.next(after, 1133000), RtpRewriter::Action::Rewrite);
+  RtpRewriter::Packet after{1111, 7, 777 + 6000};
+  EXPECT_EQ(r.next(after, 1166000), RtpRewriter::Action::Rewrite);
   EXPECT_EQ(after.seq, 23001);
   EXPECT_EQ(after.ts, again.ts + 3000);
+}
+
+// One packet that old among the stream's own (a retransmission come far too late) is only
+// dropped: the stream's numbers stay as they were.
+TEST(RtpRewriter, AStrayAncientPacketIsDroppedAndTheStreamGoesOn) {
+  RtpRewriter r(1111, 90000);
+  for (uint16_t i = 0; i < 2000; ++i) {
+    RtpRewriter::Packet p{1111, static_cast<uint16_t>(100 + i), 1000u + i * 30u};
+    ASSERT_EQ(r.next(p, i * 333), RtpRewriter::Action::Pass);
+  }
+  RtpRewriter::Packet stray{1111, 100 + 2000 - 1 - 1500, 5};
+  EXPECT_EQ(r.next(stray, 700000), RtpRewriter::Action::Drop);
+  for (uint16_t i = 2000; i < 2010; ++i) {
+    RtpRewriter::Packet p{1111, static_cast<uint16_t>(100 + i), 1000u + i * 30u};
+    EXPECT_EQ(r.next(p, i * 333), RtpRewriter::Action::Pass);
+    EXPECT_EQ(p.seq, 100 + i);
+  }
 }
