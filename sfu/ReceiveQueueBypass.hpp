@@ -6,7 +6,9 @@
 // 2-core machine is a good part of the SFU's CPU (docs/benchmarks.md). A probe on the queue's
 // sink pad then gives each buffer straight to dtlssrtpdec on nicesrc's thread. While the bin
 // blocks, and after it until the queue has drained, buffers take the queue as before; events
-// always do.
+// always do. From the first bypassed buffer on, NiceReceive (unless turned off) reads the
+// datagrams on the ICE agent's thread: they then come by this probe only while not bypassing,
+// so the probe may run on that thread too.
 #pragma once
 
 #include <gst/gst.h>
