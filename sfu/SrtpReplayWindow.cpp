@@ -1,11 +1,12 @@
 #include "SrtpReplayWindow.hpp"
 
+#include "ElementLookup.hpp"
+
 namespace carrel::sfu {
 
 namespace {
 void onDeepElementAdded(GstBin*, GstBin*, GstElement* element, gpointer) {
-  GstElementFactory* f = gst_element_get_factory(element);
-  if (!f || g_strcmp0(GST_OBJECT_NAME(f), "srtpenc") != 0) return;
+  if (!ElementLookup::madeBy(element, "srtpenc")) return;
   // Read when srtpenc creates its libsrtp session (at its keys), so set before DTLS is up.
   g_object_set(element, "replay-window-size", SrtpReplayWindow::kPackets, nullptr);
 }
