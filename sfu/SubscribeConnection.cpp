@@ -129,12 +129,13 @@ bool SubscribeConnection::linkToTee(Slot& slot, const std::shared_ptr<TrackForwa
   return true;
 }
 
-void SubscribeConnection::tryLink(Slot& slot) {
-  if (slot.free || slot.teeSrc || !slot.padReady || !connected_ || !slot.sinkPad) return;
+bool SubscribeConnection::tryLink(Slot& slot) {
+  if (slot.free || slot.teeSrc || !slot.padReady || !connected_ || !slot.sinkPad) return false;
   auto track = slot.forwarder.lock();
-  if (!track || !track->tee() || !linkToTee(slot, track)) return;
+  if (!track || !track->tee() || !linkToTee(slot, track)) return false;
   GST_DEBUG("%s: %s/%s flows", ctx_.peerId.c_str(), slot.publisher.c_str(), slot.track.c_str());
   track->requestKeyframe();
+  return true;
 }
 
 void SubscribeConnection::unlinkFromTee(Slot& s) {
@@ -419,18 +420,24 @@ void SubscribeConnection::applyAnswer(GstSdpMessagePtr answer,
       if (!s->inOffer) continue;
       s->inOffer = false;
       s->padReady = true;
-      self->tryLink(*s);
+      // Linked now, after its answer: the keyframe tryLink asked for is the one it needs.
+      if (self->tryLink(*s)) s->negotiated = true;
     }
-    self->requestKeyframes(true);
+    self->requestKeyframesForNewlyNegotiated();
     if (self->dirty_) self->scheduleNegotiation();
   });
   g_signal_emit_by_name(webrtc_.get(), "set-remote-description", desc.get(), p.get());
 }
 
-void SubscribeConnection::requestKeyframes(bool onlyNew) {
+void SubscribeConnection::requestKeyframesForNewlyNegotiated() {
   for (auto& s : slots_) {
-    if (s->free || (onlyNew && s->negotiated)) continue;
+    if (s->free || s->negotiated) continue;
     s->negotiated = true;
+    // A slot not linked yet (DTLS still coming up) asks when tryLink links it. A keyframe
+    // asked for now would reach nobody, and the publisher's throttle would then hold the one
+    // it needs back for up to 500 ms (a late joiner's first picture came ~450 ms after its
+    // connection was up in a 25-person room).
+    if (!s->teeSrc) continue;
     if (auto f = s->forwarder.lock()) f->requestKeyframe();
   }
 }
@@ -466,9 +473,14 @@ void SubscribeConnection::branchFailed(GstFlowReturn flow) {
 void SubscribeConnection::onConnectionState(GstWebRTCPeerConnectionState state) {
   if (state != GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) return;
   connected_ = true;
-  for (auto& s : slots_) tryLink(*s);
-  // Anything sent before the decoder was ready is lost: it needs a fresh keyframe.
-  requestKeyframes(false);
+  for (auto& s : slots_) {
+    if (!s->teeSrc) {
+      tryLink(*s);  // asks for a keyframe when it links
+      continue;
+    }
+    // Connected again: what was sent while the connection was down is lost.
+    if (auto f = s->forwarder.lock(); f && !s->free) f->requestKeyframe();
+  }
 }
 
 }  // namespace carrel::sfu

@@ -77,11 +77,11 @@ class SubscribeConnection : public WebrtcConnection {
     std::shared_ptr<RtpRewriter> rewriter;  // the slot's stream, across publishers
     GstPadPtr sinkPad;
     GObjectPtr<GstWebRTCRTPTransceiver> transceiver;
-    guint ssrc = 0;  // the first publisher's; the m-line's SSRC for good (RtpRewriter)
-    bool negotiated = false;
-    bool inOffer = false;   // its m-line is in the offer waiting for an answer
-    bool padReady = false;  // an answer covering its m-line was applied: the pad flows
-    bool free = false;      // no publisher: quiet, waiting for the next track of its kind
+    guint ssrc = 0;           // the first publisher's; the m-line's SSRC for good (RtpRewriter)
+    bool negotiated = false;  // its answer is in and its keyframe was asked for since
+    bool inOffer = false;     // its m-line is in the offer waiting for an answer
+    bool padReady = false;    // an answer covering its m-line was applied: the pad flows
+    bool free = false;        // no publisher: quiet, waiting for the next track of its kind
   };
 
   void configure() override;
@@ -105,11 +105,11 @@ class SubscribeConnection : public WebrtcConnection {
   void vacate(Slot& slot);
   bool linkToTee(Slot& slot, const std::shared_ptr<TrackForwarder>& track);
   // Links the slot to its track's tee when it can flow (see Slot::teeSrc).
-  void tryLink(Slot& slot);
+  bool tryLink(Slot& slot);  // true when it linked the slot now
   static bool linkWhileTeeIdle(GstElement* tee, GstPad* teeSrc, GstPad* sinkPad);
   void unlinkFromTee(Slot& slot);
   Slot* freeSlot(const std::string& kind);
-  void requestKeyframes(bool onlyNew);
+  void requestKeyframesForNewlyNegotiated();
 
   std::vector<std::unique_ptr<Slot>> slots_;
   // Shared by the branches' fuses (packets queued in it may outlive a branch); null with

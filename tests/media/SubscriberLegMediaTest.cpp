@@ -125,6 +125,36 @@ TEST(SubscriberLegMedia, NacksUnderInducedLossAreAnsweredWithRetransmissions) {
   EXPECT_EQ(ben->stop(10s), 0) << ben->logPath();
 }
 
+// Issue 4 item 5 and the late joiner's first picture: adding a subscriber asks its publisher
+// for one keyframe, once the subscriber can receive it. Asked for earlier (when the answer is
+// applied, before DTLS is up), that keyframe reached nobody and the 500 ms throttle held back
+// the one the subscriber needed: two requests, the picture ~0.5 s late.
+TEST(SubscriberLegMedia, ANewSubscriberCostsItsPublisherOneKeyframe) {
+  std::string dir = artifactDir(currentTestName());
+  CarrelStack stack(dir);
+  auto ana = stack.startPeer(
+      "ana", {"--room", "kf", "--json", "--no-audio", "--stats-interval-ms", "250"});
+  std::string ida = waitForWelcome(*ana, 20s);
+  ASSERT_FALSE(ida.empty());
+  auto keyframeRequests = [&] {
+    auto stats = peerEvents(*ana, "stats");
+    if (stats.empty()) return int64_t{-1};
+    JsonObject* pub = json::getObject(stats.back().get(), "published");
+    return pub ? json::getInt(pub, "video_keyframe_requests").value_or(-1) : int64_t{-1};
+  };
+  // Ana's camera runs (its encoder's first frame is a keyframe nobody asked for).
+  ASSERT_TRUE(eventually([&] { return keyframeRequests() == 0; }, 20s)) << ana->logPath();
+  // Ben's decoder never asks for keyframes itself: what ana gets comes from the SFU.
+  auto ben =
+      stack.startPeer("ben", {"--room", "kf", "--json", "--no-publish", "--no-keyframe-requests"});
+  ASSERT_TRUE(eventually([&] { return frames(*ben, ida, "video0") >= 5; }, 30s)) << ben->logPath();
+  // Past the throttle's window, so a deferred request would have gone out by now.
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(keyframeRequests(), 1) << ana->logPath();
+  EXPECT_EQ(ana->stop(10s), 0) << ana->logPath();
+  EXPECT_EQ(ben->stop(10s), 0) << ben->logPath();
+}
+
 TEST(SubscriberLegMedia, SubscriptionsAddNoSfuThreads) {
   std::string dir = artifactDir(currentTestName());
   CarrelStack stack(dir);

@@ -629,7 +629,10 @@ JsonObjectPtr Peer::published() const {
       .set("audio_buffers",
            static_cast<int64_t>(publish_ ? publish_->audioBuffers() : audioBuffersAtStop_))
       .set("video_packets_dropped",
-           static_cast<int64_t>(publish_ ? publish_->droppedVideoPackets() : droppedAtStop_));
+           static_cast<int64_t>(publish_ ? publish_->droppedVideoPackets() : droppedAtStop_))
+      .set("video_keyframe_requests",
+           static_cast<int64_t>(publish_ ? publish_->videoKeyframeRequests()
+                                         : keyframeRequestsAtStop_));
   return p.take();
 }
 
@@ -697,6 +700,7 @@ void Peer::finish() {
     audioBuffersAtStop_ = publish_->audioBuffers();
     screenFramesAtStop_ = publish_->screenFrames();
     droppedAtStop_ = publish_->droppedVideoPackets();
+    keyframeRequestsAtStop_ = publish_->videoKeyframeRequests();
   }
   // Pipelines stop before the summary, so its counters are final. Stopping a webrtcbin whose
   // pads wait for a negotiation has been seen to hang in GStreamer: a watchdog turns that into

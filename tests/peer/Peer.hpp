@@ -102,6 +102,7 @@ class Peer {
   uint64_t audioBuffersAtStop_ = 0;
   uint64_t screenFramesAtStop_ = 0;
   uint64_t droppedAtStop_ = 0;
+  uint64_t keyframeRequestsAtStop_ = 0;
   TimeoutSource statsTimer_;
   TimeoutSource durationTimer_;
   TimeoutSource leaveTimer_;

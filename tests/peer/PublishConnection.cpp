@@ -1,5 +1,7 @@
 #include "PublishConnection.hpp"
 
+#include <gst/video/video.h>
+
 #include <random>
 #include <utility>
 
@@ -128,6 +130,7 @@ bool PublishConnection::addVideo(std::string* error) {
   if (!bin) return false;
   GstElementPtr enc(gst_bin_get_by_name(GST_BIN(bin), "venc"));
   countBuffers(enc.get(), &videoFrames_);
+  countKeyframeRequests(enc.get(), &videoKeyframeRequests_);
   std::string caps =
       "application/x-rtp,media=video,encoding-name=VP8,payload=96,"
       "clock-rate=90000,ssrc=(uint)" +
@@ -215,6 +218,21 @@ void PublishConnection::countBuffers(GstElement* element, std::atomic<uint64_t>*
       pad.get(), GST_PAD_PROBE_TYPE_BUFFER,
       [](GstPad*, GstPadProbeInfo*, gpointer data) {
         static_cast<std::atomic<uint64_t>*>(data)->fetch_add(1, std::memory_order_relaxed);
+        return GST_PAD_PROBE_OK;
+      },
+      counter, nullptr);
+}
+
+void PublishConnection::countKeyframeRequests(GstElement* encoder, std::atomic<uint64_t>* counter) {
+  if (!encoder) return;
+  GstPadPtr pad(gst_element_get_static_pad(encoder, "src"));
+  gst_pad_add_probe(
+      pad.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+      [](GstPad*, GstPadProbeInfo* info, gpointer data) {
+        GstEvent* e = GST_PAD_PROBE_INFO_EVENT(info);
+        if (e && gst_video_event_is_force_key_unit(e)) {
+          static_cast<std::atomic<uint64_t>*>(data)->fetch_add(1, std::memory_order_relaxed);
+        }
         return GST_PAD_PROBE_OK;
       },
       counter, nullptr);

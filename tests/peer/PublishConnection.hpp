@@ -35,6 +35,9 @@ class PublishConnection : public WebRtcConnection {
   uint64_t videoFrames() const { return videoFrames_.load(); }
   uint64_t screenFrames() const { return screenFrames_.load(); }
   uint64_t audioBuffers() const { return audioBuffers_.load(); }
+  // Keyframe requests (PLI/FIR as webrtcbin turns them into force-key-unit events) that
+  // reached the camera's encoder.
+  uint64_t videoKeyframeRequests() const { return videoKeyframeRequests_.load(); }
   // Video packets --send-drop-percent dropped.
   uint64_t droppedVideoPackets() const { return loss_ ? loss_->dropped() : 0; }
 
@@ -47,6 +50,7 @@ class PublishConnection : public WebRtcConnection {
                     const std::string& negotiationFields, std::string* error,
                     GstWebRTCRTPTransceiver** transOut = nullptr);
   static void countBuffers(GstElement* element, std::atomic<uint64_t>* counter);
+  static void countKeyframeRequests(GstElement* encoder, std::atomic<uint64_t>* counter);
   static void onNegotiationNeeded(GstElement* webrtc, gpointer self);
   // Main thread: one offer at a time; a change while one waits for its answer offers again
   // after it.
@@ -64,6 +68,7 @@ class PublishConnection : public WebRtcConnection {
   GstPtr<GstWebRTCRTPTransceiver> screenTrans_;
   std::atomic<uint64_t> screenFrames_{0};
   std::atomic<uint64_t> videoFrames_{0};
+  std::atomic<uint64_t> videoKeyframeRequests_{0};
   std::atomic<uint64_t> audioBuffers_{0};
 };
 
