@@ -12,6 +12,24 @@ GST_DEBUG_CATEGORY_STATIC(carrel_sfu_ice);
 
 namespace carrel::sfu {
 
+bool IceSettings::setCheckPacing(GstElement* webrtcbin) const {
+  GstWebRTCICE* raw = nullptr;
+  g_object_get(webrtcbin, "ice-agent", &raw, nullptr);
+  GstPtr<GstWebRTCICE> ice(raw);
+  GObject* rawAgent = nullptr;
+  if (ice && g_object_class_find_property(G_OBJECT_GET_CLASS(ice.get()), "agent")) {
+    g_object_get(ice.get(), "agent", &rawAgent, nullptr);
+  }
+  GObjectPtr<GObject> agent(rawAgent);
+  if (!agent ||
+      !g_object_class_find_property(G_OBJECT_GET_CLASS(agent.get()), "stun-pacing-timer")) {
+    GST_ERROR("this webrtcbin's ICE agent has no check pacing to set");
+    return false;
+  }
+  g_object_set(agent.get(), "stun-pacing-timer", checkPacingMs_, nullptr);
+  return true;
+}
+
 bool IceSettings::apply(GstElement* webrtcbin) const {
   static gsize once = 0;
   if (g_once_init_enter(&once)) {
@@ -37,6 +55,7 @@ bool IceSettings::apply(GstElement* webrtcbin) const {
     GST_ERROR("%s", error.c_str());
     return false;
   }
+  if (checkPacingMs_ > 0 && !setCheckPacing(webrtcbin)) return false;
   return true;
 }
 

@@ -28,6 +28,9 @@ class IceSettings {
     portMax_ = max;
   }
   void setPublicAddress(std::string address) { publicAddress_ = std::move(address); }
+  // libnice's Ta: the interval between two connectivity checks of one agent (0: libnice's,
+  // 20 ms). A check, its nomination and the state change each wait for the next tick.
+  void setCheckPacingMs(unsigned ms) { checkPacingMs_ = ms; }
   // How long a negotiated connection may take to connect (ICE and DTLS) before its peer is
   // torn down; 0: forever.
   void setConnectTimeoutMs(int ms) { connectTimeoutMs_ = ms; }
@@ -51,12 +54,15 @@ class IceSettings {
   std::string advertised(const std::string& candidate) const;
 
  private:
+  bool setCheckPacing(GstElement* webrtcbin) const;
+
   std::vector<std::string> addresses_;
   std::string stun_;
   std::string turn_;
   unsigned portMin_ = 0;
   unsigned portMax_ = 0;
   std::string publicAddress_;
+  unsigned checkPacingMs_ = 0;
   int connectTimeoutMs_ = 0;
   bool passThroughJitterbuffer_ = true;
   bool receiveQueueBypass_ = true;

@@ -43,6 +43,7 @@ SfuNode::SfuNode(const SfuOptions& options)
   ice_.setPortRange(static_cast<unsigned>(options.icePortMin),
                     static_cast<unsigned>(options.icePortMax));
   ice_.setPublicAddress(options.publicAddress);
+  ice_.setCheckPacingMs(static_cast<unsigned>(options.iceCheckPacingMs));
   ice_.setConnectTimeoutMs(options.connectTimeoutMs);
   ice_.setPassThroughJitterbuffer(options.passThroughJitterbuffer);
   ice_.setReceiveQueueBypass(options.receiveQueueBypass);

@@ -66,6 +66,7 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
   gchar* recordings = nullptr;
   gchar* publicAddress = nullptr;
   gint portMin = 0, portMax = 0;
+  gint checkPacing = out->iceCheckPacingMs;
   gboolean faults = FALSE;
   gboolean keepReceiveQueue = FALSE;
   gboolean keepSendTail = FALSE;
@@ -96,6 +97,10 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
       {"ice-port-min", 0, 0, G_OPTION_ARG_INT, &portMin,
        "Lowest UDP port ICE binds (with --ice-port-max; one port per peer connection)", "PORT"},
       {"ice-port-max", 0, 0, G_OPTION_ARG_INT, &portMax, "Highest UDP port ICE binds", "PORT"},
+      {"ice-check-pacing-ms", 0, 0, G_OPTION_ARG_INT, &checkPacing,
+       "Interval between two ICE connectivity checks of one connection (5; 5..100, RFC 8445's "
+       "Ta; libnice's own default is 20)",
+       "MS"},
       {"stats-interval-ms", 0, 0, G_OPTION_ARG_INT, &statsInterval,
        "How often to read every connection's stats and report them to control (5000; 0: "
        "never; at least 100)",
@@ -173,6 +178,11 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
     return false;
   }
   out->connectTimeoutMs = connectTimeout;
+  if (checkPacing < 5 || checkPacing > 100) {
+    *error = "--ice-check-pacing-ms must be 5..100";
+    return false;
+  }
+  out->iceCheckPacingMs = checkPacing;
   out->testFaultInjection = faults != FALSE;
   if (jb != "passthrough" && jb != "rtpjitterbuffer") {
     *error = "--publish-jitterbuffer must be passthrough or rtpjitterbuffer";

@@ -1,8 +1,12 @@
 // carrel-sfu's deployment options: a port range, a NAT 1:1 public address, STUN/TURN URIs and
 // the stats interval, each refused at start-up with a message naming the option; and the
 // candidate rewrite that advertises the public address.
+#include <gst/gst.h>
+#include <gst/webrtc/webrtc.h>
 #include <gtest/gtest.h>
 
+#include "GPtr.hpp"
+#include "GstPtr.hpp"
 #include "IceServerUri.hpp"
 #include "IceSettings.hpp"
 #include "SfuOptions.hpp"
@@ -80,4 +84,40 @@ TEST(SfuDeploymentOptions, HostCandidatesAdvertiseThePublicAddress) {
   EXPECT_EQ(ice.advertised(relay), relay);
   const std::string other = "candidate:2 1 UDP 2015363327 10.0.0.6 40013 typ host";
   EXPECT_EQ(ice.advertised(other), other);
+}
+
+namespace {
+
+// The pacing a webrtcbin's libnice agent ended up with, or 0.
+guint checkPacingOf(GstElement* webrtcbin) {
+  GstWebRTCICE* raw = nullptr;
+  g_object_get(webrtcbin, "ice-agent", &raw, nullptr);
+  carrel::GstPtr<GstWebRTCICE> ice(raw);
+  GObject* rawAgent = nullptr;
+  if (ice) g_object_get(ice.get(), "agent", &rawAgent, nullptr);
+  carrel::GObjectPtr<GObject> agent(rawAgent);
+  guint ms = 0;
+  if (agent) g_object_get(agent.get(), "stun-pacing-timer", &ms, nullptr);
+  return ms;
+}
+
+}  // namespace
+
+TEST(SfuDeploymentOptions, IceCheckPacingReachesTheAgent) {
+  gst_init(nullptr, nullptr);
+  carrel::GstElementPtr plain(gst_element_factory_make("webrtcbin", nullptr));
+  ASSERT_TRUE(plain);
+  const guint libniceDefault = checkPacingOf(plain.get());
+  EXPECT_EQ(libniceDefault, 20u);
+
+  IceSettings ice({"127.0.0.1"}, "", "");
+  ice.setCheckPacingMs(7);
+  carrel::GstElementPtr paced(gst_element_factory_make("webrtcbin", nullptr));
+  ASSERT_TRUE(ice.apply(paced.get()));
+  EXPECT_EQ(checkPacingOf(paced.get()), 7u);
+
+  IceSettings untouched({"127.0.0.1"}, "", "");
+  carrel::GstElementPtr other(gst_element_factory_make("webrtcbin", nullptr));
+  ASSERT_TRUE(untouched.apply(other.get()));
+  EXPECT_EQ(checkPacingOf(other.get()), libniceDefault);
 }

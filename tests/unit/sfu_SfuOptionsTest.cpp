@@ -126,3 +126,15 @@ TEST(SfuOptions, AgentThreadReadUnlessNicesrcReadKept) {
   EXPECT_FALSE(k.agentThreadRead);
   EXPECT_TRUE(k.receiveQueueBypass);
 }
+
+TEST(SfuOptions, IceCheckPacing) {
+  SfuOptions o;
+  std::string err;
+  ASSERT_TRUE(parse({}, &o, &err)) << err;
+  EXPECT_EQ(o.iceCheckPacingMs, 5);
+  ASSERT_TRUE(parse({"--ice-check-pacing-ms", "20"}, &o, &err)) << err;
+  EXPECT_EQ(o.iceCheckPacingMs, 20);
+  EXPECT_FALSE(parse({"--ice-check-pacing-ms", "4"}, &o, &err));
+  EXPECT_NE(err.find("--ice-check-pacing-ms"), std::string::npos) << err;
+  EXPECT_FALSE(parse({"--ice-check-pacing-ms", "101"}, &o, &err));
+}
