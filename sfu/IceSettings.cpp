@@ -12,7 +12,9 @@ GST_DEBUG_CATEGORY_STATIC(carrel_sfu_ice);
 
 namespace carrel::sfu {
 
-bool IceSettings::setCheckPacing(GstElement* webrtcbin) const {
+namespace {
+
+GObjectPtr<GObject> niceAgentOf(GstElement* webrtcbin) {
   GstWebRTCICE* raw = nullptr;
   g_object_get(webrtcbin, "ice-agent", &raw, nullptr);
   GstPtr<GstWebRTCICE> ice(raw);
@@ -21,13 +23,29 @@ bool IceSettings::setCheckPacing(GstElement* webrtcbin) const {
     g_object_get(ice.get(), "agent", &rawAgent, nullptr);
   }
   GObjectPtr<GObject> agent(rawAgent);
-  if (!agent ||
+  if (agent &&
       !g_object_class_find_property(G_OBJECT_GET_CLASS(agent.get()), "stun-pacing-timer")) {
+    agent.reset();
+  }
+  return agent;
+}
+
+}  // namespace
+
+bool IceSettings::setCheckPacing(GstElement* webrtcbin, unsigned ms) {
+  GObjectPtr<GObject> agent = niceAgentOf(webrtcbin);
+  if (!agent) {
     GST_ERROR("this webrtcbin's ICE agent has no check pacing to set");
     return false;
   }
-  g_object_set(agent.get(), "stun-pacing-timer", checkPacingMs_, nullptr);
+  g_object_set(agent.get(), "stun-pacing-timer", ms, nullptr);
   return true;
+}
+
+void IceSettings::connected(GstElement* webrtcbin) const {
+  if (checkPacingMs_ > 0 && checkPacingMs_ != kLibnicePacingMs) {
+    setCheckPacing(webrtcbin, kLibnicePacingMs);
+  }
 }
 
 bool IceSettings::apply(GstElement* webrtcbin) const {
@@ -55,7 +73,7 @@ bool IceSettings::apply(GstElement* webrtcbin) const {
     GST_ERROR("%s", error.c_str());
     return false;
   }
-  if (checkPacingMs_ > 0 && !setCheckPacing(webrtcbin)) return false;
+  if (checkPacingMs_ > 0 && !setCheckPacing(webrtcbin, checkPacingMs_)) return false;
   return true;
 }
 

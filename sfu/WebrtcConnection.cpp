@@ -110,6 +110,10 @@ void WebrtcConnection::onStateNotify(GObject* object, GParamSpec* pspec, gpointe
     if (ice) {
       auto s = static_cast<GstWebRTCICEConnectionState>(value);
       GST_INFO("%s/%s: ICE %s", self->ctx_.peerId.c_str(), self->conn_, iceStateName(s));
+      if (s == GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED ||
+          s == GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED) {
+        if (self->webrtc_) self->ice_.connected(self->webrtc_.get());
+      }
       self->iceFailed_ = s == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED;
       if (self->iceFailed_) self->onIceFailed();
       return;
