@@ -115,6 +115,9 @@ TEST(SfuDeploymentOptions, IceCheckPacingReachesTheAgent) {
   carrel::GstElementPtr paced(gst_element_factory_make("webrtcbin", nullptr));
   ASSERT_TRUE(ice.apply(paced.get()));
   EXPECT_EQ(checkPacingOf(paced.get()), 7u);
+  // Once connected, later checks (re-offers, ICE restarts) take libnice's pacing again.
+  ice.connected(paced.get());
+  EXPECT_EQ(checkPacingOf(paced.get()), libniceDefault);
 
   IceSettings untouched({"127.0.0.1"}, "", "");
   carrel::GstElementPtr other(gst_element_factory_make("webrtcbin", nullptr));
