@@ -303,6 +303,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build-dir", default=f"{ROOT}/build")
     ap.add_argument("--smoke", action="store_true", help="one small room through both, a few seconds")
+    ap.add_argument("--keep-logs", action="store_true",
+                    help="keep every server's and generator's log even when the run succeeds")
     ap.add_argument("--duration", type=int, default=8, help="measurement window per run (s)")
     ap.add_argument("--fanout", default=",".join(map(str, DEFAULT_FANOUT)))
     ap.add_argument("--mesh", default=",".join(map(str, DEFAULT_MESH)))
@@ -429,7 +431,8 @@ def main():
     ok = all("server" in r and r["forwarded"]["packets_per_s"] > 0 and not r.get("error")
              and r["join"].get("late_frames_decoded", 0) > 0
              and r.get("sockets_outside_loopback", 0) == 0 for r in results) and "latency" in baseline
-    shutil.rmtree(work, ignore_errors=True) if ok else log(f"logs kept in {work}")
+    keep = not ok or a.keep_logs
+    shutil.rmtree(work, ignore_errors=True) if not keep else log(f"logs kept in {work}")
     return 0 if ok or not a.smoke else 1
 
 
