@@ -155,7 +155,12 @@ void FilePublisher::setActive(bool active) {
 void FilePublisher::tick(int64_t nowUs) {
   std::lock_guard lock(mu_);
   if (!active_) return;
-  if (keyframeWanted_.exchange(false) && nowUs - lastKeyframeUs_ > 200'000) {
+  // A burst of requests costs one rewind: a request within 200 ms of the last keyframe waits
+  // for that time to pass, as an encoder honours every request. It used to be dropped, and a
+  // receiver that joined just after a keyframe (the clip's loop start, the same moment for
+  // every publisher started together) then had none until its own requests got through.
+  if (keyframeWanted_.load() && nowUs - lastKeyframeUs_ > 200'000) {
+    keyframeWanted_.store(false);
     size_t i = video_.index;
     while (i > 0 && !(*video_.frames)[i].keyframe) --i;
     video_.index = i;
