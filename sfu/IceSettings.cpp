@@ -12,29 +12,10 @@ GST_DEBUG_CATEGORY_STATIC(carrel_sfu_ice);
 
 namespace carrel::sfu {
 
-namespace {
-
-GObjectPtr<GObject> niceAgentOf(GstElement* webrtcbin) {
-  GstWebRTCICE* raw = nullptr;
-  g_object_get(webrtcbin, "ice-agent", &raw, nullptr);
-  GstPtr<GstWebRTCICE> ice(raw);
-  GObject* rawAgent = nullptr;
-  if (ice && g_object_class_find_property(G_OBJECT_GET_CLASS(ice.get()), "agent")) {
-    g_object_get(ice.get(), "agent", &rawAgent, nullptr);
-  }
-  GObjectPtr<GObject> agent(rawAgent);
-  if (agent &&
-      !g_object_class_find_property(G_OBJECT_GET_CLASS(agent.get()), "stun-pacing-timer")) {
-    agent.reset();
-  }
-  return agent;
-}
-
-}  // namespace
-
 bool IceSettings::setCheckPacing(GstElement* webrtcbin, unsigned ms) {
-  GObjectPtr<GObject> agent = niceAgentOf(webrtcbin);
-  if (!agent) {
+  GObjectPtr<GObject> agent = WebrtcIce::niceAgent(webrtcbin);
+  if (!agent ||
+      !g_object_class_find_property(G_OBJECT_GET_CLASS(agent.get()), "stun-pacing-timer")) {
     GST_ERROR("this webrtcbin's ICE agent has no check pacing to set");
     return false;
   }

@@ -21,11 +21,7 @@ bool WebrtcIce::restrictTo(GstElement* webrtcbin, const std::vector<std::string>
     g_object_set(ice.get(), "ice-tcp", FALSE, nullptr);
   }
   // UPnP port mapping searches for gateways with SSDP multicast on every interface.
-  GObject* rawAgent = nullptr;
-  if (g_object_class_find_property(G_OBJECT_GET_CLASS(ice.get()), "agent")) {
-    g_object_get(ice.get(), "agent", &rawAgent, nullptr);
-  }
-  GObjectPtr<GObject> agent(rawAgent);
+  GObjectPtr<GObject> agent = niceAgent(webrtcbin);
   if (!agent || !g_object_class_find_property(G_OBJECT_GET_CLASS(agent.get()), "upnp")) {
     return fail("cannot turn UPnP off on the ICE agent");
   }
@@ -39,6 +35,17 @@ bool WebrtcIce::restrictTo(GstElement* webrtcbin, const std::vector<std::string>
     if (!added) return fail("ICE agent refused local address " + a);
   }
   return true;
+}
+
+GObjectPtr<GObject> WebrtcIce::niceAgent(GstElement* webrtcbin) {
+  GstWebRTCICE* raw = nullptr;
+  g_object_get(webrtcbin, "ice-agent", &raw, nullptr);
+  GstPtr<GstWebRTCICE> ice(raw);
+  GObject* agent = nullptr;
+  if (ice && g_object_class_find_property(G_OBJECT_GET_CLASS(ice.get()), "agent")) {
+    g_object_get(ice.get(), "agent", &agent, nullptr);
+  }
+  return GObjectPtr<GObject>(agent);
 }
 
 }  // namespace carrel

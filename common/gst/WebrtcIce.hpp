@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "GPtr.hpp"
+
 namespace carrel {
 
 class WebrtcIce {
@@ -16,6 +18,8 @@ class WebrtcIce {
   // *error, when the agent cannot be restricted as asked.
   static bool restrictTo(GstElement* webrtcbin, const std::vector<std::string>& addresses,
                          std::string* error);
+  // The libnice NiceAgent under a webrtcbin's ICE (GstWebRTCNice's "agent"), or null.
+  static GObjectPtr<GObject> niceAgent(GstElement* webrtcbin);
 };
 
 }  // namespace carrel

@@ -2,7 +2,6 @@
 // the stats interval, each refused at start-up with a message naming the option; and the
 // candidate rewrite that advertises the public address.
 #include <gst/gst.h>
-#include <gst/webrtc/webrtc.h>
 #include <gtest/gtest.h>
 
 #include "GPtr.hpp"
@@ -10,6 +9,7 @@
 #include "IceServerUri.hpp"
 #include "IceSettings.hpp"
 #include "SfuOptions.hpp"
+#include "WebrtcIce.hpp"
 
 using namespace carrel::sfu;
 
@@ -90,12 +90,7 @@ namespace {
 
 // The pacing a webrtcbin's libnice agent ended up with, or 0.
 guint checkPacingOf(GstElement* webrtcbin) {
-  GstWebRTCICE* raw = nullptr;
-  g_object_get(webrtcbin, "ice-agent", &raw, nullptr);
-  carrel::GstPtr<GstWebRTCICE> ice(raw);
-  GObject* rawAgent = nullptr;
-  if (ice) g_object_get(ice.get(), "agent", &rawAgent, nullptr);
-  carrel::GObjectPtr<GObject> agent(rawAgent);
+  carrel::GObjectPtr<GObject> agent = carrel::WebrtcIce::niceAgent(webrtcbin);
   guint ms = 0;
   if (agent) g_object_get(agent.get(), "stun-pacing-timer", &ms, nullptr);
   return ms;
