@@ -118,8 +118,10 @@ class ControlStudy : public ::testing::Test {
     return std::move(r.json);
   }
   // Stats once no interval of the user is open any more.
+  // A lost socket's interval closes with its final leave, after control's reconnect grace
+  // (15 s by default): the wait must outlast it (a 15 s wait raced it and failed once in CI).
   JsonObjectPtr closedStats(const std::string& token) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(40);
     for (;;) {
       JsonObjectPtr s = stats(token);
       if (s && json_object_get_null_member(s.get(), "open")) return s;
