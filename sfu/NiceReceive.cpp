@@ -7,6 +7,7 @@
 
 #include "ElementLookup.hpp"
 #include "GstPtr.hpp"
+#include "ReceiveThreads.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(carrel_sfu_nice_receive);
 #define GST_CAT_DEFAULT carrel_sfu_nice_receive
@@ -25,7 +26,8 @@ struct Reader {
   GstClockTime baseTime = 0;
   GWeakRef nicesrc;  // only to post a flow error: nicesrc holds the agent, which holds us
   std::atomic<guint64> received{0};
-  bool failed = false;  // the agent's thread only
+  bool onReceiveThread = false;  // else the agent's own
+  bool failed = false;           // the reading thread only
   Reader() { g_weak_ref_init(&nicesrc, nullptr); }
   ~Reader() {
     g_weak_ref_clear(&nicesrc);
@@ -82,10 +84,9 @@ bool NiceReceive::takeOver(GstElement* nicesrc, GstPad* next,
   guint stream = 0, component = 0;
   g_object_get(nicesrc, "agent", &agent, "stream", &stream, "component", &component, nullptr);
   std::unique_ptr<NiceAgent, decltype(&g_object_unref)> agentRef(agent, &g_object_unref);
-  GMainContext* context = nullptr;
+  // A pointer property: no reference comes with it (the agent keeps one while it lives).
+  gpointer context = nullptr;
   if (agent) g_object_get(agent, "main-context", &context, nullptr);
-  std::unique_ptr<GMainContext, decltype(&g_main_context_unref)> contextRef(context,
-                                                                            &g_main_context_unref);
   GstPadPtr src(gst_element_get_static_pad(nicesrc, "src"));
   GstPadPtr peer(src ? gst_pad_get_peer(src.get()) : nullptr);
   if (!agent || !context || stream == 0 || component == 0 || !peer) {
@@ -110,15 +111,21 @@ bool NiceReceive::takeOver(GstElement* nicesrc, GstPad* next,
   g_object_set_data_full(G_OBJECT(agent), key.c_str(), forCallback, &freeReaderRef);
   g_object_set_data_full(G_OBJECT(nicesrc), kReaderKey, new ReaderRef(reader), &freeReaderRef);
   // nicesrc detaches it (a NULL callback) when it stops, as it detaches its own.
-  nice_agent_attach_recv(agent, stream, component, context, &onDatagram, forCallback);
-  GST_INFO_OBJECT(nicesrc, "datagrams of stream %u now read on the agent's thread", stream);
+  GMainContext* readerContext = ReceiveThreads::next();
+  reader->onReceiveThread = readerContext != nullptr;
+  nice_agent_attach_recv(agent, stream, component,
+                         readerContext ? readerContext : static_cast<GMainContext*>(context),
+                         &onDatagram, forCallback);
+  GST_INFO_OBJECT(nicesrc, "datagrams of stream %u now read on %s", stream,
+                  readerContext ? "a receive thread" : "the agent's thread");
   return true;
 }
 
-guint64 NiceReceive::packetsReceived(GstElement* webrtcbin) {
+guint64 NiceReceive::packetsReceived(GstElement* webrtcbin, bool onReceiveThreadsOnly) {
   guint64 total = 0;
-  ElementLookup::forEachDescendant(webrtcbin, [&total](GstElement* e) {
-    if (auto* r = static_cast<ReaderRef*>(g_object_get_data(G_OBJECT(e), kReaderKey)))
+  ElementLookup::forEachDescendant(webrtcbin, [&total, onReceiveThreadsOnly](GstElement* e) {
+    auto* r = static_cast<ReaderRef*>(g_object_get_data(G_OBJECT(e), kReaderKey));
+    if (r && (!onReceiveThreadsOnly || (*r)->onReceiveThread))
       total += (*r)->received.load(std::memory_order_relaxed);
   });
   return total;

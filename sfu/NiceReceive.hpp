@@ -6,8 +6,9 @@
 // 10).
 //
 // Once ReceiveQueueBypass gives datagrams straight to dtlssrtpdec, the agent's read callback
-// for nicesrc's stream and component moves to the agent's own main context, the thread
-// webrtcbin runs for the agent's STUN timers and signals: libnice calls it there for each
+// for nicesrc's stream and component moves to one of ReceiveThreads' contexts (or, without
+// them, to the agent's own main context, the thread webrtcbin runs for the agent's STUN
+// timers and signals): libnice calls it there for each
 // datagram (STUN stays inside libnice, as before), which becomes a buffer timestamped as
 // nicesrc's base class does and is chained into dtlssrtpdec. nicesrc's thread then sleeps in
 // its loop until the element stops (which detaches the callback again). While webrtcbin
@@ -29,8 +30,9 @@ class NiceReceive {
   // False, and nothing changed, when nicesrc has no agent, stream or peer.
   static bool takeOver(GstElement* nicesrc, GstPad* next,
                        std::shared_ptr<const std::atomic<bool>> direct);
-  // Datagrams the connections of this webrtcbin read through takeOver (node.info).
-  static guint64 packetsReceived(GstElement* webrtcbin);
+  // Datagrams the connections of this webrtcbin read through takeOver (node.info); with
+  // onReceiveThreadsOnly, those read on ReceiveThreads' threads.
+  static guint64 packetsReceived(GstElement* webrtcbin, bool onReceiveThreadsOnly = false);
 };
 
 }  // namespace carrel::sfu

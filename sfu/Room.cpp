@@ -126,11 +126,12 @@ uint64_t Room::sendTailPackets() const {
   return n;
 }
 
-uint64_t Room::agentReadPackets() const {
+uint64_t Room::agentReadPackets(bool onReceiveThreadsOnly) const {
   uint64_t n = 0;
   for (const auto& [id, p] : participants_) {
-    if (GstElement* w = p->publish().webrtc()) n += NiceReceive::packetsReceived(w);
-    if (GstElement* w = p->subscribe().webrtc()) n += NiceReceive::packetsReceived(w);
+    for (GstElement* w : {p->publish().webrtc(), p->subscribe().webrtc()}) {
+      if (w) n += NiceReceive::packetsReceived(w, onReceiveThreadsOnly);
+    }
   }
   return n;
 }

@@ -56,7 +56,7 @@ class Room : public std::enable_shared_from_this<Room> {
   // Packets its subscribe connections sent through shortened send tails (SendTail).
   uint64_t sendTailPackets() const;
   // Datagrams its connections read on their ICE agents' threads (NiceReceive).
-  uint64_t agentReadPackets() const;
+  uint64_t agentReadPackets(bool onReceiveThreadsOnly = false) const;
   void recalculateLatency();
 
   // Recording (RoomRecording): every track published now and later goes to disk until stop.

@@ -1,5 +1,7 @@
 #include "SfuOptions.hpp"
 
+#include <algorithm>
+
 #include <gio/gio.h>
 #include <glib.h>
 #include <unistd.h>
@@ -71,6 +73,7 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
   gboolean keepReceiveQueue = FALSE;
   gboolean keepSendTail = FALSE;
   gboolean keepNicesrcRead = FALSE;
+  gint receiveThreads = std::clamp(static_cast<gint>(g_get_num_processors()), 1, 64);
   gboolean libsrtpCrypto = FALSE;
   gboolean directSubscriberSend = FALSE;
   gchar* jitterbuffer = nullptr;
@@ -123,6 +126,11 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
        "per datagram) instead of on the ICE agent's thread straight into DTLS/SRTP; for "
        "comparison",
        nullptr},
+      {"receive-threads", 0, 0, G_OPTION_ARG_INT, &receiveThreads,
+       "Threads that read every connection's datagrams and forward them, connections taking "
+       "them in turn (one per core; 0..64; 0: each connection's ICE agent thread reads its "
+       "own)",
+       "N"},
       {"keep-send-tail", 0, 0, G_OPTION_ARG_NONE, &keepSendTail,
        "Sent packets take all of webrtcbin's send chain after rtpsession (ghost pads, "
        "clocksync, funnel, nicesink) instead of going from rtpsession to srtpenc to the ICE "
@@ -183,6 +191,11 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
     return false;
   }
   out->iceCheckPacingMs = checkPacing;
+  if (receiveThreads < 0 || receiveThreads > 64) {
+    *error = "--receive-threads must be 0..64";
+    return false;
+  }
+  out->receiveThreads = receiveThreads;
   out->testFaultInjection = faults != FALSE;
   if (jb != "passthrough" && jb != "rtpjitterbuffer") {
     *error = "--publish-jitterbuffer must be passthrough or rtpjitterbuffer";

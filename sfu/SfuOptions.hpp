@@ -34,6 +34,9 @@ struct SfuOptions {
   // With it, once bypassing: datagrams are read on the ICE agent's thread and given to
   // dtlssrtpdec there (NiceReceive) instead of through nicesrc's loop and base class.
   bool agentThreadRead = true;
+  // Threads that read every connection's datagrams (ReceiveThreads); 0: each ICE agent's own.
+  // Default: one per core.
+  int receiveThreads = 0;
   // Once a connection's SRTP flows, packets go from rtpsession to srtpenc and from srtpenc to
   // the ICE agent directly (SendTail) instead of through a dozen pads and nicesink.
   bool sendTailShortcut = true;

@@ -40,12 +40,16 @@ class StatsCollector {
   };
 
   void poll();
+  // Sends the current round's next get-stats; false when none is left to send.
+  bool requestNext();
   void finish(const std::shared_ptr<Round>& round);
 
   const Rooms& rooms_;
   guint intervalMs_;
   EmitFn emit_;
   TimeoutSource timer_;
+  TimeoutSource requestTimer_;  // spaces the current round's requests
+  static constexpr guint kRequestSpacingMs = 2;
   std::shared_ptr<Round> current_;
   std::map<std::string, Sample> samples_;                        // room|peer|conn|ssrc
   std::map<std::string, std::set<std::string>> reportedOwners_;  // room -> owners last time

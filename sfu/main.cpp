@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "ReceiveThreads.hpp"
 #include "SfuNode.hpp"
 #include "SfuOptions.hpp"
 #include "SrtpCrypto.hpp"
@@ -46,6 +47,9 @@ int main(int argc, char** argv) {
   // Before any webrtcbin: libsrtp's crypto kernel is process-wide.
   if (options.opensslSrtp && !carrel::sfu::SrtpCrypto::useOpenSsl(&error)) {
     g_warning("carrel-sfu: SRTP keeps libsrtp's own crypto: %s", error.c_str());
+  }
+  if (options.agentThreadRead && options.receiveQueueBypass) {
+    carrel::sfu::ReceiveThreads::start(static_cast<unsigned>(options.receiveThreads));
   }
   for (const char* needed : {"webrtcbin", "tee", "queue", "clocksync", "nicesrc"}) {
     carrel::GstPtr<GstElementFactory> f(gst_element_factory_find(needed));

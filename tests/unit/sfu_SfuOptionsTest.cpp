@@ -138,3 +138,17 @@ TEST(SfuOptions, IceCheckPacing) {
   EXPECT_NE(err.find("--ice-check-pacing-ms"), std::string::npos) << err;
   EXPECT_FALSE(parse({"--ice-check-pacing-ms", "101"}, &o, &err));
 }
+
+TEST(SfuOptions, ReceiveThreads) {
+  SfuOptions o;
+  std::string err;
+  ASSERT_TRUE(parse({}, &o, &err)) << err;
+  EXPECT_GE(o.receiveThreads, 1);
+  ASSERT_TRUE(parse({"--receive-threads", "0"}, &o, &err)) << err;
+  EXPECT_EQ(o.receiveThreads, 0);
+  ASSERT_TRUE(parse({"--receive-threads", "3"}, &o, &err)) << err;
+  EXPECT_EQ(o.receiveThreads, 3);
+  EXPECT_FALSE(parse({"--receive-threads", "-1"}, &o, &err));
+  EXPECT_NE(err.find("--receive-threads"), std::string::npos) << err;
+  EXPECT_FALSE(parse({"--receive-threads", "65"}, &o, &err));
+}
