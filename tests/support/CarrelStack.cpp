@@ -1,6 +1,9 @@
 #include "CarrelStack.hpp"
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
+#include <fstream>
 #include <stdexcept>
 
 #include "TestEnv.hpp"
@@ -67,8 +70,22 @@ CarrelStack::CarrelStack(std::string dir, StackOptions o) : dir_(std::move(dir))
 CarrelStack::~CarrelStack() {
   // Clients first would be the caller's job; servers in reverse order of start.
   controls_.clear();
+  std::vector<std::string> sfuLogs;
+  for (const auto& p : sfus_) sfuLogs.push_back(p->logPath());
   sfus_.clear();
   redis_.reset();
+  // A GLib critical is a programming error in the SFU (a reference given back twice, a broken
+  // precondition) even when the test saw nothing wrong, so the test that ran it fails.
+  for (const auto& path : sfuLogs) {
+    std::ifstream in(path);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.find("-CRITICAL **") != std::string::npos) {
+        ADD_FAILURE() << "carrel-sfu logged a critical: " << line << " (" << path << ")";
+        break;
+      }
+    }
+  }
 }
 
 std::string CarrelStack::httpUrl(size_t i) const {
