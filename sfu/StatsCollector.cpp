@@ -28,7 +28,8 @@ struct TrackRef {
 // whole node asking at once woke every webrtcbin's thread together, they took the cores (and
 // malloc's lock) for several milliseconds, and the forwarding threads waited behind them and
 // behind those session locks (25-person room: ~20 ms stalls every interval, the room's p99
-// added latency).
+// added latency). A node with so many connections that this would take more than half the
+// interval sends several per tick.
 struct StatsCollector::Round {
   struct Leg {
     std::string room;
@@ -48,6 +49,7 @@ struct StatsCollector::Round {
   // Not asked yet: (leg, webrtcbin), in order.
   std::vector<std::pair<size_t, GstElementPtr>> requests;
   size_t nextRequest = 0;
+  size_t perTick = 1;
   bool finished = false;
 };
 
@@ -112,6 +114,8 @@ void StatsCollector::poll() {
   }
   round->pending = requests.size();
   round->requests = std::move(requests);
+  size_t ticks = std::max<size_t>(1, intervalMs_ / 2 / kRequestSpacingMs);
+  round->perTick = (round->requests.size() + ticks - 1) / ticks;
   current_ = round;
   requestTimer_.cancel();
   if (round->requests.empty()) {
@@ -134,7 +138,12 @@ void StatsCollector::poll() {
 
 bool StatsCollector::requestNext() {
   auto round = current_;
-  if (!round || round->finished || round->nextRequest >= round->requests.size()) return false;
+  for (size_t i = 0; round && i < round->perTick; ++i) requestOne(round);
+  return round && !round->finished && round->nextRequest < round->requests.size();
+}
+
+void StatsCollector::requestOne(const std::shared_ptr<Round>& round) {
+  if (round->finished || round->nextRequest >= round->requests.size()) return;
   size_t index = round->requests[round->nextRequest].first;
   GstElementPtr webrtc = std::move(round->requests[round->nextRequest].second);
   ++round->nextRequest;
@@ -150,7 +159,6 @@ bool StatsCollector::requestNext() {
         if (--r->pending == 0) finish(r);
       });
   g_signal_emit_by_name(webrtc.get(), "get-stats", nullptr, promise.get());
-  return round->nextRequest < round->requests.size();
 }
 
 void StatsCollector::finish(const std::shared_ptr<Round>& round) {

@@ -40,8 +40,9 @@ class StatsCollector {
   };
 
   void poll();
-  // Sends the current round's next get-stats; false when none is left to send.
+  // Sends the current round's next get-stats (perTick of them); false when none is left.
   bool requestNext();
+  void requestOne(const std::shared_ptr<Round>& round);
   void finish(const std::shared_ptr<Round>& round);
 
   const Rooms& rooms_;
