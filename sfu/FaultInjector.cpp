@@ -118,7 +118,7 @@ bool FaultInjector::breakConnection(GstElement* webrtc, bool sending, std::strin
   GstElementPtr srtp(sending ? ElementLookup::descendantMadeBy(webrtc, "srtpenc") : nullptr);
   GstPadPtr srtpSink(srtp ? gst_element_get_static_pad(srtp.get(), "rtp_sink_0") : nullptr);
   if (srtpSink) arm(srtpSink.get());
-  // Datagrams read on the agent's thread (NiceReceive) never leave nicesrc: fail them where
+  // Datagrams read from the agent's callback (NiceReceive) never leave nicesrc: fail them where
   // they enter dtlssrtpdec, as a broken source's error would reach its task.
   GstElementPtr dtls(sending ? nullptr : ElementLookup::descendantMadeBy(webrtc, "dtlssrtpdec"));
   GstPadPtr dtlsSink(dtls ? gst_element_get_static_pad(dtls.get(), "sink") : nullptr);

@@ -19,7 +19,7 @@ class FaultInjector {
   // path into the branches (srtpenc's input fails the same way: packets past a shortened
   // send tail, SendTail, never reach nicesink). Otherwise (a publish connection): the same from the
   // transport's nicesrc, which stops the peer's receive path (and from dtlssrtpdec's input,
-  // where datagrams read on the agent's thread, NiceReceive, enter). False (and why) when the
+  // where datagrams read from the agent's callback, NiceReceive, enter). False (and why) when the
   // webrtcbin has no such element (no transport yet).
   static bool breakConnection(GstElement* webrtc, bool sending, std::string* error);
   // A subscribe connection that refuses what its branches push, as webrtcbin does with caps

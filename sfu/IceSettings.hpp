@@ -47,7 +47,8 @@ class IceSettings {
   // Every connection: ReceiveQueueBypass on webrtcbin's receive queues (SfuOptions).
   void setReceiveQueueBypass(bool on) { receiveQueueBypass_ = on; }
   bool receiveQueueBypass() const { return receiveQueueBypass_; }
-  // With it: the ICE agent's thread reads the datagrams instead of nicesrc (NiceReceive).
+  // With it: the ICE agent's callback gives the datagrams to DTLS/SRTP instead of nicesrc, on
+  // a receive thread or the agent's own (NiceReceive, ReceiveThreads).
   void setAgentThreadRead(bool on) { agentThreadRead_ = on; }
   bool agentThreadRead() const { return agentThreadRead_; }
   // Every connection: SendTail past webrtcbin's ghost pads, clocksync, funnel and nicesink.

@@ -101,7 +101,7 @@ GstPadProbeReturn ReceiveQueueBypass::onBuffer(GstPad*, GstPadProbeInfo* info, g
     st->bypassing = true;
     *st->direct = true;
     GST_DEBUG_OBJECT(st->queue, "bypassing");
-    // Once: from then on the agent's thread reads, and comes by this probe only while not
+    // Once: from then on NiceReceive's reader reads, and comes by this probe only while not
     // bypassing (NiceReceive).
     if (first && st->readOnAgent) takeOverRead(st);
   }

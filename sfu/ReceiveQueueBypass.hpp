@@ -7,8 +7,8 @@
 // sink pad then gives each buffer straight to dtlssrtpdec on nicesrc's thread. While the bin
 // blocks, and after it until the queue has drained, buffers take the queue as before; events
 // always do. From the first bypassed buffer on, NiceReceive (unless turned off) reads the
-// datagrams on the ICE agent's thread: they then come by this probe only while not bypassing,
-// so the probe may run on that thread too.
+// datagrams from the ICE agent's callback (on a receive thread, or the agent's): they then
+// come by this probe only while not bypassing, so the probe may run on that thread too.
 #pragma once
 
 #include <gst/gst.h>
@@ -20,7 +20,7 @@ namespace carrel::sfu {
 class ReceiveQueueBypass {
  public:
   // Before the webrtcbin negotiates: its transport receive bins come later (element-added).
-  // readOnAgent: once bypassing, the ICE agent's thread reads the datagrams (NiceReceive).
+  // readOnAgent: once bypassing, the ICE agent's callback reads the datagrams (NiceReceive).
   static void attach(GstElement* webrtcbin, bool readOnAgent);
 
  private:

@@ -123,7 +123,7 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
        nullptr},
       {"keep-nicesrc-read", 0, 0, G_OPTION_ARG_NONE, &keepNicesrcRead,
        "Received datagrams are read by webrtcbin's nicesrc (its own loop, woken and left "
-       "per datagram) instead of on the ICE agent's thread straight into DTLS/SRTP; for "
+       "per datagram) instead of from the ICE agent's callback straight into DTLS/SRTP; for "
        "comparison",
        nullptr},
       {"receive-threads", 0, 0, G_OPTION_ARG_INT, &receiveThreads,

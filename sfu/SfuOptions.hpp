@@ -31,11 +31,11 @@ struct SfuOptions {
   // Received datagrams go from nicesrc to dtlssrtpdec on nicesrc's thread (ReceiveQueueBypass)
   // instead of through webrtcbin's receive queue and its thread.
   bool receiveQueueBypass = true;
-  // With it, once bypassing: datagrams are read on the ICE agent's thread and given to
-  // dtlssrtpdec there (NiceReceive) instead of through nicesrc's loop and base class.
+  // With it, once bypassing: datagrams are read from the ICE agent's callback (on a receive
+  // thread) and given to dtlssrtpdec there (NiceReceive) instead of through nicesrc's loop.
   bool agentThreadRead = true;
   // Threads that read every connection's datagrams (ReceiveThreads); 0: each ICE agent's own.
-  // Default: one per core.
+  // parseOptions' default: one per core.
   int receiveThreads = 0;
   // Once a connection's SRTP flows, packets go from rtpsession to srtpenc and from srtpenc to
   // the ICE agent directly (SendTail) instead of through a dozen pads and nicesink.
