@@ -121,12 +121,14 @@ bool NiceReceive::takeOver(GstElement* nicesrc, GstPad* next,
   return true;
 }
 
-guint64 NiceReceive::packetsReceived(GstElement* webrtcbin, bool onReceiveThreadsOnly) {
-  guint64 total = 0;
-  ElementLookup::forEachDescendant(webrtcbin, [&total, onReceiveThreadsOnly](GstElement* e) {
-    auto* r = static_cast<ReaderRef*>(g_object_get_data(G_OBJECT(e), kReaderKey));
-    if (r && (!onReceiveThreadsOnly || (*r)->onReceiveThread))
-      total += (*r)->received.load(std::memory_order_relaxed);
+NiceReceive::Counts NiceReceive::packetsReceived(GstElement* webrtcbin) {
+  Counts total;
+  ElementLookup::forEachDescendant(webrtcbin, [&total](GstElement* e) {
+    if (auto* r = static_cast<ReaderRef*>(g_object_get_data(G_OBJECT(e), kReaderKey))) {
+      guint64 n = (*r)->received.load(std::memory_order_relaxed);
+      total.read += n;
+      if ((*r)->onReceiveThread) total.onReceiveThreads += n;
+    }
   });
   return total;
 }

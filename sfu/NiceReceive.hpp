@@ -30,9 +30,17 @@ class NiceReceive {
   // False, and nothing changed, when nicesrc has no agent, stream or peer.
   static bool takeOver(GstElement* nicesrc, GstPad* next,
                        std::shared_ptr<const std::atomic<bool>> direct);
-  // Datagrams the connections of this webrtcbin read through takeOver (node.info); with
-  // onReceiveThreadsOnly, those read on ReceiveThreads' threads.
-  static guint64 packetsReceived(GstElement* webrtcbin, bool onReceiveThreadsOnly = false);
+  struct Counts {
+    guint64 read = 0;              // through takeOver
+    guint64 onReceiveThreads = 0;  // of them, on ReceiveThreads' threads
+    Counts& operator+=(const Counts& o) {
+      read += o.read;
+      onReceiveThreads += o.onReceiveThreads;
+      return *this;
+    }
+  };
+  // Datagrams the connections of this webrtcbin read (node.info).
+  static Counts packetsReceived(GstElement* webrtcbin);
 };
 
 }  // namespace carrel::sfu

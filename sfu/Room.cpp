@@ -126,11 +126,11 @@ uint64_t Room::sendTailPackets() const {
   return n;
 }
 
-uint64_t Room::agentReadPackets(bool onReceiveThreadsOnly) const {
-  uint64_t n = 0;
+NiceReceive::Counts Room::agentReadPackets() const {
+  NiceReceive::Counts n;
   for (const auto& [id, p] : participants_) {
     for (GstElement* w : {p->publish().webrtc(), p->subscribe().webrtc()}) {
-      if (w) n += NiceReceive::packetsReceived(w, onReceiveThreadsOnly);
+      if (w) n += NiceReceive::packetsReceived(w);
     }
   }
   return n;

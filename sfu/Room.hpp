@@ -14,6 +14,7 @@
 #include "GPtr.hpp"
 #include "GstPtr.hpp"
 #include "IceSettings.hpp"
+#include "NiceReceive.hpp"
 #include "Participant.hpp"
 #include "RoomRecording.hpp"
 
@@ -56,7 +57,7 @@ class Room : public std::enable_shared_from_this<Room> {
   // Packets its subscribe connections sent through shortened send tails (SendTail).
   uint64_t sendTailPackets() const;
   // Datagrams its connections read on their ICE agents' threads (NiceReceive).
-  uint64_t agentReadPackets(bool onReceiveThreadsOnly = false) const;
+  NiceReceive::Counts agentReadPackets() const;
   void recalculateLatency();
 
   // Recording (RoomRecording): every track published now and later goes to disk until stop.

@@ -363,14 +363,14 @@ void SfuNode::onRoomClose(const bus::Request& r, BusResponder responder) {
 void SfuNode::onNodeInfo(const bus::Request&, BusResponder responder) {
   JsonArrayPtr ids(json_array_new());
   size_t streams = 0, videoStreams = 0;
-  uint64_t tailPackets = 0, agentRead = 0, receiveThreadRead = 0;
+  uint64_t tailPackets = 0;
+  NiceReceive::Counts agentRead;
   for (const auto& [id, rm] : rooms_) {
     json_array_add_string_element(ids.get(), id.c_str());
     streams += rm->streamCount();
     videoStreams += rm->videoStreamCount();
     tailPackets += rm->sendTailPackets();
     agentRead += rm->agentReadPackets();
-    receiveThreadRead += rm->agentReadPackets(true);
   }
   json::Object d;
   d.set("node", options_.nodeId)
@@ -380,8 +380,8 @@ void SfuNode::onNodeInfo(const bus::Request&, BusResponder responder) {
       .set("streams", static_cast<int64_t>(streams))
       .set("video_streams", static_cast<int64_t>(videoStreams))
       .set("send_tail_packets", static_cast<int64_t>(tailPackets))
-      .set("agent_read_packets", static_cast<int64_t>(agentRead))
-      .set("receive_thread_packets", static_cast<int64_t>(receiveThreadRead))
+      .set("agent_read_packets", static_cast<int64_t>(agentRead.read))
+      .set("receive_thread_packets", static_cast<int64_t>(agentRead.onReceiveThreads))
       .set("room_ids", ids.get());
   responder.ok(d.take());
 }
