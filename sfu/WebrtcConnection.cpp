@@ -70,11 +70,58 @@ void WebrtcConnection::stop() {
   iceFailedTimer_.cancel();
   if (!webrtc_) return;
   GstElementPtr w = std::move(webrtc_);
+  if (!finishQueuedTasks(w.get())) {
+    GST_WARNING("%s/%s: webrtcbin's queued tasks did not finish within %d ms; stopping anyway",
+                ctx_.peerId.c_str(), conn_, kTaskDrainTimeoutMs);
+  }
   gst_element_set_state(w.get(), GST_STATE_NULL);
   if (GST_OBJECT_PARENT(w.get()) == GST_OBJECT(pipeline_.get())) {
     gst_bin_remove(GST_BIN(pipeline_.get()), w.get());
   }
   GST_INFO("%s/%s: stopped", ctx_.peerId.c_str(), conn_);
+}
+
+bool WebrtcConnection::finishQueuedTasks(GstElement* webrtc) {
+  // GStreamer 1.22.0's rtpsession empties its source table on PAUSED->READY without taking
+  // the session lock (fixed upstream in 1.22.3, commit 943a53cc), while a get-stats task on
+  // webrtcbin's own thread walks that table under the lock: freed sources, a critical, or a
+  // crash. webrtcbin runs its tasks in order, so once this request is answered every task
+  // queued before it (the stats collector's among them) has run; none is queued after, as
+  // stop() and the collector both run on the main context. A closed webrtcbin answers at
+  // once. The wait is bounded so a wedged webrtcbin cannot hold up the main context.
+  struct Done {
+    GMutex mu;
+    GCond cond;
+    bool answered = false;
+    Done() {
+      g_mutex_init(&mu);
+      g_cond_init(&cond);
+    }
+    ~Done() {
+      g_cond_clear(&cond);
+      g_mutex_clear(&mu);
+    }
+  };
+  auto* done = new std::shared_ptr<Done>(std::make_shared<Done>());
+  std::shared_ptr<Done> mine = *done;
+  GstPromisePtr promise(gst_promise_new_with_change_func(
+      [](GstPromise*, gpointer data) {
+        Done& d = **static_cast<std::shared_ptr<Done>*>(data);
+        g_mutex_lock(&d.mu);
+        d.answered = true;
+        g_cond_signal(&d.cond);
+        g_mutex_unlock(&d.mu);
+      },
+      done, [](gpointer data) { delete static_cast<std::shared_ptr<Done>*>(data); }));
+  g_signal_emit_by_name(webrtc, "get-stats", nullptr, promise.get());
+  gint64 deadline = g_get_monotonic_time() + kTaskDrainTimeoutMs * G_TIME_SPAN_MILLISECOND;
+  g_mutex_lock(&mine->mu);
+  while (!mine->answered) {
+    if (!g_cond_wait_until(&mine->cond, &mine->mu, deadline)) break;
+  }
+  bool answered = mine->answered;
+  g_mutex_unlock(&mine->mu);
+  return answered;
 }
 
 void WebrtcConnection::onNewTransceiver(GstElement*, GstWebRTCRTPTransceiver* trans, gpointer) {

@@ -66,6 +66,10 @@ class WebrtcConnection : public std::enable_shared_from_this<WebrtcConnection> {
   static void onStateNotify(GObject*, GParamSpec*, gpointer data);
   static void onNewTransceiver(GstElement*, GstWebRTCRTPTransceiver* trans, gpointer data);
   void emitState(const char* state);
+  // Waits (bounded) until webrtcbin's thread has run every task queued so far. False on
+  // timeout.
+  static bool finishQueuedTasks(GstElement* webrtc);
+  static constexpr int kTaskDrainTimeoutMs = 2000;
   // ICE (or the connection, with it) went to failed: the peer goes if it is still failed
   // after a grace (see .cpp).
   void onIceFailed();
