@@ -102,6 +102,28 @@ bool intParam(GHashTable* query, const char* name, int lo, int hi, int* out) {
   return true;
 }
 
+// Inside the caller's transaction; returns the error code, empty when the room was written.
+std::string applyChange(RoomStore& store, const std::string& id, const User& u, JsonObject* p,
+                        const std::vector<std::string>& tags, bool hasTags, Room* room) {
+  std::string err;
+  StoreResult r = store.lockForUpdate(id, &err);
+  if (r == StoreResult::Ok) r = store.get(id, room, &err);
+  if (r != StoreResult::Ok) return r == StoreResult::NotFound ? "not_found" : "internal";
+  if (!mayChange(u, *room)) return room->isPrivate ? "not_found" : "forbidden";
+  room->title = json::getString(p, "title").value_or(room->title);
+  room->description = json::getString(p, "description").value_or(room->description);
+  room->category = json::getString(p, "category").value_or(room->category);
+  room->isPrivate = json::getBool(p, "private").value_or(room->isPrivate);
+  room->capacity = static_cast<int>(json::getInt(p, "capacity").value_or(room->capacity));
+  room->tags = RoomStore::normalizeTags(room->title, hasTags ? tags : room->tags);
+  std::optional<std::string> hash;
+  if (auto pw = json::getString(p, "password")) {
+    if (!pw->empty() && pw->size() < 8) return "invalid_field";
+    hash = pw->empty() ? "" : PasswordHasher().hash(*pw);
+  }
+  return store.update(*room, hash, &err) == StoreResult::Ok ? "" : "internal";
+}
+
 }  // namespace
 
 void RoomRoutes::install(SoupServer* server) {
@@ -326,34 +348,20 @@ void RoomRoutes::change(SoupServerMessage* msg, const std::string& id) {
     auto room = std::make_shared<Room>();
     worker_.run(
         [id, patch, tags, hasTags, u, code, room](MySqlConnection& db) {
-          RoomStore store(db);
+          // The row is read, changed and written back whole (tags with it) under its lock, in
+          // one transaction: two edits of one room on two control nodes would otherwise each
+          // write back, as they read them, the fields the other one changed.
           std::string err;
-          StoreResult r = store.get(id, room.get(), &err);
-          if (r != StoreResult::Ok) {
-            *code = r == StoreResult::NotFound ? "not_found" : "internal";
+          if (!db.setAutocommit(false, &err)) {
+            *code = "internal";
             return;
           }
-          if (!mayChange(u, *room)) {
-            *code = room->isPrivate ? "not_found" : "forbidden";
-            return;
-          }
-          JsonObject* p = patch.get();
-          room->title = json::getString(p, "title").value_or(room->title);
-          room->description = json::getString(p, "description").value_or(room->description);
-          room->category = json::getString(p, "category").value_or(room->category);
-          room->isPrivate = json::getBool(p, "private").value_or(room->isPrivate);
-          room->capacity = static_cast<int>(json::getInt(p, "capacity").value_or(room->capacity));
-          room->tags = RoomStore::normalizeTags(room->title, hasTags ? tags : room->tags);
-          std::optional<std::string> hash;
-          if (auto pw = json::getString(p, "password")) {
-            if (!pw->empty() && pw->size() < 8) {
-              *code = "invalid_field";
-              return;
-            }
-            hash = pw->empty() ? "" : PasswordHasher().hash(*pw);
-          }
-          if (store.update(*room, hash, &err) != StoreResult::Ok) *code = "internal";
-          store.get(id, room.get(), &err);
+          RoomStore store(db);
+          *code = applyChange(store, id, u, patch.get(), tags, hasTags, room.get());
+          if (code->empty() && !db.commit(&err)) *code = "internal";
+          if (!code->empty()) db.rollback();
+          db.setAutocommit(true, nullptr);
+          if (code->empty()) store.get(id, room.get(), &err);
         },
         [code, room, finish] {
           finish([code, room](SoupServerMessage* m) {

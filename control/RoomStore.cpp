@@ -130,6 +130,12 @@ StoreResult RoomStore::get(const std::string& id, Room* out, std::string* error)
   return StoreResult::Ok;
 }
 
+StoreResult RoomStore::lockForUpdate(const std::string& id, std::string* error) {
+  auto rows = db_.query("SELECT id FROM rooms WHERE id = ? FOR UPDATE", {id}, error);
+  if (!rows) return StoreResult::Failed;
+  return rows->empty() ? StoreResult::NotFound : StoreResult::Ok;
+}
+
 StoreResult RoomStore::update(const Room& room, const std::optional<std::string>& passwordHash,
                               std::string* error) {
   uint64_t affected = 0;

@@ -48,6 +48,8 @@ class RoomStore {
   // Remembers that a signed-in user joined a room (the first time counts).
   bool recordVisit(const std::string& room, uint64_t userId, int64_t nowMs, std::string* error);
   StoreResult get(const std::string& id, Room* out, std::string* error);
+  // Locks the room's row until the caller's transaction ends (SELECT ... FOR UPDATE).
+  StoreResult lockForUpdate(const std::string& id, std::string* error);
   // Replaces the editable fields; passwordHash nullopt keeps the current one.
   StoreResult update(const Room& room, const std::optional<std::string>& passwordHash,
                      std::string* error);
