@@ -69,11 +69,15 @@ void LobbyRoutes::lobby(SoupServerMessage* msg) {
       std::set<std::string> ids;
       for (const auto& s : *all) ids.insert(s.room);
       auto rooms = std::make_shared<std::optional<std::map<std::string, PublicRoom>>>();
+      auto down = std::make_shared<bool>(false);
       worker_.run(
-          [ids, rooms](MySqlConnection& db) { *rooms = publicRooms(db, ids); },
-          [all, rooms, finish] {
-            finish([all, rooms](SoupServerMessage* m) {
-              if (!*rooms) return Rest::fail(m, "internal", "the rooms could not be read");
+          [ids, rooms, down](MySqlConnection& db) {
+            *rooms = publicRooms(db, ids);
+            *down = db.unavailable();
+          },
+          [all, rooms, down, finish] {
+            finish([all, rooms, down](SoupServerMessage* m) {
+              if (!*rooms) return Rest::failStorage(m, *down, "the rooms could not be read");
               std::map<std::string, std::vector<const Seat*>> byRoom;
               for (const auto& s : *all) {
                 if ((*rooms)->count(s.room)) byRoom[s.room].push_back(&s);

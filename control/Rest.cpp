@@ -43,6 +43,14 @@ void Rest::fail(SoupServerMessage* msg, const std::string& code, const std::stri
   reply(msg, statusFor(code), body.str());
 }
 
+void Rest::failStorage(SoupServerMessage* msg, bool down, const std::string& message) {
+  if (down) {
+    return fail(msg, "storage_unavailable",
+                "the database is unreachable right now; try again later");
+  }
+  fail(msg, "internal", message);
+}
+
 bool Rest::isMethod(SoupServerMessage* msg, const char* method) {
   return g_strcmp0(soup_server_message_get_method(msg), method) == 0;
 }

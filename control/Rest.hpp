@@ -25,6 +25,9 @@ class Rest {
   // is closed after the answer.
   static void failEarly(SoupServerMessage* msg, const std::string& code,
                         const std::string& message);
+  // A database job that failed: storage_unavailable (503, try again later) when the database
+  // could not be reached (MySqlConnection::unavailable), else internal (500) with message.
+  static void failStorage(SoupServerMessage* msg, bool down, const std::string& message);
   static guint statusFor(const std::string& code);
   // The JSON object body, checked against fields; nullptr after answering with the error.
   static JsonObjectPtr body(SoupServerMessage* msg, std::span<const Field> fields);

@@ -188,20 +188,22 @@ void RoomRoutes::create(SoupServerMessage* msg) {
     room->ownerId = u.id;
     room->ownerName = u.displayName;
     auto result = std::make_shared<StoreResult>(StoreResult::Failed);
+    auto down = std::make_shared<bool>(false);
     worker_.run(
-        [room, password, result](MySqlConnection& db) {
+        [room, password, result, down](MySqlConnection& db) {
           std::string hash = password.empty() ? "" : PasswordHasher().hash(password);
           std::string err;
           *result = RoomStore(db).create(*room, hash, &err);
           if (*result == StoreResult::Ok) RoomStore(db).get(room->id, room.get(), &err);
           if (*result == StoreResult::Failed) g_warning("room create: %s", err.c_str());
+          *down = db.unavailable();
         },
-        [room, result, finish] {
-          finish([room, result](SoupServerMessage* m) {
+        [room, result, down, finish] {
+          finish([room, result, down](SoupServerMessage* m) {
             if (*result == StoreResult::Conflict) {
               return Rest::fail(m, "room_exists", "a room with the id '" + room->id + "' exists");
             }
-            if (*result != StoreResult::Ok) return Rest::fail(m, "internal", "could not create");
+            if (*result != StoreResult::Ok) return Rest::failStorage(m, *down, "could not create");
             json::Object out;
             out.set("room", roomJson(*room, true).get());
             Rest::reply(m, SOUP_STATUS_CREATED, out.str());
@@ -229,15 +231,18 @@ void RoomRoutes::list(SoupServerMessage* msg, GHashTable* query) {
   withUser(msg, false, [this, q](const User& u, Rest::Finish finish) mutable {
     q.viewer = u.id;
     auto rooms = std::make_shared<std::optional<std::vector<Room>>>();
+    auto down = std::make_shared<bool>(false);
     worker_.run(
-        [q, rooms](MySqlConnection& db) {
+        [q, rooms, down](MySqlConnection& db) {
           std::string err;
           *rooms = RoomStore(db).search(q, &err);
           if (!*rooms) g_warning("room search: %s", err.c_str());
+          *down = db.unavailable();
         },
-        [this, rooms, finish, q, viewer = u] {
+        [this, rooms, down, finish, q, viewer = u] {
           if (!*rooms) {
-            return finish([](SoupServerMessage* m) { Rest::fail(m, "internal", "search failed"); });
+            return finish(
+                [down](SoupServerMessage* m) { Rest::failStorage(m, *down, "search failed"); });
           }
           // Who is in each room now, from the shared directory; answer when all are in.
           struct Gather {
@@ -294,24 +299,26 @@ void RoomRoutes::show(SoupServerMessage* msg, const std::string& id) {
     auto room = std::make_shared<Room>();
     auto result = std::make_shared<StoreResult>(StoreResult::Failed);
     auto active = std::make_shared<std::optional<RecordingRow>>();
+    auto down = std::make_shared<bool>(false);
     worker_.run(
-        [id, room, result, active](MySqlConnection& db) {
+        [id, room, result, active, down](MySqlConnection& db) {
           std::string err;
           *result = RoomStore(db).get(id, room.get(), &err);
           // From the catalog, so every control node answers alike: a joiner is told before
           // joining, wherever the recording was started.
           if (*result == StoreResult::Ok) *active = RecordingStore(db).activeInRoom(id, &err);
+          *down = db.unavailable();
         },
-        [this, id, room, result, active, finish, u, invite] {
-          auto answer = [room, result, u, invite, finish](bool recording) {
-            finish([room, result, recording, u, invite](SoupServerMessage* m) {
+        [this, id, room, result, active, down, finish, u, invite] {
+          auto answer = [room, result, down, u, invite, finish](bool recording) {
+            finish([room, result, down, recording, u, invite](SoupServerMessage* m) {
               bool owner = mayChange(u, *room);
               bool visible =
                   !room->isPrivate || owner || (!invite.empty() && invite == room->inviteCode);
               if (*result == StoreResult::NotFound || (*result == StoreResult::Ok && !visible)) {
                 return Rest::fail(m, "not_found", "no such room");
               }
-              if (*result != StoreResult::Ok) return Rest::fail(m, "internal", "lookup failed");
+              if (*result != StoreResult::Ok) return Rest::failStorage(m, *down, "lookup failed");
               json::Object out;
               JsonObjectPtr info = roomJson(*room, owner);
               json_object_set_boolean_member(info.get(), "recording", recording);
@@ -361,6 +368,7 @@ void RoomRoutes::change(SoupServerMessage* msg, const std::string& id) {
           if (code->empty() && !db.commit(&err)) *code = "internal";
           if (!code->empty()) db.rollback();
           db.setAutocommit(true, nullptr);
+          if (*code == "internal" && db.unavailable()) *code = "storage_unavailable";
           if (code->empty()) store.get(id, room.get(), &err);
         },
         [code, room, finish] {
@@ -390,6 +398,7 @@ void RoomRoutes::remove(SoupServerMessage* msg, const std::string& id) {
           } else if (store.remove(id, &err) != StoreResult::Ok) {
             *code = "internal";
           }
+          if (*code == "internal" && db.unavailable()) *code = "storage_unavailable";
         },
         [code, finish] {
           finish([code](SoupServerMessage* m) {

@@ -36,6 +36,7 @@ struct Snapshot {
   int64_t now = 0;
   int64_t today = 0;
   bool ok = false;
+  bool down = false;  // not ok because the database could not be reached
 };
 
 void load(MySqlConnection& db, int64_t userId, int64_t fromDay, int64_t toDay, Snapshot* s) {
@@ -49,6 +50,7 @@ void load(MySqlConnection& db, int64_t userId, int64_t fromDay, int64_t toDay, S
       ledger.dayTotals(userId, std::min(fromDay, s->today - 400), std::max(toDay, s->today), &why);
   if (!days) {
     g_warning("study stats for user %" G_GINT64_FORMAT ": %s", userId, why.c_str());
+    s->down = db.unavailable();
     return;
   }
   s->days = std::move(*days);
@@ -120,7 +122,8 @@ void StudyRoutes::stats(SoupServerMessage* msg) {
     worker_.run([id, snap](MySqlConnection& db) { load(db, id, 0, 0, snap.get()); },
                 [snap, finish] {
                   finish([snap](SoupServerMessage* m) {
-                    if (!snap->ok) return Rest::fail(m, "internal", "the ledger is not readable");
+                    if (!snap->ok)
+                      return Rest::failStorage(m, snap->down, "the ledger is not readable");
                     const auto& d = snap->days;
                     int64_t t = snap->today;
                     int64_t goalMs = int64_t(snap->profile.goalMinutes) * 60000;
@@ -169,7 +172,7 @@ void StudyRoutes::calendar(SoupServerMessage* msg, GHashTable* query) {
         },
         [snap, from, finish] {
           finish([snap, from](SoupServerMessage* m) {
-            if (!snap->ok) return Rest::fail(m, "internal", "the ledger is not readable");
+            if (!snap->ok) return Rest::failStorage(m, snap->down, "the ledger is not readable");
             int64_t goalMs = int64_t(snap->profile.goalMinutes) * 60000;
             JsonArrayPtr days(json_array_new());
             int64_t next = DayBoundary::monthStart(*from + 31);
@@ -205,9 +208,10 @@ void StudyRoutes::settings(SoupServerMessage* msg) {
   withUser(msg, true, [this, change](const User& u, Rest::Finish finish) {
     auto p = std::make_shared<StudyProfile>();
     auto ok = std::make_shared<bool>(true);
+    auto down = std::make_shared<bool>(false);
     int64_t id = static_cast<int64_t>(u.id);
     worker_.run(
-        [id, change, p, ok](MySqlConnection& db) {
+        [id, change, p, ok, down](MySqlConnection& db) {
           std::string why;
           StudyLedger ledger(db);
           *p = ledger.profile(id, &why);
@@ -220,10 +224,11 @@ void StudyRoutes::settings(SoupServerMessage* msg) {
             *ok = ledger.saveProfile(id, *p, &why);
             if (!*ok) g_warning("study settings: %s", why.c_str());
           }
+          *down = db.unavailable();
         },
-        [p, ok, finish] {
-          finish([p, ok](SoupServerMessage* m) {
-            if (!*ok) return Rest::fail(m, "internal", "the settings could not be saved");
+        [p, ok, down, finish] {
+          finish([p, ok, down](SoupServerMessage* m) {
+            if (!*ok) return Rest::failStorage(m, *down, "the settings could not be saved");
             json::Object o;
             o.set("settings", settingsJson(*p).get());
             Rest::reply(m, SOUP_STATUS_OK, o.str());

@@ -1,7 +1,8 @@
 // MariaDB going away under a running control plane: a DB worker spends no round trip checking
 // its connection before each job, reconnects on the job that finds it dead (running it again
-// only when nothing of it can have been applied), and a REST call, a WebSocket upgrade and a
-// join made during the outage get the typed error storage_unavailable, then work again.
+// only when nothing of it can have been applied), and a REST call (with or without a
+// session), a WebSocket upgrade and a join made during the outage get the typed error
+// storage_unavailable, then work again.
 #include <gtest/gtest.h>
 
 #include <future>
@@ -159,6 +160,13 @@ TEST(ControlDbOutage, RestCallsUpgradesAndJoinsGetStorageUnavailableThenWorkAgai
   Rest down = rest(port, "GET", "/api/v1/rooms/outage", "", token);
   EXPECT_EQ(down.status, 503) << down.raw;
   EXPECT_EQ(down.code(), "storage_unavailable") << down.raw;
+  // No session needed, so the room's own lookups are what cannot reach the database.
+  Rest search = rest(port, "GET", "/api/v1/rooms", "");
+  EXPECT_EQ(search.status, 503) << search.raw;
+  EXPECT_EQ(search.code(), "storage_unavailable") << search.raw;
+  Rest lookup = rest(port, "GET", "/api/v1/rooms/outage", "");
+  EXPECT_EQ(lookup.status, 503) << lookup.raw;
+  EXPECT_EQ(lookup.code(), "storage_unavailable") << lookup.raw;
   UpgradeResult refused = rawUpgrade(port, "/ws?token=" + token);
   EXPECT_EQ(refused.status, 503);
   EXPECT_EQ(refused.errorCode(), "storage_unavailable");
@@ -169,6 +177,7 @@ TEST(ControlDbOutage, RestCallsUpgradesAndJoinsGetStorageUnavailableThenWorkAgai
   db.restart();
   Rest up = rest(port, "GET", "/api/v1/rooms/outage", "", token);
   EXPECT_EQ(up.status, 200) << up.raw;
+  EXPECT_EQ(rest(port, "GET", "/api/v1/rooms", "").status, 200);
   EXPECT_EQ(rawUpgrade(port, "/ws?token=" + token).status, 101);
   ana.send(R"({"type":"join","room":"outage","id":"j2"})");
   auto joined = ana.waitFor([](JsonObject* m) { return str(m, "type") == "joined"; }, Ms(20000));
