@@ -191,16 +191,19 @@ void AdminRoutes::closeRoom(SoupServerMessage* msg, const std::string& room) {
     struct Read {
       std::optional<Standing> standing;
       std::string error;
+      bool down = false;
     };
     auto r = std::make_shared<Read>();
     worker_.run(
         [r, room](MySqlConnection& db) {
           r->standing = ModerationStore(db).standing(room, 0, &r->error);
+          r->down = db.unavailable();
         },
         [this, r, room, reason, admin, finish] {
           if (!r->standing) {
             g_warning("admin close of %s: %s", room.c_str(), r->error.c_str());
-            return finish([](SoupServerMessage* m) { Rest::fail(m, "internal", "read failed"); });
+            return finish(
+                [r](SoupServerMessage* m) { Rest::failStorage(m, r->down, "read failed"); });
           }
           bool exists = r->standing->roomExists;
           node_.roster().allSeats(
@@ -244,14 +247,17 @@ void AdminRoutes::ban(SoupServerMessage* msg) {
       User target;
       bool stored = false;
       std::string error;
+      bool down = false;
     };
     auto r = std::make_shared<Result>();
     uint64_t by = admin.id;
     worker_.run(
         [r, b, by](MySqlConnection& db) {
           r->found = UserStore(db).findById(b.userId, &r->target, &r->error);
-          if (r->found != StoreResult::Ok || r->target.admin) return;
-          r->stored = ModerationStore(db).addBan(b, by, &r->error);
+          if (r->found == StoreResult::Ok && !r->target.admin) {
+            r->stored = ModerationStore(db).addBan(b, by, &r->error);
+          }
+          r->down = db.unavailable();
         },
         [this, r, b, admin, finish] {
           if (r->found == StoreResult::NotFound) {
@@ -266,7 +272,7 @@ void AdminRoutes::ban(SoupServerMessage* msg) {
             g_warning("admin ban of user %llu: %s", static_cast<unsigned long long>(b.userId),
                       r->error.c_str());
             return finish(
-                [](SoupServerMessage* m) { Rest::fail(m, "internal", "ban not stored"); });
+                [r](SoupServerMessage* m) { Rest::failStorage(m, r->down, "ban not stored"); });
           }
           AuditEntry a;
           a.actorId = admin.id;
@@ -320,15 +326,18 @@ void AdminRoutes::ban(SoupServerMessage* msg) {
 void AdminRoutes::listBans(SoupServerMessage* msg) {
   withAdmin(msg, [this](const User&, Rest::Finish finish) {
     auto bans = std::make_shared<std::optional<std::vector<Ban>>>();
+    auto down = std::make_shared<bool>(false);
     worker_.run(
-        [bans](MySqlConnection& db) {
+        [bans, down](MySqlConnection& db) {
           std::string why;
           *bans = ModerationStore(db).bansInForce("", nowMs(), &why);
           if (!*bans) g_warning("admin list of bans: %s", why.c_str());
+          *down = db.unavailable();
         },
-        [bans, finish] {
+        [bans, down, finish] {
           if (!*bans) {
-            return finish([](SoupServerMessage* m) { Rest::fail(m, "internal", "bans not read"); });
+            return finish(
+                [down](SoupServerMessage* m) { Rest::failStorage(m, *down, "bans not read"); });
           }
           JsonArrayPtr list(json_array_new());
           for (const auto& b : **bans) {
@@ -349,13 +358,16 @@ void AdminRoutes::unban(SoupServerMessage* msg, uint64_t user) {
       User target;
       std::optional<uint64_t> lifted;
       std::string error;
+      bool down = false;
     };
     auto r = std::make_shared<Result>();
     worker_.run(
         [r, user](MySqlConnection& db) {
           r->found = UserStore(db).findById(user, &r->target, &r->error);
-          if (r->found != StoreResult::Ok) return;
-          r->lifted = ModerationStore(db).liftBans("", user, nowMs(), &r->error);
+          if (r->found == StoreResult::Ok) {
+            r->lifted = ModerationStore(db).liftBans("", user, nowMs(), &r->error);
+          }
+          r->down = db.unavailable();
         },
         [this, r, user, admin, finish] {
           if (r->found == StoreResult::NotFound || (r->lifted && *r->lifted == 0)) {
@@ -367,7 +379,7 @@ void AdminRoutes::unban(SoupServerMessage* msg, uint64_t user) {
             g_warning("admin unban of user %llu: %s", static_cast<unsigned long long>(user),
                       r->error.c_str());
             return finish(
-                [](SoupServerMessage* m) { Rest::fail(m, "internal", "ban not lifted"); });
+                [r](SoupServerMessage* m) { Rest::failStorage(m, r->down, "ban not lifted"); });
           }
           AuditEntry a;
           a.actorId = admin.id;
@@ -415,16 +427,19 @@ void AdminRoutes::auditLog(SoupServerMessage* msg, GHashTable* query) {
   f.limit = static_cast<int>(limit);
   withAdmin(msg, [this, f](const User&, Rest::Finish finish) {
     auto rows = std::make_shared<std::optional<std::vector<AuditEntry>>>();
+    auto down = std::make_shared<bool>(false);
     worker_.run(
-        [rows, f](MySqlConnection& db) {
+        [rows, f, down](MySqlConnection& db) {
           std::string why;
           *rows = ModerationStore(db).auditLog(f, &why);
           if (!*rows) g_warning("admin audit log: %s", why.c_str());
+          *down = db.unavailable();
         },
-        [rows, f, finish] {
+        [rows, f, down, finish] {
           if (!*rows) {
-            return finish(
-                [](SoupServerMessage* m) { Rest::fail(m, "internal", "audit log unreadable"); });
+            return finish([down](SoupServerMessage* m) {
+              Rest::failStorage(m, *down, "audit log unreadable");
+            });
           }
           JsonArrayPtr list(json_array_new());
           for (const auto& e : **rows) {

@@ -252,20 +252,23 @@ void MaterialRoutes::list(SoupServerMessage* msg, GHashTable* query) {
   withUser(msg, query, [this, room](const User& u, Rest::Finish finish) {
     auto out = std::make_shared<std::optional<std::vector<Material>>>();
     auto allowed = std::make_shared<bool>(false);
+    auto down = std::make_shared<bool>(false);
     worker_.run(
-        [room, u, out, allowed](MySqlConnection& db) {
+        [room, u, out, allowed, down](MySqlConnection& db) {
           std::string why;
           MaterialStore store(db);
           auto member = RoomStore(db).isMember(room, u.id, &why);
-          *allowed = u.admin || member.value_or(false);
+          // A membership that could not be read is an error, not a refusal.
+          *allowed = u.admin || member.value_or(true);
           if (member && *allowed) *out = store.list(room, 200, &why);
-          if (!*out && (!member || *allowed)) g_warning("materials list: %s", why.c_str());
+          if (!*out && *allowed) g_warning("materials list: %s", why.c_str());
+          *down = db.unavailable();
         },
-        [out, allowed, finish] {
-          finish([out, allowed](SoupServerMessage* m) {
+        [out, allowed, down, finish] {
+          finish([out, allowed, down](SoupServerMessage* m) {
             if (!*allowed)
               return Rest::fail(m, "forbidden", "only members of the room see its files");
-            if (!*out) return Rest::fail(m, "internal", "the list could not be read");
+            if (!*out) return Rest::failStorage(m, *down, "the list could not be read");
             JsonArrayPtr items(json_array_new());
             for (const auto& mat : **out) {
               json_array_add_object_element(items.get(), materialJson(mat).take().release());
@@ -283,28 +286,29 @@ void MaterialRoutes::download(SoupServerMessage* msg, uint64_t id, GHashTable* q
     auto m = std::make_shared<Material>();
     auto result = std::make_shared<StoreResult>(StoreResult::Failed);
     auto allowed = std::make_shared<bool>(false);
+    auto down = std::make_shared<bool>(false);
     worker_.run(
-        [id, u, m, result, allowed](MySqlConnection& db) {
+        [id, u, m, result, allowed, down](MySqlConnection& db) {
           std::string why;
           MaterialStore store(db);
           *result = store.get(id, m.get(), &why);
-          if (*result != StoreResult::Ok) return;
-          auto member = RoomStore(db).isMember(m->room, u.id, &why);
-          if (!member) {
+          std::optional<bool> member;
+          if (*result == StoreResult::Ok) member = RoomStore(db).isMember(m->room, u.id, &why);
+          if (*result == StoreResult::Ok && !member) {
             *result = StoreResult::Failed;
             g_warning("material %llu: %s", static_cast<unsigned long long>(id), why.c_str());
-            return;
           }
-          *allowed = mayRead(u, *m, *member);
+          if (member) *allowed = mayRead(u, *m, *member);
+          *down = db.unavailable();
         },
-        [this, m, result, allowed, finish] {
+        [this, m, result, allowed, down, finish] {
           std::string path = pathFor(m->sha256);
-          finish([m, result, allowed, path](SoupServerMessage* out) {
+          finish([m, result, allowed, down, path](SoupServerMessage* out) {
             // Someone outside the room learns nothing, not even that the file exists.
             if (*result == StoreResult::NotFound || (*result == StoreResult::Ok && !*allowed)) {
               return Rest::fail(out, "not_found", "no such study material");
             }
-            if (*result != StoreResult::Ok) return Rest::fail(out, "internal", "could not read");
+            if (*result != StoreResult::Ok) return Rest::failStorage(out, *down, "could not read");
             GError* raw = nullptr;
             std::unique_ptr<GMappedFile, decltype(&g_mapped_file_unref)> file(
                 g_mapped_file_new(path.c_str(), FALSE, &raw), &g_mapped_file_unref);

@@ -46,8 +46,13 @@ void failStatus(SoupServerMessage* m, TodoStore::Status s, const std::string& wh
           "a day's list holds at most " + std::to_string(TodoStore::kMaxPerDay) + " items");
     default:
       g_warning("todos: %s", why.c_str());
-      return Rest::fail(m, "internal", "the todo list is not reachable");
+      return Rest::failStorage(m, s == TodoStore::Status::Unavailable,
+                               "the todo list is not reachable");
   }
+}
+
+TodoStore::Status orUnavailable(TodoStore::Status s, const MySqlConnection& db) {
+  return s == TodoStore::Status::Failed && db.unavailable() ? TodoStore::Status::Unavailable : s;
 }
 
 int64_t todayOf(MySqlConnection& db, int64_t userId) {
@@ -120,15 +125,17 @@ void TodoRoutes::list(SoupServerMessage* msg, GHashTable* query) {
     auto items = std::make_shared<std::optional<std::vector<Todo>>>();
     auto which = std::make_shared<int64_t>(day.value_or(0));
     auto why = std::make_shared<std::string>();
+    auto status = std::make_shared<TodoStore::Status>(TodoStore::Status::Failed);
     int64_t id = static_cast<int64_t>(u.id);
     worker_.run(
-        [id, day, items, which, why](MySqlConnection& db) {
+        [id, day, items, which, why, status](MySqlConnection& db) {
           if (!day) *which = todayOf(db, id);
           *items = TodoStore(db).list(id, *which, why.get());
+          *status = orUnavailable(*items ? TodoStore::Status::Ok : TodoStore::Status::Failed, db);
         },
-        [items, which, why, finish] {
-          finish([items, which, why](SoupServerMessage* m) {
-            if (!*items) return failStatus(m, TodoStore::Status::Failed, *why);
+        [items, which, why, status, finish] {
+          finish([items, which, why, status](SoupServerMessage* m) {
+            if (!*items) return failStatus(m, *status, *why);
             JsonArrayPtr list(json_array_new());
             for (const Todo& t : **items) {
               json_array_add_object_element(list.get(), todoJson(t).release());
@@ -156,7 +163,8 @@ void TodoRoutes::add(SoupServerMessage* msg) {
     int64_t id = static_cast<int64_t>(u.id);
     worker_.run(
         [id, text, todo, status, why](MySqlConnection& db) {
-          *status = TodoStore(db).add(id, todayOf(db, id), *text, nowMs(), todo.get(), why.get());
+          *status = orUnavailable(
+              TodoStore(db).add(id, todayOf(db, id), *text, nowMs(), todo.get(), why.get()), db);
         },
         [todo, status, why, finish] {
           finish([todo, status, why](SoupServerMessage* m) {
@@ -194,8 +202,9 @@ void TodoRoutes::update(SoupServerMessage* msg, int64_t todoId) {
       auto why = std::make_shared<std::string>();
       worker_.run(
           [id, todoId, text, done, room, todo, status, checkedOff, why](MySqlConnection& db) {
-            *status = TodoStore(db).update(id, todoId, text, done, nowMs(), room, todo.get(),
-                                           checkedOff.get(), why.get());
+            *status = orUnavailable(TodoStore(db).update(id, todoId, text, done, nowMs(), room,
+                                                         todo.get(), checkedOff.get(), why.get()),
+                                    db);
           },
           [this, alive, id, name, room, todo, status, checkedOff, why, finish] {
             bool posted = false;
@@ -229,14 +238,16 @@ void TodoRoutes::remove(SoupServerMessage* msg, int64_t todoId) {
     auto status = std::make_shared<TodoStore::Status>(TodoStore::Status::Failed);
     auto why = std::make_shared<std::string>();
     int64_t id = static_cast<int64_t>(u.id);
-    worker_.run([id, todoId, status, why](
-                    MySqlConnection& db) { *status = TodoStore(db).remove(id, todoId, why.get()); },
-                [status, why, finish] {
-                  finish([status, why](SoupServerMessage* m) {
-                    if (*status != TodoStore::Status::Ok) return failStatus(m, *status, *why);
-                    Rest::reply(m, SOUP_STATUS_NO_CONTENT, "");
-                  });
-                });
+    worker_.run(
+        [id, todoId, status, why](MySqlConnection& db) {
+          *status = orUnavailable(TodoStore(db).remove(id, todoId, why.get()), db);
+        },
+        [status, why, finish] {
+          finish([status, why](SoupServerMessage* m) {
+            if (*status != TodoStore::Status::Ok) return failStatus(m, *status, *why);
+            Rest::reply(m, SOUP_STATUS_NO_CONTENT, "");
+          });
+        });
   });
 }
 

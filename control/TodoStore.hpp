@@ -25,7 +25,9 @@ class TodoStore {
   static constexpr int kMaxPerDay = 50;
   static constexpr int kMaxText = 200;
 
-  enum class Status { Ok, NotFound, TooMany, Failed };
+  // Unavailable: Failed because the database could not be reached (set by the caller, from
+  // MySqlConnection::unavailable, as the store's statements only report failing).
+  enum class Status { Ok, NotFound, TooMany, Failed, Unavailable };
 
   explicit TodoStore(MySqlConnection& db) : db_(db) {}
 
