@@ -1,13 +1,14 @@
 // Two headless Chromium pages join one study room through the real stack (a private
 // redis-server, carrel-sfu and carrel-control from the build folder) and must see each
 // other's video, each other's name, and each other's chat. Around that: the page shows the
-// server's typed error while no media node is up, drops whoever leaves, and rejoins by
-// itself when carrel-control restarts.
+// server's typed error while no media node is up, drops whoever leaves, rejoins by itself
+// when carrel-control restarts, and comes back by itself when the SFU tears its media down.
 //
 // Run: CARREL_BUILD_DIR=build CARREL_SOURCE_DIR=. node --test tests/browser/two_pages.test.mjs
 // (ctest -L browser does this). Needs `npm ci` in tests/browser and /usr/bin/chromium.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -31,6 +32,7 @@ let controlUrl = '';
 let control = null; // carrel-control, restarted by one test
 let controlArgv = [];
 let sfuArgv = [];
+let redisPort = 0;
 const pages = {};
 const pageErrors = { a: [], b: [] };
 
@@ -56,7 +58,7 @@ async function startStack() {
     assert.ok(fs.existsSync(bin), `${bin} is missing: build carrel-sfu and carrel-control first`);
   }
 
-  const redisPort = await freePort();
+  redisPort = await freePort();
   const redisDir = path.join(ARTIFACTS, 'redis');
   fs.mkdirSync(redisDir, { recursive: true });
   await start('redis', ['/usr/bin/redis-server', '--port', String(redisPort), '--bind', '127.0.0.1',
@@ -64,7 +66,8 @@ async function startStack() {
   assert.ok(await waitForTcp(redisPort, 10000), 'redis-server did not listen within 10 s');
 
   const redisArgs = ['--redis-host', '127.0.0.1', '--redis-port', String(redisPort)];
-  sfuArgv = [sfuBin, ...redisArgs, '--node-id', 'sfu-browser'];
+  // Fault injection: the bus request debug.fail_peer breaks one connection (last test).
+  sfuArgv = [sfuBin, ...redisArgs, '--node-id', 'sfu-browser', '--test-fault-injection'];
 
   const controlPort = await freePort();
   controlArgv = [controlBin, '--host', '127.0.0.1', '--port', String(controlPort), '--web-root',
@@ -230,6 +233,34 @@ test('A rejoins by itself after the control plane restarts', { timeout: 90000 },
   await pages.b.getByRole('button', { name: /join/i }).click();
   await assertPlaying(pages.a, NAMES.b);
   await assertPlaying(pages.b, NAMES.a);
+});
+
+function redis(...args) {
+  return execFileSync('/usr/bin/redis-cli', ['-p', String(redisPort), ...args], { encoding: 'utf8' });
+}
+
+// The participant ids in the room, by name, from control's room directory in Redis.
+function participantIds() {
+  const lines = redis('HGETALL', `carrel:room:${ROOM}:participants`).trim().split('\n');
+  const ids = {};
+  for (let i = 0; i + 1 < lines.length; i += 2) ids[JSON.parse(lines[i + 1]).name] = lines[i];
+  return ids;
+}
+
+test('when the SFU tears A\'s media down, A comes back by itself and B sees A again', { timeout: 120000 }, async () => {
+  const before = participantIds()[NAMES.a];
+  assert.ok(before, `A is not in the room directory: ${JSON.stringify(participantIds())}`);
+  // A real element error inside A's publish connection, as a broken element would post.
+  const request = {
+    v: 1, kind: 'request', from: 'browser-test', id: `fail-${process.pid}`, method: 'debug.fail_peer',
+    data: { room: ROOM, peer: before, conn: 'publish' },
+  };
+  assert.equal(redis('PUBLISH', 'carrel:bus:sfu-browser', JSON.stringify(request)).trim(), '1');
+  await pages.a.getByText(/Media lost.*trying again/).waitFor({ timeout: WAIT_MS });
+  await pages.a.getByText(`In room ${ROOM}`).waitFor({ timeout: WAIT_MS });
+  assert.ok(participantIds()[NAMES.a], 'A is in the room again');
+  await assertPlaying(pages.b, NAMES.a);
+  await assertPlaying(pages.a, NAMES.b);
 });
 
 test('no uncaught errors in either page', () => {

@@ -446,6 +446,12 @@ export class RoomClient {
       this.#ui.status(`You are sending messages too fast: wait ${s} s and send again.`, 'error');
       return;
     }
+    if (!about && m.code === 'media_unavailable') {
+      // The media server tore this participant's media down (the server takes it out of the
+      // room next): come back as after a lost connection, with the same backoff.
+      this.#dropped(`Media lost: ${m.message || text}`);
+      return;
+    }
     if (about === 'subscribe' && m.code === 'unknown_type') {
       // An older server: it forwards every video anyway.
       this.#selective = false;
