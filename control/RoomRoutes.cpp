@@ -360,7 +360,7 @@ void RoomRoutes::change(SoupServerMessage* msg, const std::string& id) {
           // write back, as they read them, the fields the other one changed.
           std::string err;
           if (!db.setAutocommit(false, &err)) {
-            *code = "internal";
+            *code = db.unavailable() ? "storage_unavailable" : "internal";
             return;
           }
           RoomStore store(db);
