@@ -227,14 +227,17 @@ void MaterialRoutes::upload(SoupServerMessage* msg, GHashTable* query) {
             *code = "internal";
           }
           if (*code == "internal") g_warning("material upload: %s", why.c_str());
+          if (*code == "internal" && db.unavailable()) *code = "storage_unavailable";
         },
         [m, code, finish] {
           finish([m, code](SoupServerMessage* out) {
             if (*code == "forbidden") {
               return Rest::fail(out, "forbidden", "only members of the room may share files there");
             }
-            if (!code->empty())
-              return Rest::fail(out, "internal", "the upload could not be stored");
+            if (!code->empty()) {
+              return Rest::failStorage(out, *code == "storage_unavailable",
+                                       "the upload could not be stored");
+            }
             json::Object body;
             body.set("material", materialJson(*m).get());
             Rest::reply(out, SOUP_STATUS_CREATED, body.str());
