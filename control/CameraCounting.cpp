@@ -71,18 +71,21 @@ void CameraCounting::setMode(const Session& s, const std::string& mode, const st
   std::string room = s->room();
   std::weak_ptr<ClientSession> weak = s;
   auto ok = std::make_shared<bool>(false);
+  auto down = std::make_shared<bool>(false);
   std::weak_ptr<int> alive = alive_;
   worker_.run(
-      [room, mode, ok](MySqlConnection& db) {
+      [room, mode, ok, down](MySqlConnection& db) {
         std::string why;
         *ok = StudyLedger(db).setRoomMode(room, mode, &why);
         if (!*ok) g_warning("study mode of room %s: %s", room.c_str(), why.c_str());
+        *down = db.unavailable();
       },
-      [this, alive, weak, room, mode, ref, ok] {
+      [this, alive, weak, room, mode, ref, ok, down] {
         if (!alive.lock()) return;
         if (!*ok) {
           if (auto s = weak.lock(); s && !s->closed()) {
-            s->sendError(code::Internal, "the room's study mode could not be saved", ref);
+            s->sendError(*down ? code::StorageUnavailable : code::Internal,
+                         "the room's study mode could not be saved", ref);
           }
           return;
         }
