@@ -1,5 +1,8 @@
 #include "WebrtcConnection.hpp"
 
+#include <chrono>
+#include <future>
+
 #include "Json.hpp"
 #include "ReceiveQueueBypass.hpp"
 #include "Room.hpp"
@@ -89,39 +92,14 @@ bool WebrtcConnection::finishQueuedTasks(GstElement* webrtc) {
   // queued before it (the stats collector's among them) has run; none is queued after, as
   // stop() and the collector both run on the main context. A closed webrtcbin answers at
   // once. The wait is bounded so a wedged webrtcbin cannot hold up the main context.
-  struct Done {
-    GMutex mu;
-    GCond cond;
-    bool answered = false;
-    Done() {
-      g_mutex_init(&mu);
-      g_cond_init(&cond);
-    }
-    ~Done() {
-      g_cond_clear(&cond);
-      g_mutex_clear(&mu);
-    }
-  };
-  auto* done = new std::shared_ptr<Done>(std::make_shared<Done>());
-  std::shared_ptr<Done> mine = *done;
+  // webrtcbin replies once: with the stats, or with an error when it is closed.
+  auto* answered = new std::promise<void>();
+  std::future<void> done = answered->get_future();
   GstPromisePtr promise(gst_promise_new_with_change_func(
-      [](GstPromise*, gpointer data) {
-        Done& d = **static_cast<std::shared_ptr<Done>*>(data);
-        g_mutex_lock(&d.mu);
-        d.answered = true;
-        g_cond_signal(&d.cond);
-        g_mutex_unlock(&d.mu);
-      },
-      done, [](gpointer data) { delete static_cast<std::shared_ptr<Done>*>(data); }));
+      [](GstPromise*, gpointer data) { static_cast<std::promise<void>*>(data)->set_value(); },
+      answered, [](gpointer data) { delete static_cast<std::promise<void>*>(data); }));
   g_signal_emit_by_name(webrtc, "get-stats", nullptr, promise.get());
-  gint64 deadline = g_get_monotonic_time() + kTaskDrainTimeoutMs * G_TIME_SPAN_MILLISECOND;
-  g_mutex_lock(&mine->mu);
-  while (!mine->answered) {
-    if (!g_cond_wait_until(&mine->cond, &mine->mu, deadline)) break;
-  }
-  bool answered = mine->answered;
-  g_mutex_unlock(&mine->mu);
-  return answered;
+  return done.wait_for(std::chrono::milliseconds(kTaskDrainTimeoutMs)) == std::future_status::ready;
 }
 
 void WebrtcConnection::onNewTransceiver(GstElement*, GstWebRTCRTPTransceiver* trans, gpointer) {
