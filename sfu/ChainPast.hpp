@@ -7,14 +7,24 @@
 
 #include <gst/gst.h>
 
+#include <atomic>
+#include <memory>
+
 namespace carrel::sfu {
 
 class ChainPast {
  public:
-  // Takes its own reference to sink.
-  static void install(GstPad* src, GstPad* sink);
+  using Counter = std::shared_ptr<std::atomic<guint64>>;
+  // Takes its own reference to sink; counted (when given) adds one per buffer chained.
+  // Returns the probe's id (gst_pad_remove_probe undoes it).
+  static gulong install(GstPad* src, GstPad* sink, Counter counted = {});
+  // Past every ghost pad between src and the element pad its link ends at
+  // (ElementLookup::realPeer). 0, and nothing done, when src is linked to that pad directly
+  // or to nothing.
+  static gulong pastGhosts(GstPad* src, Counter counted = {});
 
  private:
+  struct Target;
   static GstPadProbeReturn onBuffer(GstPad*, GstPadProbeInfo* info, gpointer data);
 };
 

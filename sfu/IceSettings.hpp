@@ -54,6 +54,9 @@ class IceSettings {
   // Every connection: SendTail past webrtcbin's ghost pads, clocksync, funnel and nicesink.
   void setSendTailShortcut(bool on) { sendTailShortcut_ = on; }
   bool sendTailShortcut() const { return sendTailShortcut_; }
+  // Every connection: ReceiveChainShortcut (and TrackForwarder::skipGhostPads).
+  void setReceiveChainShortcut(bool on) { receiveChainShortcut_ = on; }
+  bool receiveChainShortcut() const { return receiveChainShortcut_; }
   // Subscribe connections: a SendCombiner in front of their sink pads (SfuOptions).
   void setCombinedSubscriberSend(bool on) { combinedSubscriberSend_ = on; }
   bool combinedSubscriberSend() const { return combinedSubscriberSend_; }
@@ -75,6 +78,7 @@ class IceSettings {
   bool receiveQueueBypass_ = true;
   bool agentThreadRead_ = true;
   bool sendTailShortcut_ = true;
+  bool receiveChainShortcut_ = true;
   bool combinedSubscriberSend_ = true;
 };
 

@@ -20,6 +20,7 @@ struct PublishConnection::PadState {
   std::weak_ptr<PublishConnection> owner;
   GstElementPtr pipeline;
   std::string peerId;
+  bool skipGhostPads = false;
   std::atomic<int> video{0};
   std::atomic<int> audio{0};
   std::atomic<int> screen{0};
@@ -83,6 +84,7 @@ void PublishConnection::configure() {
   pads_->owner = weakSelf<PublishConnection>();
   pads_->pipeline.reset(GST_ELEMENT(gst_object_ref(pipeline_.get())));
   pads_->peerId = ctx_.peerId;
+  pads_->skipGhostPads = settings().receiveChainShortcut();
   g_signal_connect_data(
       webrtc_.get(), "pad-added", G_CALLBACK(&PublishConnection::onPadAdded),
       new std::shared_ptr<PadState>(pads_),
@@ -122,6 +124,7 @@ void PublishConnection::onPadAdded(GstElement*, GstPad* pad, gpointer data) {
   // Linked here on the streaming thread: returning unlinked would stop the source.
   auto track = TrackForwarder::create(st->pipeline.get(), pad, st->peerId, trackId, source, mid);
   if (!track) return;
+  if (st->skipGhostPads) track->skipGhostPads();
   std::weak_ptr<PublishConnection> weak = st->owner;
   postToMain([weak, track]() {
     if (auto self = weak.lock()) {

@@ -3,6 +3,7 @@
 #include "BusProtocol.hpp"
 #include "Json.hpp"
 #include "NiceReceive.hpp"
+#include "ReceiveChainShortcut.hpp"
 #include "SendTail.hpp"
 #include "WebrtcCall.hpp"
 
@@ -122,6 +123,14 @@ uint64_t Room::sendTailPackets() const {
   uint64_t n = 0;
   for (const auto& [id, p] : participants_) {
     if (GstElement* w = p->subscribe().webrtc()) n += SendTail::packetsSent(w);
+  }
+  return n;
+}
+
+uint64_t Room::receiveChainPackets() const {
+  uint64_t n = 0;
+  for (const auto& [id, p] : participants_) {
+    if (GstElement* w = p->publish().webrtc()) n += ReceiveChainShortcut::packetsChained(w);
   }
   return n;
 }

@@ -56,6 +56,7 @@ class Room : public std::enable_shared_from_this<Room> {
   size_t videoStreamCount() const;
   // Packets its subscribe connections sent through shortened send tails (SendTail).
   uint64_t sendTailPackets() const;
+  uint64_t receiveChainPackets() const;
   // Datagrams its connections read on their ICE agents' threads (NiceReceive).
   NiceReceive::Counts agentReadPackets() const;
   void recalculateLatency();

@@ -49,6 +49,7 @@ SfuNode::SfuNode(const SfuOptions& options)
   ice_.setReceiveQueueBypass(options.receiveQueueBypass);
   ice_.setAgentThreadRead(options.agentThreadRead);
   ice_.setSendTailShortcut(options.sendTailShortcut);
+  ice_.setReceiveChainShortcut(options.receiveChainShortcut);
   ice_.setCombinedSubscriberSend(options.combinedSubscriberSend);
   static gsize once = 0;
   if (g_once_init_enter(&once)) {
@@ -363,13 +364,14 @@ void SfuNode::onRoomClose(const bus::Request& r, BusResponder responder) {
 void SfuNode::onNodeInfo(const bus::Request&, BusResponder responder) {
   JsonArrayPtr ids(json_array_new());
   size_t streams = 0, videoStreams = 0;
-  uint64_t tailPackets = 0;
+  uint64_t tailPackets = 0, receiveChainPackets = 0;
   NiceReceive::Counts agentRead;
   for (const auto& [id, rm] : rooms_) {
     json_array_add_string_element(ids.get(), id.c_str());
     streams += rm->streamCount();
     videoStreams += rm->videoStreamCount();
     tailPackets += rm->sendTailPackets();
+    receiveChainPackets += rm->receiveChainPackets();
     agentRead += rm->agentReadPackets();
   }
   json::Object d;
@@ -380,6 +382,7 @@ void SfuNode::onNodeInfo(const bus::Request&, BusResponder responder) {
       .set("streams", static_cast<int64_t>(streams))
       .set("video_streams", static_cast<int64_t>(videoStreams))
       .set("send_tail_packets", static_cast<int64_t>(tailPackets))
+      .set("receive_chain_packets", static_cast<int64_t>(receiveChainPackets))
       .set("agent_read_packets", static_cast<int64_t>(agentRead.read))
       .set("receive_thread_packets", static_cast<int64_t>(agentRead.onReceiveThreads))
       .set("room_ids", ids.get());

@@ -72,6 +72,7 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
   gboolean faults = FALSE;
   gboolean keepReceiveQueue = FALSE;
   gboolean keepSendTail = FALSE;
+  gboolean keepReceiveChain = FALSE;
   gboolean keepNicesrcRead = FALSE;
   gint receiveThreads = std::clamp(static_cast<gint>(g_get_num_processors()), 1, 64);
   gboolean libsrtpCrypto = FALSE;
@@ -135,6 +136,11 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
        "Sent packets take all of webrtcbin's send chain after rtpsession (ghost pads, "
        "clocksync, funnel, nicesink) instead of going from rtpsession to srtpenc to the ICE "
        "agent directly; for comparison",
+       nullptr},
+      {"keep-receive-chain", 0, 0, G_OPTION_ARG_NONE, &keepReceiveChain,
+       "Received packets take every ghost pad of webrtcbin's receive chain (srtpdec to "
+       "rtpsession, around the retransmission receiver, to each track's tee) and publish "
+       "connections keep 250 ms of packets for FEC they never negotiate; for comparison",
        nullptr},
       {"libsrtp-crypto", 0, 0, G_OPTION_ARG_NONE, &libsrtpCrypto,
        "SRTP's AES and HMAC-SHA1 from libsrtp's own backend (NSS on Debian: a PKCS #11 context "
@@ -204,6 +210,7 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
   out->passThroughJitterbuffer = jb == "passthrough";
   out->receiveQueueBypass = keepReceiveQueue == FALSE;
   out->sendTailShortcut = keepSendTail == FALSE;
+  out->receiveChainShortcut = keepReceiveChain == FALSE;
   out->agentThreadRead = keepNicesrcRead == FALSE;
   out->opensslSrtp = libsrtpCrypto == FALSE;
   out->combinedSubscriberSend = directSubscriberSend == FALSE;

@@ -40,6 +40,9 @@ struct SfuOptions {
   // Once a connection's SRTP flows, packets go from rtpsession to srtpenc and from srtpenc to
   // the ICE agent directly (SendTail) instead of through a dozen pads and nicesink.
   bool sendTailShortcut = true;
+  // Received packets skip webrtcbin's ghost pads between srtpdec and a track's tee, and a
+  // publish connection keeps no packets for FEC it never negotiates (ReceiveChainShortcut).
+  bool receiveChainShortcut = true;
   // SRTP's AES-CM and HMAC-SHA1 from OpenSSL (SrtpCrypto) instead of libsrtp's backend (NSS).
   bool opensslSrtp = true;
   // Packets for one subscriber connection from several publishers' threads are sent by

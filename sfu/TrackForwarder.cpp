@@ -3,7 +3,9 @@
 #include <gst/rtp/rtp.h>
 #include <gst/video/video.h>
 
+#include "ChainPast.hpp"
 #include "CodecCaps.hpp"
+#include "ElementLookup.hpp"
 #include "KeyframeThrottle.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(carrel_sfu_track);
@@ -232,12 +234,25 @@ uint64_t TrackForwarder::packets() const {
   return probe_ ? probe_->packets.load() : 0;
 }
 
+void TrackForwarder::skipGhostPads() {
+  if (!tee_ || innerProbe_) return;
+  GstPadPtr sink(gst_element_get_static_pad(tee_.get(), "sink"));
+  GstPadPtr inner = ElementLookup::realPeer(sink.get());
+  gulong id = inner ? ChainPast::pastGhosts(inner.get()) : 0;
+  if (!id) return;
+  innerPad_ = std::move(inner);
+  innerProbe_ = id;
+}
+
 void TrackForwarder::teardown() {
   if (!tee_) return;
   if (probe_) {
     GST_INFO("%s: %" G_GUINT64_FORMAT " packets from the publisher", probe_->name.c_str(),
              probe_->packets.load());
   }
+  if (innerProbe_) gst_pad_remove_probe(innerPad_.get(), innerProbe_);
+  innerProbe_ = 0;
+  innerPad_.reset();
   GstPadPtr sink(gst_element_get_static_pad(tee_.get(), "sink"));
   if (publisherPad_) gst_pad_unlink(publisherPad_.get(), sink.get());
   gst_element_set_state(tee_.get(), GST_STATE_NULL);

@@ -50,6 +50,9 @@ class TrackForwarder {
   // The publisher ended the track (its m-line went inactive) but the pad stays linked, since
   // an unlinked webrtcbin pad would fail the publisher's whole stream: drop for good.
   void end();
+  // The publisher's packets go from the element inside its webrtcbin that made them straight
+  // into the tee (ChainPast), past rtpbin's and webrtcbin's ghost src pads, until teardown.
+  void skipGhostPads();
   // Main context: stops and removes the tee. The publisher must be stopped or unlinked.
   void teardown();
 
@@ -67,6 +70,8 @@ class TrackForwarder {
   GstElementPtr pipeline_;
   GstElementPtr tee_;
   GstPadPtr publisherPad_;
+  GstPadPtr innerPad_;  // where skipGhostPads' probe is
+  gulong innerProbe_ = 0;
   std::shared_ptr<ProbeState> probe_;
 };
 
