@@ -106,6 +106,16 @@ TEST(SfuOptions, SendTailShortcutUnlessKept) {
   EXPECT_FALSE(k.sendTailShortcut);
 }
 
+TEST(SfuOptions, ReceiveChainShortcutUnlessKept) {
+  SfuOptions o;
+  std::string err;
+  ASSERT_TRUE(parse({}, &o, &err)) << err;
+  EXPECT_TRUE(o.receiveChainShortcut);
+  SfuOptions k;
+  ASSERT_TRUE(parse({"--keep-receive-chain"}, &k, &err)) << err;
+  EXPECT_FALSE(k.receiveChainShortcut);
+}
+
 TEST(SfuOptions, OpensslSrtpUnlessLibsrtpCryptoAsked) {
   SfuOptions o;
   std::string err;
