@@ -1,4 +1,5 @@
-// CPU time, resident memory and threads of a set of processes, from /proc.
+// CPU time (the kernel's per-process CPU clock), resident memory and threads of a set of
+// processes (/proc).
 #pragma once
 
 #include <sys/types.h>
