@@ -67,4 +67,18 @@ GstPadPtr ElementLookup::realPeer(GstPad* pad) {
   return {};
 }
 
+GstElementPtr ElementLookup::parentOf(GstPad* pad) {
+  return GstElementPtr(pad ? gst_pad_get_parent_element(pad) : nullptr);
+}
+
+GstPadPtr ElementLookup::padInside(GstElement* bin, std::initializer_list<const char*> factories,
+                                   const char* pad) {
+  GstElementPtr element(bin ? GST_ELEMENT(gst_object_ref(bin)) : nullptr);
+  for (const char* factory : factories) {
+    if (!element) return {};
+    element = childMadeBy(element.get(), factory);
+  }
+  return GstPadPtr(element ? gst_element_get_static_pad(element.get(), pad) : nullptr);
+}
+
 }  // namespace carrel::sfu

@@ -5,6 +5,7 @@
 #include <gst/gst.h>
 
 #include <functional>
+#include <initializer_list>
 
 #include "GstPtr.hpp"
 
@@ -23,6 +24,12 @@ class ElementLookup {
   // ghost pad's target inside its bin, or, from a ghost pad's internal pad, the ghost pad's
   // own peer); null past 8 hops or at an unlinked pad.
   static GstPadPtr realPeer(GstPad* pad);
+  // The element that owns pad, with a reference; null for none.
+  static GstElementPtr parentOf(GstPad* pad);
+  // The static pad named pad of the element reached from bin by childMadeBy through each
+  // factory in turn (bin's child, that child's child, ...); null when a step finds nothing.
+  static GstPadPtr padInside(GstElement* bin, std::initializer_list<const char*> factories,
+                             const char* pad);
 };
 
 }  // namespace carrel::sfu

@@ -13,10 +13,6 @@ namespace {
 
 const char* kCounterKey = "carrel-receive-chain";
 
-GstElementPtr parentOf(GstPad* pad) {
-  return GstElementPtr(pad ? gst_pad_get_parent_element(pad) : nullptr);
-}
-
 }  // namespace
 
 void ReceiveChainShortcut::attach(GstElement* webrtcbin, bool withoutFecStorage) {
@@ -49,9 +45,7 @@ void ReceiveChainShortcut::onElementAdded(GstBin*, GstElement* element, gpointer
   if (g_strcmp0(G_OBJECT_TYPE_NAME(element), "TransportReceiveBin") != 0 || !GST_IS_BIN(element)) {
     return;
   }
-  GstElementPtr dtls = ElementLookup::childMadeBy(element, "dtlssrtpdec");
-  GstElementPtr srtp = dtls ? ElementLookup::childMadeBy(dtls.get(), "srtpdec") : GstElementPtr();
-  GstPadPtr src(srtp ? gst_element_get_static_pad(srtp.get(), "rtp_src") : nullptr);
+  GstPadPtr src = ElementLookup::padInside(element, {"dtlssrtpdec", "srtpdec"}, "rtp_src");
   if (!src) {
     GST_WARNING_OBJECT(element, "no srtpdec rtp_src inside: the receive chain stays whole");
     return;
@@ -66,9 +60,9 @@ void ReceiveChainShortcut::onElementAdded(GstBin*, GstElement* element, gpointer
 }
 
 int ReceiveChainShortcut::shorten(GstPad* srtpSrc) {
-  if (!ElementLookup::madeBy(parentOf(srtpSrc).get(), "srtpdec")) return 0;
+  if (!ElementLookup::madeBy(ElementLookup::parentOf(srtpSrc).get(), "srtpdec")) return 0;
   GstPadPtr sessionSink = ElementLookup::realPeer(srtpSrc);
-  GstElementPtr session = parentOf(sessionSink.get());
+  GstElementPtr session = ElementLookup::parentOf(sessionSink.get());
   if (!ElementLookup::madeBy(session.get(), "rtpsession") ||
       g_strcmp0(GST_PAD_NAME(sessionSink.get()), "recv_rtp_sink") != 0) {
     GST_INFO_OBJECT(srtpSrc, "not shortened: feeds %" GST_PTR_FORMAT,
@@ -78,19 +72,19 @@ int ReceiveChainShortcut::shorten(GstPad* srtpSrc) {
   auto counted = std::make_shared<std::atomic<guint64>>(0);
   int skipped = ChainPast::pastGhosts(srtpSrc, counted) ? 1 : 0;
   if (skipped) {
-    g_object_set_data_full(G_OBJECT(parentOf(srtpSrc).get()), kCounterKey,
+    g_object_set_data_full(G_OBJECT(ElementLookup::parentOf(srtpSrc).get()), kCounterKey,
                            new ChainPast::Counter(counted),
                            [](gpointer d) { delete static_cast<ChainPast::Counter*>(d); });
   }
   // rtpsession → [aux receiver bin: rtprtxreceive → rtpreddec] → rtpstorage.
   GstPadPtr sessionSrc(gst_element_get_static_pad(session.get(), "recv_rtp_src"));
   GstPadPtr rtxSink(sessionSrc ? ElementLookup::realPeer(sessionSrc.get()) : nullptr);
-  GstElementPtr rtx = parentOf(rtxSink.get());
+  GstElementPtr rtx = ElementLookup::parentOf(rtxSink.get());
   if (ElementLookup::madeBy(rtx.get(), "rtprtxreceive")) {
     if (ChainPast::pastGhosts(sessionSrc.get())) ++skipped;
     GstPadPtr rtxSrc(gst_element_get_static_pad(rtx.get(), "src"));
     GstPadPtr redSink(rtxSrc ? ElementLookup::realPeer(rtxSrc.get()) : nullptr);
-    GstElementPtr red = parentOf(redSink.get());
+    GstElementPtr red = ElementLookup::parentOf(redSink.get());
     GstPadPtr redSrc(ElementLookup::madeBy(red.get(), "rtpreddec")
                          ? gst_element_get_static_pad(red.get(), "src")
                          : nullptr);

@@ -20,10 +20,6 @@ namespace {
 
 const char* kSenderKey = "carrel-send-tail";
 
-GstElementPtr parentOf(GstPad* pad) {
-  return GstElementPtr(pad ? gst_pad_get_parent_element(pad) : nullptr);
-}
-
 }  // namespace
 
 struct SendTail::Sender {
@@ -51,9 +47,7 @@ void SendTail::onElementAdded(GstBin*, GstElement* element, gpointer) {
   if (g_strcmp0(G_OBJECT_TYPE_NAME(element), "TransportSendBin") != 0 || !GST_IS_BIN(element)) {
     return;
   }
-  GstElementPtr dtls = ElementLookup::childMadeBy(element, "dtlssrtpenc");
-  GstElementPtr srtp = dtls ? ElementLookup::childMadeBy(dtls.get(), "srtpenc") : GstElementPtr();
-  GstPadPtr src(srtp ? gst_element_get_static_pad(srtp.get(), "rtp_src_0") : nullptr);
+  GstPadPtr src = ElementLookup::padInside(element, {"dtlssrtpenc", "srtpenc"}, "rtp_src_0");
   if (!src) {
     GST_WARNING_OBJECT(element, "no srtpenc rtp_src_0 inside: the send chain stays whole");
     return;
@@ -68,7 +62,7 @@ void SendTail::onElementAdded(GstBin*, GstElement* element, gpointer) {
 }
 
 bool SendTail::shorten(GstPad* srtpSrc) {
-  GstElementPtr srtp = parentOf(srtpSrc);
+  GstElementPtr srtp = ElementLookup::parentOf(srtpSrc);
   if (!ElementLookup::madeBy(srtp.get(), "srtpenc")) return false;
   // rtp_src_N goes with rtp_sink_N.
   const char* name = GST_PAD_NAME(srtpSrc);
@@ -76,7 +70,7 @@ bool SendTail::shorten(GstPad* srtpSrc) {
   std::string sinkName = std::string("rtp_sink_") + (name + strlen("rtp_src_"));
   GstPadPtr srtpSink(gst_element_get_static_pad(srtp.get(), sinkName.c_str()));
   GstPadPtr sessionSrc(srtpSink ? ElementLookup::realPeer(srtpSink.get()) : nullptr);
-  GstElementPtr session = parentOf(sessionSrc.get());
+  GstElementPtr session = ElementLookup::parentOf(sessionSrc.get());
   if (!ElementLookup::madeBy(session.get(), "rtpsession") ||
       g_strcmp0(GST_PAD_NAME(sessionSrc.get()), "send_rtp_src") != 0) {
     GST_INFO_OBJECT(srtpSrc, "not shortened: fed by %" GST_PTR_FORMAT,
@@ -85,18 +79,18 @@ bool SendTail::shorten(GstPad* srtpSrc) {
   }
 
   GstPadPtr clockSink = ElementLookup::realPeer(srtpSrc);
-  GstElementPtr clocksync = parentOf(clockSink.get());
+  GstElementPtr clocksync = ElementLookup::parentOf(clockSink.get());
   gboolean sync = TRUE;
   if (ElementLookup::madeBy(clocksync.get(), "clocksync"))
     g_object_get(clocksync.get(), "sync", &sync, nullptr);
   GstPadPtr clockSrc(clocksync ? gst_element_get_static_pad(clocksync.get(), "src") : nullptr);
   GstPadPtr funnelSink(clockSrc ? ElementLookup::realPeer(clockSrc.get()) : nullptr);
-  GstElementPtr funnel = parentOf(funnelSink.get());
+  GstElementPtr funnel = ElementLookup::parentOf(funnelSink.get());
   GstPadPtr funnelSrc(ElementLookup::madeBy(funnel.get(), "funnel")
                           ? gst_element_get_static_pad(funnel.get(), "src")
                           : nullptr);
   GstPadPtr niceSink(funnelSrc ? ElementLookup::realPeer(funnelSrc.get()) : nullptr);
-  GstElementPtr nicesink = parentOf(niceSink.get());
+  GstElementPtr nicesink = ElementLookup::parentOf(niceSink.get());
   if (sync || !ElementLookup::madeBy(nicesink.get(), "nicesink")) {
     GST_INFO_OBJECT(srtpSrc,
                     "not shortened: clocksync %" GST_PTR_FORMAT " (sync %d) feeds %" GST_PTR_FORMAT,
@@ -122,7 +116,7 @@ bool SendTail::shorten(GstPad* srtpSrc) {
   // Before rtpsession: webrtcbin's aux sender bin (rtprtxsend) and its ghost src pad.
   GstPadPtr sessionSink(gst_element_get_static_pad(session.get(), "send_rtp_sink"));
   GstPadPtr rtxSrc(sessionSink ? ElementLookup::realPeer(sessionSink.get()) : nullptr);
-  GstElementPtr rtx = parentOf(rtxSrc.get());
+  GstElementPtr rtx = ElementLookup::parentOf(rtxSrc.get());
   if (ElementLookup::madeBy(rtx.get(), "rtprtxsend")) {
     ChainPast::install(rtxSrc.get(), sessionSink.get());
   }
