@@ -46,6 +46,7 @@ void freeReaderRef(gpointer d) {
 void onDatagram(NiceAgent*, guint, guint, guint len, gchar* buf, gpointer data) {
   Reader* r = static_cast<ReaderRef*>(data)->get();
   if (r->failed || len == 0) return;
+  ReceiveThreads::keepCurrentSourcePolled();
   GstBuffer* buffer = gst_buffer_new_allocate(nullptr, len, nullptr);
   gst_buffer_fill(buffer, 0, buf, len);
   if (r->clock) {

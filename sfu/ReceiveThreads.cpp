@@ -48,6 +48,12 @@ GMainContext* ReceiveThreads::next() {
   return p->contexts[i % p->contexts.size()];
 }
 
+void ReceiveThreads::keepCurrentSourcePolled() {
+  GSource* source = g_main_current_source();
+  // Recursion is what GLib blocks a dispatched source against; nothing here recurses.
+  if (source && !g_source_get_can_recurse(source)) g_source_set_can_recurse(source, TRUE);
+}
+
 unsigned ReceiveThreads::count() {
   return static_cast<unsigned>(pool()->contexts.size());
 }

@@ -21,6 +21,13 @@ class ReceiveThreads {
   // The context for the next connection's reads; nullptr when none were started.
   static GMainContext* next();
   static unsigned count();
+  // From a callback its context is dispatching: that source's descriptors stay in the
+  // context's poll set while it runs, from then on. GLib takes a dispatched source's
+  // descriptors out of the set and puts them back after, and each change writes the
+  // context's wake-up eventfd, so a reader's next poll came back at once for nothing: two
+  // writes, a read and an empty loop iteration per wake-up. Only for sources whose callback
+  // never iterates its own context (the ICE agent's socket sources: NiceReceive).
+  static void keepCurrentSourcePolled();
 };
 
 }  // namespace carrel::sfu
