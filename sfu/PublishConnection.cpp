@@ -6,6 +6,7 @@
 #include "Json.hpp"
 #include "PassThroughJitterbuffer.hpp"
 #include "PublishSdpFilter.hpp"
+#include "ReceiveChainShortcut.hpp"
 #include "Room.hpp"
 #include "WebrtcCall.hpp"
 #include "WebrtcbinRtpbin.hpp"
@@ -68,12 +69,14 @@ void PublishConnection::configure() {
                             "Carrel SFU publish connections");
     g_once_init_leave(&once, 1);
   }
+  GstElementPtr rtpbin = webrtcbinRtpbin(webrtc_.get());
+  if (!rtpbin) GST_WARNING("%s: no rtpbin inside webrtcbin", ctx_.peerId.c_str());
+  if (rtpbin && settings().receiveChainShortcut())
+    ReceiveChainShortcut::keepNoFecStorage(rtpbin.get());
   if (settings().passThroughJitterbuffer()) {
-    if (GstElementPtr rtpbin = webrtcbinRtpbin(webrtc_.get())) {
+    if (rtpbin) {
       g_signal_connect(rtpbin.get(), "request-jitterbuffer",
                        G_CALLBACK(&PassThroughJitterbuffer::onRequestJitterbuffer), nullptr);
-    } else {
-      GST_WARNING("%s: no rtpbin inside webrtcbin: rtpjitterbuffer stays", ctx_.peerId.c_str());
     }
   } else {
     // PassThroughJitterbuffer keeps an ended track's EOS from upstream itself, in its push;

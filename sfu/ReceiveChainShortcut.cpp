@@ -15,7 +15,7 @@ const char* kCounterKey = "carrel-receive-chain";
 
 }  // namespace
 
-void ReceiveChainShortcut::attach(GstElement* webrtcbin, bool withoutFecStorage) {
+void ReceiveChainShortcut::attach(GstElement* webrtcbin) {
   static gsize once = 0;
   if (g_once_init_enter(&once)) {
     GST_DEBUG_CATEGORY_INIT(carrel_sfu_receive_chain, "carrel-sfu-receive-chain", 0,
@@ -24,15 +24,12 @@ void ReceiveChainShortcut::attach(GstElement* webrtcbin, bool withoutFecStorage)
   }
   g_signal_connect(webrtcbin, "element-added", G_CALLBACK(&ReceiveChainShortcut::onElementAdded),
                    nullptr);
-  if (!withoutFecStorage) return;
-  GstElementPtr rtpbin = ElementLookup::childMadeBy(webrtcbin, "rtpbin");
-  if (!rtpbin) {
-    GST_WARNING_OBJECT(webrtcbin, "no rtpbin inside: FEC storage stays");
-    return;
-  }
+}
+
+void ReceiveChainShortcut::keepNoFecStorage(GstElement* rtpbin) {
   // After webrtcbin's own handler, which sizes the storage for FEC.
-  g_signal_connect_after(rtpbin.get(), "new-storage",
-                         G_CALLBACK(&ReceiveChainShortcut::onNewStorage), nullptr);
+  g_signal_connect_after(rtpbin, "new-storage", G_CALLBACK(&ReceiveChainShortcut::onNewStorage),
+                         nullptr);
 }
 
 void ReceiveChainShortcut::onNewStorage(GstElement*, GstElement* storage, guint session, gpointer) {

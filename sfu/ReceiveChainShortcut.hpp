@@ -13,7 +13,8 @@
 // (PublishSdpFilter keeps VP8, Opus and RTX), so that was a queue insert per packet and,
 // because the stored reference made each video packet shared, a copy of it in the FEC
 // decoder (which writes the sequence number back even when passing through).
-// withoutFecStorage gives each storage of the connection a size of 0: it then passes packets on.
+// keepNoFecStorage gives each storage of a publish connection a size of 0: it then passes
+// packets on.
 #pragma once
 
 #include <gst/gst.h>
@@ -23,7 +24,9 @@ namespace carrel::sfu {
 class ReceiveChainShortcut {
  public:
   // Before the webrtcbin negotiates: its transport receive bins and sessions come later.
-  static void attach(GstElement* webrtcbin, bool withoutFecStorage);
+  static void attach(GstElement* webrtcbin);
+  // A publish connection's rtpbin (webrtcbinRtpbin), before it negotiates.
+  static void keepNoFecStorage(GstElement* rtpbin);
   // At an srtpdec rtp_src pad's first packet (done by attach). Returns how many ghost-pad
   // stretches are skipped from then on (0: the chain was not the expected one, nothing done).
   static int shorten(GstPad* srtpSrc);

@@ -53,7 +53,7 @@ bool WebrtcConnection::start(const IceSettings& ice) {
   ice_ = ice;
   if (ice.receiveQueueBypass()) ReceiveQueueBypass::attach(w, ice.agentThreadRead());
   if (ice.sendTailShortcut()) SendTail::attach(w);
-  if (ice.receiveChainShortcut()) ReceiveChainShortcut::attach(w, conn_ == std::string("publish"));
+  if (ice.receiveChainShortcut()) ReceiveChainShortcut::attach(w);
   SrtpReplayWindow::widen(w);
   connectWeak("on-ice-candidate", G_CALLBACK(&WebrtcConnection::onIceCandidate));
   connectWeak("notify::connection-state", G_CALLBACK(&WebrtcConnection::onStateNotify));

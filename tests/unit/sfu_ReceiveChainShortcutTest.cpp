@@ -1,7 +1,7 @@
 // The receive side's shortcuts in real (network-free) pipelines: ChainPast::pastGhosts past
 // nested ghost pads shaped like webrtcbin's (an element inside a bin inside a bin),
 // TrackForwarder::skipGhostPads on a publisher pad that is such a ghost pad, and
-// ReceiveChainShortcut's FEC storage on a real webrtcbin's rtpbin.
+// ReceiveChainShortcut::keepNoFecStorage on a real webrtcbin's rtpbin.
 #include <gst/app/app.h>
 #include <gst/rtp/rtp.h>
 #include <gtest/gtest.h>
@@ -10,10 +10,10 @@
 #include <memory>
 
 #include "ChainPast.hpp"
-#include "ElementLookup.hpp"
 #include "GstPtr.hpp"
 #include "ReceiveChainShortcut.hpp"
 #include "TrackForwarder.hpp"
+#include "WebrtcbinRtpbin.hpp"
 
 using namespace carrel;
 using namespace carrel::sfu;
@@ -173,9 +173,9 @@ TEST(SfuReceiveChainShortcut, PublishConnectionsKeepNoPacketsForFecTheyNeverNego
     GstElementPtr webrtc(
         GST_ELEMENT(gst_object_ref_sink(gst_element_factory_make("webrtcbin", nullptr))));
     if (!webrtc) return G_MAXUINT64;
-    ReceiveChainShortcut::attach(webrtc.get(), withoutFecStorage);
-    GstElementPtr rtpbin = ElementLookup::childMadeBy(webrtc.get(), "rtpbin");
+    GstElementPtr rtpbin = webrtcbinRtpbin(webrtc.get());
     if (!rtpbin) return G_MAXUINT64;
+    if (withoutFecStorage) ReceiveChainShortcut::keepNoFecStorage(rtpbin.get());
     // A session (and its storage) comes with its first pad, as when webrtcbin links a
     // transport's receive bin.
     GstPadPtr pad(gst_element_request_pad_simple(rtpbin.get(), "recv_rtp_sink_0"));
