@@ -26,10 +26,12 @@ struct Reader {
   GstClockTime baseTime = 0;
   GWeakRef nicesrc;  // only to post a flow error: nicesrc holds the agent, which holds us
   std::atomic<guint64> received{0};
-  bool onReceiveThread = false;  // else the agent's own
-  bool failed = false;           // the reading thread only
+  GMainContext* receiveThread = nullptr;  // from ReceiveThreads::next; none: the agent's own
+  bool onReceiveThread = false;
+  bool failed = false;  // the reading thread only
   Reader() { g_weak_ref_init(&nicesrc, nullptr); }
   ~Reader() {
+    if (receiveThread) ReceiveThreads::release(receiveThread);
     g_weak_ref_clear(&nicesrc);
     if (clock) gst_object_unref(clock);
   }
@@ -113,6 +115,7 @@ bool NiceReceive::takeOver(GstElement* nicesrc, GstPad* next,
   g_object_set_data_full(G_OBJECT(nicesrc), kReaderKey, new ReaderRef(reader), &freeReaderRef);
   // nicesrc detaches it (a NULL callback) when it stops, as it detaches its own.
   GMainContext* readerContext = ReceiveThreads::next();
+  reader->receiveThread = readerContext;
   reader->onReceiveThread = readerContext != nullptr;
   nice_agent_attach_recv(agent, stream, component,
                          readerContext ? readerContext : static_cast<GMainContext*>(context),

@@ -75,6 +75,7 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
   gboolean keepReceiveChain = FALSE;
   gboolean keepNicesrcRead = FALSE;
   gint receiveThreads = std::clamp(static_cast<gint>(g_get_num_processors()), 1, 64);
+  gint receiveThreadFill = out->receiveThreadFill;
   gboolean libsrtpCrypto = FALSE;
   gboolean directSubscriberSend = FALSE;
   gchar* jitterbuffer = nullptr;
@@ -128,9 +129,13 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
        "comparison",
        nullptr},
       {"receive-threads", 0, 0, G_OPTION_ARG_INT, &receiveThreads,
-       "Threads that read every connection's datagrams and forward them, connections taking "
-       "them in turn (one per core; 0..64; 0: each connection's ICE agent thread reads its "
-       "own)",
+       "Threads that read every connection's datagrams and forward them (one per core; "
+       "0..64; 0: each connection's ICE agent thread reads its own)",
+       "N"},
+      {"receive-thread-fill", 0, 0, G_OPTION_ARG_INT, &receiveThreadFill,
+       "Connections a receive thread takes (unless it is busy half the time) before the next "
+       "thread does; then each goes to the thread with the fewest (6, a room of three; "
+       "0..10000; 0: the threads in turn)",
        "N"},
       {"keep-send-tail", 0, 0, G_OPTION_ARG_NONE, &keepSendTail,
        "Sent packets take all of webrtcbin's send chain after rtpsession (ghost pads, "
@@ -202,6 +207,11 @@ bool parseOptions(int* argc, char*** argv, SfuOptions* out, std::string* error) 
     return false;
   }
   out->receiveThreads = receiveThreads;
+  if (receiveThreadFill < 0 || receiveThreadFill > 10000) {
+    *error = "--receive-thread-fill must be 0..10000";
+    return false;
+  }
+  out->receiveThreadFill = receiveThreadFill;
   out->testFaultInjection = faults != FALSE;
   if (jb != "passthrough" && jb != "rtpjitterbuffer") {
     *error = "--publish-jitterbuffer must be passthrough or rtpjitterbuffer";

@@ -37,6 +37,9 @@ struct SfuOptions {
   // Threads that read every connection's datagrams (ReceiveThreads); 0: each ICE agent's own.
   // parseOptions' default: one per core.
   int receiveThreads = 0;
+  // Connections a receive thread takes before the next one does (ReceiveThreads::pick); 0:
+  // the threads in turn.
+  int receiveThreadFill = 6;
   // Once a connection's SRTP flows, packets go from rtpsession to srtpenc and from srtpenc to
   // the ICE agent directly (SendTail) instead of through a dozen pads and nicesink.
   bool sendTailShortcut = true;

@@ -49,7 +49,8 @@ int main(int argc, char** argv) {
     g_warning("carrel-sfu: SRTP keeps libsrtp's own crypto: %s", error.c_str());
   }
   if (options.agentThreadRead && options.receiveQueueBypass) {
-    carrel::sfu::ReceiveThreads::start(static_cast<unsigned>(options.receiveThreads));
+    carrel::sfu::ReceiveThreads::start(static_cast<unsigned>(options.receiveThreads),
+                                       static_cast<unsigned>(options.receiveThreadFill));
   }
   for (const char* needed : {"webrtcbin", "tee", "queue", "clocksync", "nicesrc"}) {
     carrel::GstPtr<GstElementFactory> f(gst_element_factory_find(needed));

@@ -1,5 +1,5 @@
-// ReceiveThreads: connections are spread over the threads in turn, and each context is run
-// by a thread of its own, named for the thread listing.
+// ReceiveThreads: connections fill the first thread, then the next (sooner while it is busy),
+// and each context is run by a thread of its own, named for the thread listing.
 #include <gtest/gtest.h>
 
 #include <sys/prctl.h>
@@ -12,6 +12,7 @@
 #include <chrono>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "ReceiveThreads.hpp"
 
@@ -38,30 +39,95 @@ gboolean note(gpointer data) {
 
 }  // namespace
 
-TEST(SfuReceiveThreads, ConnectionsTakeTheThreadsInTurnAndEachContextRuns) {
+TEST(SfuReceiveThreads, PickFillsTheFirstThreadWithRoom) {
+  using O = ReceiveThreads::Occupancy;
+  std::vector<O> empty{{0.0, 0}, {0.0, 0}, {0.0, 0}};
+  EXPECT_EQ(ReceiveThreads::pick(empty, 6, 7), 0u);
+  std::vector<O> firstFull{{0.1, 6}, {0.0, 2}, {0.0, 0}};
+  EXPECT_EQ(ReceiveThreads::pick(firstFull, 6, 7), 1u);
+  std::vector<O> firstBusy{{0.6, 1}, {0.0, 2}, {0.0, 0}};
+  EXPECT_EQ(ReceiveThreads::pick(firstBusy, 6, 7), 1u) << "busy half the time: no more";
+  std::vector<O> allFull{{0.1, 9}, {0.3, 7}, {0.2, 7}};
+  EXPECT_EQ(ReceiveThreads::pick(allFull, 6, 7), 2u) << "the fewest, then the least busy";
+  // 0: in turn, whatever they hold.
+  EXPECT_EQ(ReceiveThreads::pick(firstFull, 0, 7), 1u);
+  EXPECT_EQ(ReceiveThreads::pick(firstFull, 0, 8), 2u);
+  EXPECT_EQ(ReceiveThreads::pick(firstFull, 0, 9), 0u);
+}
+
+namespace {
+
+struct Spin {
+  std::atomic<bool> spinning{false};
+  std::atomic<bool> release{false};
+};
+
+gboolean spin(gpointer data) {
+  auto* s = static_cast<Spin*>(data);
+  s->spinning = true;
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!s->release && std::chrono::steady_clock::now() < until) {
+  }
+  s->spinning = false;
+  return G_SOURCE_REMOVE;
+}
+
+void runOn(GMainContext* context, GSourceFunc f, gpointer data) {
+  GSource* s = g_idle_source_new();
+  g_source_set_callback(s, f, data, nullptr);
+  g_source_attach(s, context);
+  g_source_unref(s);
+}
+
+template <typename F>
+bool waitFor(F done, std::chrono::seconds limit = std::chrono::seconds(20)) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (!done() && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return done();
+}
+
+}  // namespace
+
+TEST(SfuReceiveThreads, ConnectionsFillTheFirstThreadThenTheNext) {
   // The only test of this binary that starts them (process-wide, once).
-  ReceiveThreads::start(2);
-  ReceiveThreads::start(5);  // ignored
+  ReceiveThreads::start(2, 2);
+  ReceiveThreads::start(5, 0);  // ignored
   ASSERT_EQ(ReceiveThreads::count(), 2u);
-  GMainContext* a = ReceiveThreads::next();
-  GMainContext* b = ReceiveThreads::next();
-  GMainContext* c = ReceiveThreads::next();
-  ASSERT_NE(a, nullptr);
-  ASSERT_NE(b, nullptr);
-  EXPECT_NE(a, b);
-  EXPECT_EQ(a, c);
-  for (GMainContext* context : {a, b}) {
+  GMainContext* first = ReceiveThreads::next();
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(ReceiveThreads::next(), first) << "the first thread has room for two";
+  GMainContext* other = ReceiveThreads::next();
+  EXPECT_NE(other, first) << "a full first thread still takes connections";
+  ReceiveThreads::release(first);
+  EXPECT_EQ(ReceiveThreads::next(), first) << "a connection gone leaves room";
+  ReceiveThreads::release(first);
+  ReceiveThreads::release(first);
+  ReceiveThreads::release(other);
+
+  // The first thread busy all the time: new connections go to the other one though it has
+  // room, until it is idle again.
+  Spin busy;
+  runOn(first, &spin, &busy);
+  ASSERT_TRUE(waitFor([&] { return busy.spinning.load(); })) << "nothing runs the first context";
+  EXPECT_TRUE(waitFor([&] {
+    GMainContext* c = ReceiveThreads::next();
+    ReceiveThreads::release(c);
+    return c == other;
+  })) << "a busy first thread still takes new connections";
+  busy.release = true;
+  EXPECT_TRUE(waitFor([&] {
+    GMainContext* c = ReceiveThreads::next();
+    ReceiveThreads::release(c);
+    return c == first;
+  })) << "the first thread idle again does not take connections again";
+
+  for (GMainContext* context : {first, other}) {
     Ran ran;
     ran.context = context;
-    GSource* s = g_idle_source_new();
-    g_source_set_callback(s, &note, &ran, nullptr);
-    g_source_attach(s, context);
-    g_source_unref(s);
-    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!ran.done && std::chrono::steady_clock::now() < until) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    ASSERT_TRUE(ran.done) << "nothing runs that context";
+    runOn(context, &note, &ran);
+    ASSERT_TRUE(waitFor([&] { return ran.done.load(); })) << "nothing runs that context";
     EXPECT_TRUE(ran.owner);
     EXPECT_EQ(ran.threadName.rfind("carrel-rx-", 0), 0u) << ran.threadName;
   }

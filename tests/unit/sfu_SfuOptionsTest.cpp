@@ -162,3 +162,18 @@ TEST(SfuOptions, ReceiveThreads) {
   EXPECT_NE(err.find("--receive-threads"), std::string::npos) << err;
   EXPECT_FALSE(parse({"--receive-threads", "65"}, &o, &err));
 }
+
+TEST(SfuOptions, ReceiveThreadFill) {
+  SfuOptions o;
+  std::string err;
+  ASSERT_TRUE(parse({}, &o, &err)) << err;
+  EXPECT_EQ(o.receiveThreadFill, 6);
+  ASSERT_TRUE(parse({"--receive-thread-fill", "0"}, &o, &err)) << err;
+  EXPECT_EQ(o.receiveThreadFill, 0);
+  ASSERT_TRUE(parse({"--receive-thread-fill", "40"}, &o, &err)) << err;
+  EXPECT_EQ(o.receiveThreadFill, 40);
+  EXPECT_FALSE(parse({"--receive-thread-fill", "-1"}, &o, &err));
+  EXPECT_NE(err.find("--receive-thread-fill"), std::string::npos) << err;
+  EXPECT_FALSE(parse({"--receive-thread-fill", "10001"}, &o, &err));
+  EXPECT_FALSE(parse({"--receive-thread-fill", "half"}, &o, &err));
+}
