@@ -1,6 +1,7 @@
 #include "Room.hpp"
 
 #include "BusProtocol.hpp"
+#include "BusRelay.hpp"
 #include "Json.hpp"
 #include "NiceReceive.hpp"
 #include "ReceiveChainShortcut.hpp"
@@ -24,10 +25,6 @@ Room::Room(std::string id, IceSettings ice, EmitFn emit)
 Room::~Room() {
   closeAll();
   stopRecording("room_closed");
-  if (busWatch_) {
-    GstBusPtr bus(gst_element_get_bus(pipeline_.get()));
-    gst_bus_remove_watch(bus.get());
-  }
   if (pipeline_) gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
   GST_INFO("room %s: closed", id_.c_str());
 }
@@ -37,7 +34,13 @@ bool Room::start(std::string* error) {
   GstElement* p = gst_pipeline_new(name.c_str());
   pipeline_.reset(GST_ELEMENT(gst_object_ref_sink(p)));
   GstBusPtr bus(gst_element_get_bus(p));
-  busWatch_ = gst_bus_add_watch(bus.get(), &Room::onBusMessage, this);
+  std::weak_ptr<Room> weak = weak_from_this();
+  BusRelay::install(
+      bus.get(),
+      static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_WARNING | GST_MESSAGE_LATENCY),
+      [weak](GstMessage* message) {
+        if (auto self = weak.lock()) self->onBusMessage(message);
+      });
   if (gst_element_set_state(p, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     *error = "room pipeline did not start";
     return false;
@@ -298,30 +301,28 @@ void Room::handleError(GstMessage* message) {
   }
 }
 
-gboolean Room::onBusMessage(GstBus*, GstMessage* message, gpointer data) {
-  auto* self = static_cast<Room*>(data);
+void Room::onBusMessage(GstMessage* message) {
   switch (GST_MESSAGE_TYPE(message)) {
     case GST_MESSAGE_ERROR:
-      self->handleError(message);
+      handleError(message);
       break;
     case GST_MESSAGE_WARNING: {
       GError* raw = nullptr;
       gst_message_parse_warning(message, &raw, nullptr);
       GErrorPtr err(raw);
-      GST_WARNING("room %s: warning from %s: %s", self->id_.c_str(), GST_MESSAGE_SRC_NAME(message),
+      GST_WARNING("room %s: warning from %s: %s", id_.c_str(), GST_MESSAGE_SRC_NAME(message),
                   err ? err->message : "?");
       break;
     }
     case GST_MESSAGE_LATENCY:
       // The usual reaction, and exactly what would arm the clocksync trap (see
       // SubscribeConnection): forwarding must stay undelayed after it.
-      GST_DEBUG("room %s: latency changed, recalculating", self->id_.c_str());
-      self->recalculateLatency();
+      GST_DEBUG("room %s: latency changed, recalculating", id_.c_str());
+      recalculateLatency();
       break;
     default:
       break;
   }
-  return G_SOURCE_CONTINUE;
 }
 
 }  // namespace carrel::sfu

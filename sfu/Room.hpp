@@ -79,7 +79,8 @@ class Room : public std::enable_shared_from_this<Room> {
   void schedulePeerFailure(const std::string& peer, std::string reason);
 
  private:
-  static gboolean onBusMessage(GstBus* bus, GstMessage* message, gpointer data);
+  // ERROR, WARNING and LATENCY from the pipeline, on the main context (BusRelay).
+  void onBusMessage(GstMessage* message);
   void handleError(GstMessage* message);
   Participant* ownerOf(GstObject* src);
   void emitTrack(const char* event, const Participant& publisher, const TrackForwarder& t);
@@ -88,7 +89,6 @@ class Room : public std::enable_shared_from_this<Room> {
   IceSettings ice_;
   EmitFn emit_;
   GstElementPtr pipeline_;
-  guint busWatch_ = 0;
   std::map<std::string, std::unique_ptr<Participant>> participants_;
   std::map<std::string, std::string> names_;
   std::unique_ptr<RoomRecording> recording_;
