@@ -10,7 +10,7 @@ namespace {
 
 struct Relay {
   GstMessageType types;
-  // Shared with the main-context calls still pending when the handler is removed.
+  // Shared with the main-context calls still pending when the bus (and this) goes.
   std::shared_ptr<BusRelay::Handler> onMain;
 };
 
