@@ -24,13 +24,16 @@ void BusRelay::install(GstBus* bus, GstMessageType types, Handler onMain) {
 
 GstBusSyncReply BusRelay::onMessage(GstBus*, GstMessage* message, gpointer data) {
   auto* relay = static_cast<Relay*>(data);
+  // A sync handler that answers DROP owns the message (GStreamer 1.22's gst_bus_post does not
+  // unref it then): it goes to the main context or is released here.
   if (GST_MESSAGE_TYPE(message) & relay->types) {
     std::shared_ptr<Handler> onMain = relay->onMain;
-    GstMessage* kept = gst_message_ref(message);
-    postToMain([onMain, kept]() {
-      (*onMain)(kept);
-      gst_message_unref(kept);
+    postToMain([onMain, message]() {
+      (*onMain)(message);
+      gst_message_unref(message);
     });
+  } else {
+    gst_message_unref(message);
   }
   return GST_BUS_DROP;
 }

@@ -76,6 +76,26 @@ TEST_F(SfuBusRelay, KeptTypesReachTheMainContextAndNothingIsQueued) {
   EXPECT_FALSE(offMain.load()) << "the handler ran on a posting thread";
 }
 
+TEST_F(SfuBusRelay, EveryMessageIsReleasedDroppedOrRelayed) {
+  carrel::GstElementPtr pipeline(GST_ELEMENT(gst_object_ref_sink(gst_pipeline_new("relay3"))));
+  carrel::GstBusPtr bus(gst_element_get_bus(pipeline.get()));
+  int relayed = 0;
+  BusRelay::install(bus.get(), GST_MESSAGE_WARNING, [&](GstMessage*) { ++relayed; });
+  // Our own reference on each: the bus and the relay must give theirs back.
+  GstMessage* dropped =
+      gst_message_new_application(GST_OBJECT(pipeline.get()), gst_structure_new_empty("noise"));
+  gst_message_ref(dropped);
+  gst_element_post_message(pipeline.get(), dropped);
+  EXPECT_EQ(GST_MINI_OBJECT_REFCOUNT_VALUE(dropped), 1) << "a dropped message leaked";
+  gst_message_unref(dropped);
+  GstMessage* kept = warning(GST_OBJECT(pipeline.get()));
+  gst_message_ref(kept);
+  gst_element_post_message(pipeline.get(), kept);
+  EXPECT_TRUE(runMainUntil([&] { return relayed == 1; }));
+  EXPECT_EQ(GST_MINI_OBJECT_REFCOUNT_VALUE(kept), 1) << "a relayed message leaked";
+  gst_message_unref(kept);
+}
+
 TEST_F(SfuBusRelay, ANestedElementsErrorArrivesWithItsSource) {
   carrel::GstElementPtr pipeline(GST_ELEMENT(gst_object_ref_sink(gst_pipeline_new("relay2"))));
   GstElement* inner = gst_bin_new("inner");
