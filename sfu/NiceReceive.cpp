@@ -27,8 +27,7 @@ struct Reader {
   GWeakRef nicesrc;  // only to post a flow error: nicesrc holds the agent, which holds us
   std::atomic<guint64> received{0};
   GMainContext* receiveThread = nullptr;  // from ReceiveThreads::next; none: the agent's own
-  bool onReceiveThread = false;
-  bool failed = false;  // the reading thread only
+  bool failed = false;                    // the reading thread only
   Reader() { g_weak_ref_init(&nicesrc, nullptr); }
   ~Reader() {
     if (receiveThread) ReceiveThreads::release(receiveThread);
@@ -116,7 +115,6 @@ bool NiceReceive::takeOver(GstElement* nicesrc, GstPad* next,
   // nicesrc detaches it (a NULL callback) when it stops, as it detaches its own.
   GMainContext* readerContext = ReceiveThreads::next();
   reader->receiveThread = readerContext;
-  reader->onReceiveThread = readerContext != nullptr;
   nice_agent_attach_recv(agent, stream, component,
                          readerContext ? readerContext : static_cast<GMainContext*>(context),
                          &onDatagram, forCallback);
@@ -131,7 +129,7 @@ NiceReceive::Counts NiceReceive::packetsReceived(GstElement* webrtcbin) {
     if (auto* r = static_cast<ReaderRef*>(g_object_get_data(G_OBJECT(e), kReaderKey))) {
       guint64 n = (*r)->received.load(std::memory_order_relaxed);
       total.read += n;
-      if ((*r)->onReceiveThread) total.onReceiveThreads += n;
+      if ((*r)->receiveThread) total.onReceiveThreads += n;
     }
   });
   return total;

@@ -25,14 +25,14 @@ struct Reader {
   std::atomic<double> load{0.0};  // busy fraction of the last period
   std::atomic<gint64> sampleWallUs{0};
   std::atomic<gint64> sampleCpuNs{0};
-  std::atomic<unsigned> connections{0};
+  unsigned connections = 0;  // under the pool's mutex
 };
 
 struct Pool {
   std::vector<std::unique_ptr<Reader>> readers;
   unsigned fill = 0;
-  std::atomic<unsigned> turn{0};
-  std::mutex mu;  // a pick and its count together
+  std::mutex mu;  // a pick and its count together; guards turn and each connections
+  unsigned turn = 0;
 };
 
 // Never freed: see the header.
@@ -136,11 +136,11 @@ GMainContext* ReceiveThreads::next() {
   threads.reserve(p->readers.size());
   std::lock_guard lock(p->mu);
   for (const auto& r : p->readers) {
-    threads.push_back({loadOf(*r), r->connections.load(std::memory_order_relaxed)});
+    threads.push_back({loadOf(*r), r->connections});
   }
-  unsigned turn = p->turn.fetch_add(1, std::memory_order_relaxed);
+  unsigned turn = p->turn++;
   Reader& chosen = *p->readers[pick(threads, p->fill, turn)];
-  chosen.connections.fetch_add(1, std::memory_order_relaxed);
+  ++chosen.connections;
   return chosen.context;
 }
 
@@ -148,8 +148,8 @@ void ReceiveThreads::release(GMainContext* context) {
   Pool* p = pool();
   std::lock_guard lock(p->mu);
   for (const auto& r : p->readers) {
-    if (r->context == context && r->connections.load(std::memory_order_relaxed) > 0) {
-      r->connections.fetch_sub(1, std::memory_order_relaxed);
+    if (r->context == context && r->connections > 0) {
+      --r->connections;
       return;
     }
   }
